@@ -1,0 +1,38 @@
+namespace PSSocketFtp.Protocol;
+
+/// <summary>Fixed numbers of protocol version 1 (see docs/protocol.md).</summary>
+public static class ProtocolConstants
+{
+    /// <summary>The four bytes "PSFT" that open both handshake messages.</summary>
+    public static ReadOnlySpan<byte> Magic => "PSFT"u8;
+
+    /// <summary>The protocol version this library speaks.</summary>
+    public const byte Version = 1;
+
+    /// <summary>Size of each handshake message in bytes.</summary>
+    public const int HandshakeSize = 8;
+
+    /// <summary>Size of a frame header in bytes: length (4), type (1), flags (1), stream id (4).</summary>
+    public const int HeaderSize = 10;
+
+    /// <summary>Largest payload of any frame other than <see cref="FrameType.Data"/>.</summary>
+    public const int MaxControlPayload = 64 * 1024;
+
+    /// <summary>Largest payload of a <see cref="FrameType.Data"/> frame.</summary>
+    public const int MaxDataPayload = 1024 * 1024;
+
+    /// <summary>The payload size senders use for file bodies: large enough that framing costs nothing measurable.</summary>
+    public const int DataChunkSize = 256 * 1024;
+
+    /// <summary>Longest remote path, in UTF-8 bytes.</summary>
+    public const int MaxPathBytes = 4096;
+
+    /// <summary>Longest single name (one path segment), in UTF-8 bytes.</summary>
+    public const int MaxNameBytes = 255;
+
+    /// <summary>Deepest remote path, in segments.</summary>
+    public const int MaxPathDepth = 64;
+
+    /// <summary>The TCP port a server listens on when none is configured.</summary>
+    public const int DefaultPort = 7021;
+}
