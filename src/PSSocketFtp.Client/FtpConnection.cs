@@ -1,0 +1,331 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Client;
+
+/// <summary>
+/// One TCP connection after a successful handshake: frame-level reads and writes. Every network failure surfaces as
+/// <see cref="FtpConnectionException"/>, so callers can tell it from local I/O errors. Not thread-safe: the session
+/// runs one operation at a time.
+/// </summary>
+internal sealed class FtpConnection : IDisposable
+{
+    private const int ReadBufferSize = 64 * 1024;
+    private readonly TcpClient _client;
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly byte[] _header = new byte[ProtocolConstants.HeaderSize];
+    private readonly string _peer;
+    private uint _lastStreamId;
+    private ProgressWatchdog? _watchdog;
+
+    private FtpConnection(TcpClient client, string peer)
+    {
+        _client = client;
+        _peer = peer;
+        _output = client.GetStream();
+        _input = new BufferedStream(_output, ReadBufferSize);
+    }
+
+    /// <summary>True once the connection can no longer be trusted to be in step with the server.</summary>
+    public bool IsBroken { get; private set; }
+
+    /// <summary>Connects, with the session's timeout, and performs the handshake.</summary>
+    public static async Task<FtpConnection> OpenAsync(FtpSessionOptions options, CancellationToken cancellationToken)
+    {
+        string peer = $"{options.ComputerName}:{options.Port}";
+        var client = new TcpClient { NoDelay = true };
+        var connection = new FtpConnection(client, peer);
+        using var scope = connection.BeginOperation(options, cancellationToken);
+        try
+        {
+            try
+            {
+                await client.ConnectAsync(options.ComputerName, options.Port).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+                throw new FtpConnectionException($"Could not connect to {peer}: {e.Message}", e) { IsTransient = IsTransientConnectFailure(e) };
+            }
+            var hello = new byte[ProtocolConstants.HandshakeSize];
+            Handshake.WriteHello(hello);
+            await connection.WriteAsync(hello, 0, hello.Length).ConfigureAwait(false);
+            await connection.ReadExactAsync(hello, 0, hello.Length).ConfigureAwait(false);
+            connection.ProtocolVersion = Handshake.ReadReply(hello);
+            return connection;
+        }
+        catch (Exception e)
+        {
+            connection.Dispose();
+            throw scope.Translate(e, mayHaveTakenEffect: false);
+        }
+    }
+
+    /// <summary>The protocol version agreed in the handshake.</summary>
+    public byte ProtocolVersion { get; private set; }
+
+    /// <summary>A new stream id for the next request.</summary>
+    public uint NextStreamId() => ++_lastStreamId;
+
+    /// <summary>
+    /// Ties an operation to the connection: cancelling the token, or going a whole timeout without progress,
+    /// aborts the socket so that any pending read or write ends at once (on every runtime).
+    /// </summary>
+    public OperationScope BeginOperation(FtpSessionOptions options, CancellationToken cancellationToken) =>
+        new(this, options, cancellationToken);
+
+    public async Task SendAsync(ReadOnlyMemory<byte> frame)
+    {
+        if (!MemoryMarshal.TryGetArray(frame, out var segment))
+        {
+            segment = new ArraySegment<byte>(frame.ToArray());
+        }
+        await WriteAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a request that carries no fields.</summary>
+    public Task SendAsync(FrameType type, uint streamId) => SendAsync(FieldWriter.ForFrame(type, streamId).ToFrame());
+
+    /// <summary>Reads the next frame of <paramref name="streamId"/> whose payload is fields; an ERROR frame becomes an exception.</summary>
+    public async Task<(FrameType Type, FieldSet Fields)> ReadResponseAsync(uint streamId)
+    {
+        var header = await ReadHeaderAsync(streamId).ConfigureAwait(false);
+        if (header.Type == FrameType.Data)
+        {
+            throw Violation($"a DATA frame where a response was expected on stream {streamId}");
+        }
+        var payload = new byte[header.PayloadLength];
+        await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
+        var fields = ParseOrBreak(payload);
+        if (header.Type == FrameType.Error)
+        {
+            throw ServerError(header, fields);
+        }
+        return (header.Type, fields);
+    }
+
+    /// <summary>Reads a response and checks that it is of the expected type.</summary>
+    public async Task<FieldSet> ExpectAsync(uint streamId, FrameType expected)
+    {
+        var (type, fields) = await ReadResponseAsync(streamId).ConfigureAwait(false);
+        return type == expected ? fields : throw Violation($"a {type} frame where {expected} was expected");
+    }
+
+    /// <summary>Sends a body of exactly <paramref name="length"/> bytes read from <paramref name="source"/>, then END.</summary>
+    public async Task SendBodyAsync(uint streamId, Stream source, long length, Action<long> onProgress)
+    {
+        var buffer = new byte[ProtocolConstants.HeaderSize + ProtocolConstants.DataChunkSize];
+        long sent = 0;
+        while (sent < length)
+        {
+            int wanted = (int)Math.Min(ProtocolConstants.DataChunkSize, length - sent);
+            int read = await source.ReadAsync(buffer, ProtocolConstants.HeaderSize, wanted).ConfigureAwait(false);
+            if (read == 0)
+            {
+                // The local file shrank after its length was announced; END now and the server answers LengthMismatch.
+                break;
+            }
+            new FrameHeader(FrameType.Data, streamId, read).Write(buffer);
+            await WriteAsync(buffer, 0, ProtocolConstants.HeaderSize + read).ConfigureAwait(false);
+            sent += read;
+            onProgress(sent);
+        }
+        await SendAsync(FrameType.End, streamId).ConfigureAwait(false);
+    }
+
+    /// <summary>Receives a body of exactly <paramref name="length"/> bytes into <paramref name="destination"/>, through its END.</summary>
+    public async Task<FieldSet> ReceiveBodyAsync(uint streamId, Stream destination, long length, Action<long> onProgress)
+    {
+        var buffer = new byte[ProtocolConstants.DataChunkSize];
+        long received = 0;
+        while (true)
+        {
+            var header = await ReadHeaderAsync(streamId).ConfigureAwait(false);
+            if (header.Type != FrameType.Data)
+            {
+                var payload = new byte[header.PayloadLength];
+                await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
+                var fields = ParseOrBreak(payload);
+                if (header.Type == FrameType.Error)
+                {
+                    // Ends the exchange in place of the rest of the body; the connection stays in step.
+                    throw ServerError(header, fields);
+                }
+                if (header.Type != FrameType.End)
+                {
+                    throw Violation($"a {header.Type} frame inside a body");
+                }
+                return received == length ? fields : throw Violation($"a body of {received} bytes where {length} were announced");
+            }
+            if (header.PayloadLength > length - received)
+            {
+                throw Violation($"a body longer than the {length} bytes announced");
+            }
+            int remaining = header.PayloadLength;
+            while (remaining > 0)
+            {
+                int chunk = Math.Min(remaining, buffer.Length);
+                await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
+                await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
+                remaining -= chunk;
+                received += chunk;
+                onProgress(received);
+            }
+        }
+    }
+
+    /// <summary>Closes the socket; any pending read or write fails at once.</summary>
+    public void Dispose()
+    {
+        IsBroken = true;
+        _client.Dispose();
+    }
+
+    private async Task<FrameHeader> ReadHeaderAsync(uint streamId)
+    {
+        await ReadExactAsync(_header, 0, _header.Length).ConfigureAwait(false);
+        FrameHeader header;
+        try
+        {
+            header = FrameHeader.Read(_header);
+        }
+        catch (FtpException e)
+        {
+            IsBroken = true;
+            throw new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} sent a bad frame: {e.Message}", e);
+        }
+        bool fatal = header.Type == FrameType.Error && header.StreamId == 0;
+        return header.StreamId == streamId || fatal ? header : throw Violation($"a frame for stream {header.StreamId} while waiting for stream {streamId}");
+    }
+
+    private FieldSet ParseOrBreak(byte[] payload)
+    {
+        try
+        {
+            return FieldSet.Parse(payload);
+        }
+        catch (FtpException e)
+        {
+            throw Violation(e.Message);
+        }
+    }
+
+    private FtpException ServerError(FrameHeader header, FieldSet fields)
+    {
+        var status = (FtpStatus)(fields.TryGetUInt16(FieldTag.Status) ?? (ushort)FtpStatus.InternalError);
+        string message = fields.TryGetString(FieldTag.Message) ?? $"The server answered {status}.";
+        if (header.StreamId == 0)
+        {
+            IsBroken = true;
+        }
+        string? path = fields.TryGetString(FieldTag.Path);
+        return new FtpException(status, message) { RemotePath = path is null ? null : RemotePath.ToDisplay(path) };
+    }
+
+    private FtpException Violation(string what)
+    {
+        IsBroken = true;
+        return new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} broke the protocol: it sent {what}.");
+    }
+
+    private async Task ReadExactAsync(byte[] buffer, int offset, int count)
+    {
+        while (count > 0)
+        {
+            int read;
+            try
+            {
+                read = await _input.ReadAsync(buffer, offset, count).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsNetworkFault(e))
+            {
+                throw Lost(e);
+            }
+            if (read == 0)
+            {
+                throw Lost(null);
+            }
+            offset += read;
+            count -= read;
+            _watchdog?.Touch();
+        }
+    }
+
+    private async Task WriteAsync(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            await _output.WriteAsync(buffer, offset, count).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsNetworkFault(e))
+        {
+            throw Lost(e);
+        }
+        _watchdog?.Touch();
+    }
+
+    private FtpConnectionException Lost(Exception? cause)
+    {
+        IsBroken = true;
+        return new FtpConnectionException(
+            cause is null ? $"The server at {_peer} closed the connection." : $"The connection to {_peer} was lost: {cause.Message}",
+            cause);
+    }
+
+    private static bool IsNetworkFault(Exception e) => e is IOException or SocketException or ObjectDisposedException or InvalidOperationException;
+
+    private static bool IsTransientConnectFailure(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is
+            SocketError.ConnectionRefused or SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+            or SocketError.TryAgain or SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.NetworkDown
+            or SocketError.OperationAborted or SocketError.Interrupted;
+
+    /// <summary>An operation's cancellation and no-progress watch over this connection.</summary>
+    internal sealed class OperationScope : IDisposable
+    {
+        private readonly FtpConnection _connection;
+        private readonly FtpSessionOptions _options;
+        private readonly CancellationToken _cancellationToken;
+        private readonly CancellationTokenRegistration _registration;
+        private readonly ProgressWatchdog _watchdog;
+
+        internal OperationScope(FtpConnection connection, FtpSessionOptions options, CancellationToken cancellationToken)
+        {
+            _connection = connection;
+            _options = options;
+            _cancellationToken = cancellationToken;
+            _watchdog = new ProgressWatchdog(options.TimeProvider, options.Timeout, connection.Dispose);
+            connection._watchdog = _watchdog;
+            _registration = cancellationToken.Register(connection.Dispose);
+        }
+
+        /// <summary>
+        /// Explains a failure: a cancelled token becomes <see cref="OperationCanceledException"/>, a stall
+        /// <see cref="FtpTimeoutException"/>; connection faults are marked transient unless the request may have taken effect.
+        /// </summary>
+        public Exception Translate(Exception e, bool mayHaveTakenEffect)
+        {
+            if (_cancellationToken.IsCancellationRequested)
+            {
+                return e as OperationCanceledException ?? new OperationCanceledException("The operation was cancelled.", e, _cancellationToken);
+            }
+            if (_watchdog.Fired)
+            {
+                return new FtpTimeoutException($"{_connection._peer} made no progress for {_options.Timeout.TotalSeconds:0.###} s.") { IsTransient = !mayHaveTakenEffect };
+            }
+            if (e is FtpConnectionException lost && mayHaveTakenEffect)
+            {
+                lost.IsTransient = false;
+            }
+            return e;
+        }
+
+        public void Dispose()
+        {
+            _registration.Dispose();
+            _watchdog.Dispose();
+            _connection._watchdog = null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace PSSocketFtp.Client;
+
+/// <summary>Which way a transfer went.</summary>
+public enum FtpTransferDirection
+{
+    /// <summary>From this machine to the server.</summary>
+    Upload,
+    /// <summary>From the server to this machine.</summary>
+    Download,
+}
+
+/// <summary>What a finished upload or download did.</summary>
+public sealed class FtpTransferResult
+{
+    internal FtpTransferResult(FtpTransferDirection direction, string localPath, string remotePath, long length, TimeSpan duration, bool renamed)
+    {
+        Direction = direction;
+        LocalPath = localPath;
+        RemotePath = remotePath;
+        Length = length;
+        Duration = duration;
+        Renamed = renamed;
+    }
+
+    /// <summary>Upload or download.</summary>
+    public FtpTransferDirection Direction { get; }
+
+    /// <summary>The local file (or a description of the local stream).</summary>
+    public string LocalPath { get; }
+
+    /// <summary>The remote path; for uploads, the final name the server stored the file under.</summary>
+    public string RemotePath { get; }
+
+    /// <summary>Bytes transferred.</summary>
+    public long Length { get; }
+
+    /// <summary>How long the transfer took, retries included.</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>For uploads: whether the server stored the file under another name because the name existed.</summary>
+    public bool Renamed { get; }
+
+    /// <summary>Average speed in bytes per second.</summary>
+    public double BytesPerSecond => Duration > TimeSpan.Zero ? Length / Duration.TotalSeconds : 0;
+}
+
+/// <summary>Progress of a running transfer.</summary>
+public readonly struct FtpTransferProgress
+{
+    /// <summary>Creates a progress report.</summary>
+    public FtpTransferProgress(long bytesTransferred, long totalBytes)
+    {
+        BytesTransferred = bytesTransferred;
+        TotalBytes = totalBytes;
+    }
+
+    /// <summary>Bytes done so far.</summary>
+    public long BytesTransferred { get; }
+
+    /// <summary>Bytes in all.</summary>
+    public long TotalBytes { get; }
+}
