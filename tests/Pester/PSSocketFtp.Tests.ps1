@@ -1,0 +1,357 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Every cmdlet and parameter against the real server process, as a user's automation script would run them.
+
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+    Import-Module $ModuleManifest -Force
+    $script:Server = Start-TestServer
+    $script:Local = Join-Path $TestDrive 'local'
+    New-Item -ItemType Directory -Path $Local | Out-Null
+
+    function Get-FreePort {
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+    }
+    function Get-ServerFile([string] $RemotePath) { Join-Path $Server.Root $RemotePath.TrimStart('/') }
+}
+
+AfterAll {
+    Get-Module PSSocketFtp | Remove-Module -Force
+    Stop-TestServer $Server
+}
+
+Describe 'The module' {
+    It 'exports exactly its cmdlets' {
+        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpItem', 'Get-FtpItemSize', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile'
+        (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
+    }
+
+    It 'has the version of the build' {
+        $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
+        (Get-Module PSSocketFtp).Version | Should -Be ([version]$props.Project.PropertyGroup[0].Version)
+    }
+
+    It 'loads its dependencies from its dependencies folder in a load context of its own' {
+        $client = [PSSocketFtp.Client.FtpSession].Assembly
+        $client.Location | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)dependencies$([IO.Path]::DirectorySeparatorChar)*"
+        [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($client) | Should -Not -Be ([Runtime.Loader.AssemblyLoadContext]::Default)
+    }
+}
+
+Describe 'Without a session' {
+    It 'Get-FtpItem says there is no session' {
+        { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession'
+    }
+}
+
+Describe 'Connect-FtpSocket' {
+    It 'outputs a session and makes it the default' {
+        $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $Server.Port
+        $session.ComputerName | Should -Be '127.0.0.1'
+        $session.Port | Should -Be $Server.Port
+        $session.IsConnected | Should -BeTrue
+        { Get-FtpItem -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'takes the computer name by position and the retry settings by name' {
+        $session = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -RetryCount 1 -TimeoutSec 5
+        $session.RetryCount | Should -Be 1
+        $session.Timeout | Should -Be ([TimeSpan]::FromSeconds(5))
+    }
+
+    It 'fails with ConnectFailed when nothing listens' {
+        $port = Get-FreePort
+        { Connect-FtpSocket 127.0.0.1 -Port $port -RetryCount 0 -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'ConnectFailed'
+    }
+
+    It 'is cancelled by Ctrl+C (StopProcessing) while the server does not answer' {
+        $silent = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        $shell = [PowerShell]::Create()
+        try {
+            $null = $shell.AddScript('param($m, $p) Import-Module $m; Connect-FtpSocket 127.0.0.1 -Port $p -TimeoutSec 600').AddArgument($ModuleManifest).AddArgument($silent.LocalEndpoint.Port)
+            $running = $shell.BeginInvoke()
+            $accepted = $silent.AcceptTcpClientAsync()
+            $accepted.Wait([TimeSpan]::FromSeconds(30)) | Should -BeTrue
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $running.IsCompleted | Should -BeTrue
+            $watch.Elapsed | Should -BeLessThan ([TimeSpan]::FromSeconds(5))
+        } finally {
+            $shell.Dispose()
+            $silent.Stop()
+        }
+    }
+}
+
+Describe 'Send-FtpFile' {
+    BeforeAll {
+        $script:Session = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $script:Sample = New-TestFile (Join-Path $Local 'sample.bin') 300000 1
+    }
+
+    It 'uploads a file and reports the final name, size and duration' {
+        $result = Send-FtpFile -Path $Sample.FullName
+        $result.RemotePath | Should -Be '/sample.bin'
+        $result.Length | Should -Be 300000
+        $result.Renamed | Should -BeFalse
+        $result.Duration | Should -BeOfType [TimeSpan]
+        (Get-FileHash (Get-ServerFile '/sample.bin')).Hash | Should -Be (Get-FileHash $Sample.FullName).Hash
+    }
+
+    It 'stores a second upload of the same name as name_1.ext and keeps the first' {
+        $second = New-TestFile (Join-Path $TestDrive 'sample.bin') 1000 2
+        $result = Send-FtpFile $second.FullName
+        $result.RemotePath | Should -Be '/sample_1.bin'
+        $result.Renamed | Should -BeTrue
+        (Get-Item (Get-ServerFile '/sample.bin')).Length | Should -Be 300000
+        (Get-Item (Get-ServerFile '/sample_1.bin')).Length | Should -Be 1000
+    }
+
+    It 'uploads what Get-ChildItem pipes into a destination folder' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'csv')
+        1..3 | ForEach-Object { Set-Content (Join-Path $dir "part$_.csv") "a,b`n$_,$_" }
+        $results = Get-ChildItem (Join-Path $dir '*.csv') | Send-FtpFile -Destination '/csv/'
+        $results.RemotePath | Sort-Object | Should -Be '/csv/part1.csv', '/csv/part2.csv', '/csv/part3.csv'
+    }
+
+    It 'expands wildcards in -Path and resolves relative paths against the current location' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'wild')
+        'x' | Set-Content (Join-Path $dir 'one.log')
+        'y' | Set-Content (Join-Path $dir 'two.log')
+        Push-Location $dir
+        try {
+            $results = Send-FtpFile -Path './*.log' -Destination 'wild/'
+        } finally {
+            Pop-Location
+        }
+        $results.RemotePath | Sort-Object | Should -Be '/wild/one.log', '/wild/two.log'
+    }
+
+    It 'stores under a new name when -Destination names a file' {
+        (Send-FtpFile $Sample.FullName -Destination '/renamed/copy.bin').RemotePath | Should -Be '/renamed/copy.bin'
+    }
+
+    It 'replaces with -Conflict Overwrite and refuses with -Conflict Fail' {
+        $small = New-TestFile (Join-Path $TestDrive 'over.bin') 10 3
+        Send-FtpFile $small.FullName | Out-Null
+        $bigger = New-TestFile (Join-Path $Local 'over.bin') 20 4
+        (Send-FtpFile $bigger.FullName -Conflict Overwrite).RemotePath | Should -Be '/over.bin'
+        (Get-Item (Get-ServerFile '/over.bin')).Length | Should -Be 20
+        { Send-FtpFile $bigger.FullName -Conflict Fail -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyExists'
+    }
+
+    It 'writes an error for a missing local file and goes on with the rest' {
+        $good = New-TestFile (Join-Path $Local 'good.bin') 5 5
+        $results = Send-FtpFile -LiteralPath (Join-Path $Local 'missing.bin'), $good.FullName -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($results).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'LocalItemNotFound*'
+    }
+
+    It 'refuses a destination outside the root with InvalidPath' {
+        { Send-FtpFile $Sample.FullName -Destination '../escape/' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath'
+        Test-Path (Join-Path (Split-Path $Server.Root) 'escape') | Should -BeFalse
+    }
+
+    It 'uploads nothing with -WhatIf' {
+        $file = New-TestFile (Join-Path $Local 'whatif.bin') 5 6
+        Send-FtpFile $file.FullName -WhatIf
+        Test-Path (Get-ServerFile '/whatif.bin') | Should -BeFalse
+    }
+
+    It 'uses the session given by -Session' {
+        $other = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $file = New-TestFile (Join-Path $Local 'explicit.bin') 7 7
+        (Send-FtpFile $file.FullName -Session $other).RemotePath | Should -Be '/explicit.bin'
+    }
+}
+
+Describe 'Get-FtpItem' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'tree')
+        New-TestFile (Join-Path $dir 'a.log') 11 1 | Out-Null
+        New-TestFile (Join-Path $dir 'b.log') 12 2 | Out-Null
+        New-TestFile (Join-Path $dir 'c.txt') 13 3 | Out-Null
+        Get-ChildItem $dir | Send-FtpFile -Destination '/tree/' | Out-Null
+        Get-ChildItem (Join-Path $dir '*.log') | Send-FtpFile -Destination '/tree/deeper/' | Out-Null
+    }
+
+    It 'lists a folder with the properties of a file listing' {
+        $items = Get-FtpItem '/tree'
+        $items.Name | Sort-Object | Should -Be 'a.log', 'b.log', 'c.txt', 'deeper'
+        $log = $items | Where-Object Name -EQ 'a.log'
+        $log.FullName | Should -Be '/tree/a.log'
+        $log.Length | Should -Be 11
+        $log.IsDirectory | Should -BeFalse
+        $log.LastWriteTime | Should -BeOfType [DateTime]
+        ($items | Where-Object Name -EQ 'deeper').IsDirectory | Should -BeTrue
+    }
+
+    It 'lists the root by default' {
+        (Get-FtpItem).Name | Should -Contain 'tree'
+    }
+
+    It 'lists everything below with -Recurse' {
+        (Get-FtpItem '/tree' -Recurse).FullName | Should -Contain '/tree/deeper/b.log'
+    }
+
+    It 'expands wildcards, also with -Recurse' {
+        (Get-FtpItem '/tree/*.log').Name | Sort-Object | Should -Be 'a.log', 'b.log'
+        (Get-FtpItem '/tree/*.log' -Recurse).FullName | Sort-Object | Should -Be '/tree/a.log', '/tree/b.log', '/tree/deeper/a.log', '/tree/deeper/b.log'
+    }
+
+    It 'accepts backslashes and takes -LiteralPath' {
+        (Get-FtpItem '\tree\c.txt').FullName | Should -Be '/tree/c.txt'
+        (Get-FtpItem -LiteralPath '/tree/c.txt').Length | Should -Be 13
+    }
+
+    It 'reports a missing item with ItemNotFound and goes on' {
+        $found = Get-FtpItem '/nothing-here', '/tree/c.txt' -ErrorVariable failures -ErrorAction SilentlyContinue
+        $found.FullName | Should -Be '/tree/c.txt'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ItemNotFound*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'refuses a hostile path with InvalidPath' {
+        { Get-FtpItem '../../etc' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath'
+    }
+
+    It 'formats items like Get-ChildItem' {
+        $text = Get-FtpItem '/tree' | Out-String
+        $text | Should -Match 'Mode\s+LastWriteTime\s+Length\s+Name'
+        $text | Should -Match 'a\.log'
+    }
+}
+
+Describe 'Get-FtpItemSize' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $big = New-TestFile (Join-Path $Local 'two-mb.bin') (2MB + 512KB) 9
+        Send-FtpFile $big.FullName -Destination '/sizes/' | Out-Null
+    }
+
+    It 'reports bytes and megabytes' {
+        $size = Get-FtpItemSize '/sizes/two-mb.bin'
+        $size.Path | Should -Be '/sizes/two-mb.bin'
+        $size.Length | Should -Be (2MB + 512KB)
+        $size.SizeMB | Should -Be 2.5
+    }
+
+    It 'takes items piped from Get-FtpItem' {
+        (Get-FtpItem '/sizes' | Get-FtpItemSize).Length | Should -Be (2MB + 512KB)
+    }
+
+    It 'reports a missing file with ItemNotFound' {
+        { Get-FtpItemSize '/sizes/none.bin' -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound'
+    }
+}
+
+Describe 'Receive-FtpFile' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $script:Source = New-TestFile (Join-Path $Local 'down.bin') 1234567 11
+        Send-FtpFile $Source.FullName -Destination '/down/' | Out-Null
+        'log one' | Set-Content (Join-Path $Local 'x1.log')
+        'log two' | Set-Content (Join-Path $Local 'x2.log')
+        Get-ChildItem (Join-Path $Local 'x?.log') | Send-FtpFile -Destination '/down/' | Out-Null
+    }
+
+    It 'downloads into the current location by default' {
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'here')
+        Push-Location $target
+        try {
+            $result = Receive-FtpFile '/down/down.bin'
+        } finally {
+            Pop-Location
+        }
+        $result.LocalPath | Should -Be (Join-Path $target 'down.bin')
+        $result.Length | Should -Be 1234567
+        (Get-FileHash (Join-Path $target 'down.bin')).Hash | Should -Be (Get-FileHash $Source.FullName).Hash
+    }
+
+    It 'downloads what Get-FtpItem pipes, with wildcards' {
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'logs')
+        $results = Get-FtpItem '/down/*.log' | Receive-FtpFile -Destination $target
+        $results.Count | Should -Be 2
+        Get-Content (Join-Path $target 'x2.log') | Should -Be 'log two'
+    }
+
+    It 'refuses to replace a local file without -Force, and replaces it with -Force' {
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'exists')
+        'old' | Set-Content (Join-Path $target 'x1.log')
+        { Receive-FtpFile '/down/x1.log' -Destination $target -ErrorAction Stop } | Should -Throw -ErrorId 'LocalFileExists'
+        Get-Content (Join-Path $target 'x1.log') | Should -Be 'old'
+        Receive-FtpFile '/down/x1.log' -Destination $target -Force | Out-Null
+        Get-Content (Join-Path $target 'x1.log') | Should -Be 'log one'
+    }
+
+    It 'saves under another name when -Destination is a file path' {
+        $file = Join-Path $TestDrive 'other-name.log'
+        (Receive-FtpFile '/down/x1.log' -Destination $file).LocalPath | Should -Be $file
+        Get-Content $file | Should -Be 'log one'
+    }
+
+    It 'reports a missing remote file with ItemNotFound and leaves no local file' {
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'missing')
+        { Receive-FtpFile '/down/none.bin' -Destination $target -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound'
+        Get-ChildItem $target -Force | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Remove-FtpItem' {
+    BeforeEach {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $file = New-TestFile (Join-Path $Local 'gone.bin') 3 1
+        Send-FtpFile $file.FullName -Destination '/rm/' -Conflict Overwrite | Out-Null
+        Send-FtpFile $file.FullName -Destination '/rm/sub/' -Conflict Overwrite | Out-Null
+    }
+
+    It 'deletes nothing with -WhatIf' {
+        Remove-FtpItem '/rm/gone.bin' -WhatIf
+        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeTrue
+    }
+
+    It 'deletes a file with -Force, without asking' {
+        Remove-FtpItem '/rm/gone.bin' -Force
+        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+    }
+
+    It 'deletes with -Confirm:$false' {
+        Remove-FtpItem '/rm/gone.bin' -Confirm:$false
+        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+    }
+
+    It 'deletes what Get-FtpItem pipes' {
+        Get-FtpItem '/rm/*.bin' | Remove-FtpItem -Force
+        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+        Test-Path (Get-ServerFile '/rm/sub/gone.bin') | Should -BeTrue
+    }
+
+    It 'needs -Recurse for a folder with content' {
+        { Remove-FtpItem '/rm/sub' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DirectoryNotEmpty'
+        Remove-FtpItem '/rm/sub' -Recurse -Force
+        Test-Path (Get-ServerFile '/rm/sub') | Should -BeFalse
+    }
+
+    It 'reports a missing item with ItemNotFound' {
+        { Remove-FtpItem '/rm/none.bin' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound'
+    }
+}
+
+Describe 'Disconnect-FtpSocket' {
+    It 'closes the default session, after which there is none' {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        Disconnect-FtpSocket
+        { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession'
+    }
+
+    It 'closes sessions from the pipeline, and a closed session is refused' {
+        $one = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $two = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $one, $two | Disconnect-FtpSocket
+        $one.IsConnected | Should -BeFalse
+        { Get-FtpItem -Session $two -ErrorAction Stop } | Should -Throw -ErrorId 'SessionClosed'
+    }
+}
