@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Net;
+using System.Net.Sockets;
+using PSSocketFtp.Client;
+using PSSocketFtp.Server;
+
+// Usage: dotnet run -c Release --project bench/PSSocketFtp.Bench [-- --size-mb 1024 --small-files 1000]
+// Each scenario prints its time and its ratio to a plain socket copy of the same bytes, measured in this run.
+int sizeMb = ArgValue("--size-mb", 1024);
+int smallFiles = ArgValue("--small-files", 1000);
+const int SmallFileSize = 4096;
+
+string work = Path.Combine(Path.GetTempPath(), "psftp-bench-" + Guid.NewGuid().ToString("N"));
+string local = Directory.CreateDirectory(Path.Combine(work, "local")).FullName;
+string root = Directory.CreateDirectory(Path.Combine(work, "root")).FullName;
+string module = Path.Combine(FindRepoRoot(), "artifacts", "module", "PSSocketFtp", "PSSocketFtp.psd1");
+try
+{
+    Console.WriteLine($"Preparing a {sizeMb} MiB file and {smallFiles} files of {SmallFileSize} bytes in {work}");
+    string big = Path.Combine(local, "big.bin");
+    WriteFile(big, (long)sizeMb * 1024 * 1024);
+    string smallDir = Directory.CreateDirectory(Path.Combine(local, "small")).FullName;
+    var small = Enumerable.Range(0, smallFiles).Select(i => Path.Combine(smallDir, $"f{i:D5}.bin")).ToArray();
+    foreach (var file in small)
+    {
+        WriteFile(file, SmallFileSize);
+    }
+
+    await using var server = await FtpServerHost.StartAsync(["--root", root, "--port", "0"], logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+    var options = new FtpSessionOptions { ComputerName = "127.0.0.1", Port = server.EndPoint.Port };
+
+    var rows = new List<(string Name, TimeSpan Time, TimeSpan Baseline, long Bytes)>();
+    TimeSpan copyBig = await Time(() => PlainSocketCopyAsync([big], Path.Combine(work, "plain-big")));
+    TimeSpan copySmall = await Time(() => PlainSocketCopyAsync(small, Path.Combine(work, "plain-small")));
+    long bigBytes = new FileInfo(big).Length;
+    long smallBytes = (long)smallFiles * SmallFileSize;
+
+    using (var session = await FtpSession.ConnectAsync(options))
+    {
+        rows.Add(("library: upload big file", await Time(() => session.UploadFileAsync(big, "/lib/")), copyBig, bigBytes));
+        rows.Add(("library: download big file", await Time(() => session.DownloadFileAsync("/lib/big.bin", Path.Combine(work, "lib-down.bin"))), copyBig, bigBytes));
+        rows.Add(("library: upload small files", await Time(async () =>
+        {
+            foreach (var file in small)
+            {
+                await session.UploadFileAsync(file, "/lib-small/");
+            }
+        }), copySmall, smallBytes));
+    }
+    File.Delete(Path.Combine(work, "lib-down.bin"));
+    Directory.Delete(Path.Combine(root, "lib"), recursive: true);
+
+    if (File.Exists(module))
+    {
+        using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        Run(runspace, $"Import-Module '{module}'; $null = Connect-FtpSocket 127.0.0.1 -Port {server.EndPoint.Port}; Set-Location '{work}'");
+        rows.Add(("cmdlets: Send-FtpFile big file", Time(() => Run(runspace, $"Send-FtpFile '{big}' -Destination /cmd/")), copyBig, bigBytes));
+        rows.Add(("cmdlets: Receive-FtpFile big file", Time(() => Run(runspace, $"Receive-FtpFile /cmd/big.bin -Destination '{Path.Combine(work, "cmd-down.bin")}'")), copyBig, bigBytes));
+        rows.Add(("cmdlets: Get-ChildItem | Send-FtpFile small", Time(() => Run(runspace, $"Get-ChildItem '{smallDir}' | Send-FtpFile -Destination /cmd-small/")), copySmall, smallBytes));
+    }
+    else
+    {
+        Console.WriteLine($"Skipping the cmdlets: no built module at {module} (run dotnet build first).");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"{"scenario",-44} {"seconds",9} {"MB/s",9} {"plain s",9} {"ratio",7}");
+    Console.WriteLine($"{"plain socket copy: big file",-44} {copyBig.TotalSeconds,9:0.000} {bigBytes / 1e6 / copyBig.TotalSeconds,9:0.0} {copyBig.TotalSeconds,9:0.000} {1,7:0.00}");
+    Console.WriteLine($"{"plain socket copy: small files",-44} {copySmall.TotalSeconds,9:0.000} {smallBytes / 1e6 / copySmall.TotalSeconds,9:0.0} {copySmall.TotalSeconds,9:0.000} {1,7:0.00}");
+    foreach (var (name, time, baseline, bytes) in rows)
+    {
+        Console.WriteLine($"{name,-44} {time.TotalSeconds,9:0.000} {bytes / 1e6 / time.TotalSeconds,9:0.0} {baseline.TotalSeconds,9:0.000} {time / baseline,7:0.00}");
+    }
+    Console.WriteLine("ratio = scenario time / plain socket copy time of the same bytes (1.00 = as fast as a bare socket).");
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static async Task<TimeSpan> Time(Func<Task> action)
+{
+    var watch = Stopwatch.StartNew();
+    await action();
+    return watch.Elapsed;
+}
+
+static TimeSpan Time(Action action)
+{
+    var watch = Stopwatch.StartNew();
+    action();
+    return watch.Elapsed;
+}
+
+static void Run(Runspace runspace, string script)
+{
+    using var shell = PowerShell.Create();
+    shell.Runspace = runspace;
+    shell.AddScript(script).Invoke();
+    if (shell.HadErrors)
+    {
+        throw new InvalidOperationException(string.Join(Environment.NewLine, shell.Streams.Error));
+    }
+}
+
+// The baseline: files copied over one bare loopback socket (8-byte length, then the bytes) into files on the other side.
+static async Task PlainSocketCopyAsync(string[] files, string targetDir)
+{
+    Directory.CreateDirectory(targetDir);
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var receive = Task.Run(async () =>
+    {
+        using var client = await listener.AcceptTcpClientAsync();
+        using var stream = client.GetStream();
+        var buffer = new byte[256 * 1024];
+        var header = new byte[8];
+        for (int i = 0; i < files.Length; i++)
+        {
+            await stream.ReadExactlyAsync(header);
+            long remaining = BitConverter.ToInt64(header);
+            using var target = new FileStream(Path.Combine(targetDir, i.ToString()), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            while (remaining > 0)
+            {
+                int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)));
+                await target.WriteAsync(buffer.AsMemory(0, read));
+                remaining -= read;
+            }
+        }
+        await stream.WriteAsync(new byte[1]);
+    });
+    using (var client = new TcpClient { NoDelay = true })
+    {
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using var stream = client.GetStream();
+        var buffer = new byte[256 * 1024];
+        foreach (var file in files)
+        {
+            using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            await stream.WriteAsync(BitConverter.GetBytes(source.Length));
+            int read;
+            while ((read = await source.ReadAsync(buffer)) > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, read));
+            }
+        }
+        await stream.ReadExactlyAsync(new byte[1]);
+    }
+    await receive;
+    Directory.Delete(targetDir, recursive: true);
+}
+
+static void WriteFile(string path, long length)
+{
+    var block = new byte[1024 * 1024];
+    new Random(42).NextBytes(block);
+    using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+    for (long written = 0; written < length; written += block.Length)
+    {
+        stream.Write(block, 0, (int)Math.Min(block.Length, length - written));
+    }
+}
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "PSSocketFtp.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new InvalidOperationException("Run the bench from inside the repository.");
+}
+
+int ArgValue(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int value) ? value : fallback;
+}
