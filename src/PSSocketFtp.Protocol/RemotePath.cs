@@ -75,11 +75,21 @@ public static class RemotePath
         {
             throw Invalid(inPath, $"the name '{name}' contains a path separator");
         }
-        foreach (char c in name)
+        for (int i = 0; i < name.Length; i++)
         {
+            char c = name[i];
             if (c < 0x20 || c == 0x7F)
             {
                 throw Invalid(inPath, "it contains a control character");
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                // A lone surrogate has no UTF-8 form, and Unicode normalization below would throw ArgumentException on it.
+                throw Invalid(inPath, "it contains a lone UTF-16 surrogate, which is not text");
             }
         }
         if (name.IndexOfAny(Forbidden) >= 0)

@@ -93,6 +93,17 @@ public class RemotePathTests
     }
 
     [Fact]
+    public void Normalize_LoneSurrogate_ThrowsInvalidPath()
+    {
+        // Not theory data: xunit's serialization of test cases would replace the lone surrogate with U+FFFD.
+        foreach (string path in new[] { "a\uD800b", "\uDC00", "x/\uD83D", "\uDE00\uD83D" })
+        {
+            Assert.Equal(FtpStatus.InvalidPath, Assert.Throws<FtpException>(() => RemotePath.Normalize(path)).Status);
+        }
+        Assert.Equal("a\uD83D\uDE00b", RemotePath.Normalize("a\uD83D\uDE00b")); // a proper pair is fine
+    }
+
+    [Fact]
     public void Normalize_InvalidPathMessage_ShowsControlCharactersEscaped()
     {
         var ex = Assert.Throws<FtpException>(() => RemotePath.Normalize("a\u0000b"));
