@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace PSSocketFtp.Tests.Support;
+
+/// <summary>
+/// A fake clock that also counts the one-shot timers created on it: Polly's retry delays are the only ones, so a test
+/// can wait until the client is waiting before it advances time (periodic timers are the no-progress watchdog's).
+/// </summary>
+internal sealed class TestClock : FakeTimeProvider
+{
+    private int _delays;
+    private int _watchdogs;
+
+    /// <summary>Retry delays started so far.</summary>
+    public int Delays => Volatile.Read(ref _delays);
+
+    /// <summary>Watchdogs (one per connect and one per operation) started so far.</summary>
+    public int Watchdogs => Volatile.Read(ref _watchdogs);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Interlocked.Increment(ref period == Timeout.InfiniteTimeSpan ? ref _delays : ref _watchdogs);
+        return base.CreateTimer(callback, state, dueTime, period);
+    }
+
+    /// <summary>
+    /// Lets <paramref name="task"/> run to its end, advancing time by <paramref name="step"/> each time it starts a retry
+    /// delay, so retries happen without real waiting.
+    /// </summary>
+    public async Task<T> SkipDelaysAsync<T>(Task<T> task, TimeSpan step)
+    {
+        int seen = Delays;
+        while (true)
+        {
+            await Wait.UntilAsync(() => task.IsCompleted || Delays > seen, "the operation to end or start a retry delay");
+            if (task.IsCompleted)
+            {
+                return await task;
+            }
+            seen++;
+            Advance(step);
+        }
+    }
+}
+
+/// <summary>Waits on conditions with a bound, instead of sleeping for a guessed time.</summary>
+internal static class Wait
+{
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Gave up waiting for {what} after {Bound.TotalSeconds} s.");
+            }
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Awaits a task that should end soon: a hang becomes a failure, not a stuck test run.</summary>
+    public static Task<T> Soon<T>(this Task<T> task) => task.WaitAsync(Bound);
+
+    public static Task Soon(this Task task) => task.WaitAsync(Bound);
+}
