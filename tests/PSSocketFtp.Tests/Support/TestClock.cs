@@ -19,8 +19,10 @@ internal sealed class TestClock : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Count only once the timer exists, or a test could advance time before it and the timer would never fire.
+        var timer = base.CreateTimer(callback, state, dueTime, period);
         Interlocked.Increment(ref period == Timeout.InfiniteTimeSpan ? ref _delays : ref _watchdogs);
-        return base.CreateTimer(callback, state, dueTime, period);
+        return timer;
     }
 
     /// <summary>

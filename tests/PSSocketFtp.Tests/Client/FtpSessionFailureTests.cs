@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using PSSocketFtp.Client;
+using PSSocketFtp.Protocol;
+using PSSocketFtp.Tests.Support;
+
+namespace PSSocketFtp.Tests.Client;
+
+/// <summary>Server refusals, protocol violations, lost connections, retries, stalls and cancellation.</summary>
+public class FtpSessionFailureTests
+{
+    private readonly TestClock _clock = new();
+
+    [Fact]
+    public async Task GetItemAsync_ServerError_ThrowsWithStatusAndPathAndSessionStaysUsable()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Stat)
+            {
+                await c.ErrorAsync(request, FtpStatus.NotFound, "missing/file.txt");
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => session.GetItemAsync("missing/file.txt").Soon());
+        await session.PingAsync().Soon();
+
+        Assert.Equal(FtpStatus.NotFound, ex.Status);
+        Assert.Equal("/missing/file.txt", ex.RemotePath);
+        Assert.Equal("Fake NotFound.", ex.Message);
+        Assert.Equal(1, server.ConnectionCount); // an orderly refusal keeps the connection
+    }
+
+    [Fact]
+    public async Task GetItemAsync_NotFound_IsNotRetried()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Stat)
+            {
+                await c.ErrorAsync(request, FtpStatus.NotFound);
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock, retryCount: 5)).Soon();
+
+        await Assert.ThrowsAsync<FtpException>(() => session.GetItemAsync("x").Soon());
+
+        Assert.Equal(1, server.CountRequests(FrameType.Stat));
+        Assert.Equal(0, _clock.Delays);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_ErrorInsteadOfRestOfBody_ThrowsAndSessionStaysUsable()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Download)
+            {
+                await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L).Add(FieldTag.Length, 10L));
+                await c.SendDataAsync(request.StreamId, new byte[4]);
+                await c.ErrorAsync(request, FtpStatus.AccessDenied, "f");
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => session.DownloadAsync("f", new MemoryStream()).Soon());
+        await session.PingAsync().Soon();
+
+        Assert.Equal(FtpStatus.AccessDenied, ex.Status);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task PingAsync_AnswerForWrongStream_ThrowsMalformedFrameAndNextCallReconnects()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (c.Number == 1 && request.StreamId == 2)
+            {
+                await c.ReplyAsync(FrameType.Ok, request.StreamId + 7);
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => session.PingAsync().Soon());
+        Assert.False(session.IsConnected);
+        await session.PingAsync().Soon();
+
+        Assert.Equal(FtpStatus.MalformedFrame, ex.Status);
+        Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(0, _clock.Delays); // a protocol violation is not retried
+    }
+
+    public static TheoryData<byte[]> Garbage => new()
+    {
+        "HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray(), // a length far over the limit
+        new byte[] { 0, 0, 0, 4, 0x80, 0, 0, 0, 0, 2, 0x01, 0, 9, (byte)'a' }, // OK whose only field runs past the end
+        new byte[] { 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 2 }, // DATA where a response belongs
+        new byte[] { 0, 0, 0, 0, 0x83, 0, 0, 0, 0, 2 }, // READY where OK belongs
+    };
+
+    [Theory]
+    [MemberData(nameof(Garbage))]
+    public async Task PingAsync_GarbageFromServer_ThrowsMalformedFrameAndNextCallReconnects(byte[] bytes)
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (c.Number == 1 && request.StreamId == 2)
+            {
+                await c.SendAsync(bytes);
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => session.PingAsync().Soon());
+        await session.PingAsync().Soon();
+
+        Assert.Equal(FtpStatus.MalformedFrame, ex.Status);
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_HandshakeRefused_ThrowsUnsupportedVersionWithoutRetry()
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (0, FtpStatus.UnsupportedVersion);
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
+
+        Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ServerAppearsAfterRefusals_RetriesWithBackoffOnFakeTime()
+    {
+        int port = FakeServer.FreePort();
+        var options = new FtpSessionOptions
+        {
+            ComputerName = "127.0.0.1",
+            Port = port,
+            RetryCount = 5,
+            TimeProvider = _clock,
+            // Long delays: were any of them waited for real, the elapsed-time assertion below would fail.
+            RetryDelay = TimeSpan.FromSeconds(30),
+            MaxRetryDelay = TimeSpan.FromMinutes(2),
+        };
+        var realTime = Stopwatch.StartNew();
+
+        var connecting = FtpSession.ConnectAsync(options);
+        await Wait.UntilAsync(() => _clock.Delays == 1 || connecting.IsCompleted, "the first retry delay");
+        _clock.Advance(options.MaxRetryDelay);
+        await Wait.UntilAsync(() => _clock.Delays == 2 || connecting.IsCompleted, "the second retry delay");
+        Assert.False(connecting.IsCompleted);
+        await using var server = FakeServer.Start(port: port);
+        _clock.Advance(options.MaxRetryDelay);
+        using var session = await connecting.Soon();
+
+        Assert.True(session.IsConnected);
+        Assert.Equal(2, _clock.Delays); // three attempts: refused, refused, connected
+        Assert.Equal(1, server.ConnectionCount);
+        Assert.True(realTime.Elapsed < options.RetryDelay, $"Real time passed: {realTime.Elapsed}.");
+    }
+
+    [Fact]
+    public async Task ConnectAsync_RefusedWithRetryCountZero_ThrowsConnectionExceptionAtOnce()
+    {
+        var options = new FtpSessionOptions { ComputerName = "127.0.0.1", Port = FakeServer.FreePort(), RetryCount = 0, TimeProvider = _clock };
+
+        await Assert.ThrowsAsync<FtpConnectionException>(() => FtpSession.ConnectAsync(options).Soon());
+
+        Assert.Equal(0, _clock.Delays);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_RefusedEveryTime_ThrowsConnectionExceptionAfterRetryBudget()
+    {
+        var options = new FtpSessionOptions { ComputerName = "127.0.0.1", Port = FakeServer.FreePort(), RetryCount = 2, TimeProvider = _clock };
+
+        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(FtpSession.ConnectAsync(options), options.MaxRetryDelay));
+
+        Assert.Equal(2, _clock.Delays);
+    }
+
+    [Fact]
+    public async Task ListAsync_ConnectionDroppedMidList_IsRetriedTransparently()
+    {
+        var entry = new RemoteEntry("a.txt", ItemKind.File, 1, DateTimeOffset.UnixEpoch);
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.List)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+                return;
+            }
+            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w.Add(FieldTag.Entry, entry.WriteTo(FieldWriter.ForFields())));
+            if (c.Number == 1)
+            {
+                c.Close(); // half a listing, then the network breaks
+                return;
+            }
+            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w.Add(FieldTag.Entry, (entry with { Path = "b.txt" }).WriteTo(FieldWriter.ForFields())));
+            await c.OkAsync(request, w => w.Add(FieldTag.Count, 2L));
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var items = await _clock.SkipDelaysAsync(session.ListAsync("/"), options.MaxRetryDelay).Soon();
+
+        Assert.Equal(new[] { "/a.txt", "/b.txt" }, items.Select(i => i.FullName)); // nothing from the broken attempt
+        Assert.Equal(2, server.CountRequests(FrameType.List));
+        Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(1, _clock.Delays);
+    }
+
+    [Fact]
+    public async Task UploadAsync_ConnectionDroppedAfterEnd_IsNotRetried()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.Upload)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+                return;
+            }
+            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            await c.ReadBodyAsync(request.StreamId);
+            c.Close(); // the server may have stored the file: a retry could store it twice
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var upload = session.UploadAsync(new MemoryStream(new byte[1000]), "once.bin");
+        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(upload, options.MaxRetryDelay));
+
+        Assert.Equal(1, server.CountRequests(FrameType.Upload));
+        Assert.Equal(0, _clock.Delays);
+    }
+
+    [Fact]
+    public async Task UploadAsync_ConnectionDroppedBeforeReady_IsRetriedFromStart()
+    {
+        var bodies = new List<byte[]>();
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.Upload)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+                return;
+            }
+            if (c.Number == 1)
+            {
+                c.Close(); // nothing can have been stored: no body, no END
+                return;
+            }
+            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            var body = await c.ReadBodyAsync(request.StreamId);
+            bodies.Add(body.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload).ToArray());
+            await c.OkAsync(request, w => w.Add(FieldTag.Path, "r.bin").Add(FieldTag.Length, 3L));
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+        var source = new MemoryStream(new byte[] { 9, 1, 2, 3 }) { Position = 1 };
+
+        var result = await _clock.SkipDelaysAsync(session.UploadAsync(source, "r.bin"), options.MaxRetryDelay).Soon();
+
+        Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(bodies));
+        Assert.Equal(2, server.CountRequests(FrameType.Upload));
+        Assert.Equal("/r.bin", result.RemotePath);
+    }
+
+    [Fact]
+    public async Task PingAsync_ServerStopsAnswering_ThrowsTimeoutAfterFakeTimeout()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.StreamId == 1)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+            }
+            // Later requests get no answer at all.
+        });
+        var options = server.Options(_clock, retryCount: 0);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var ping = session.PingAsync();
+        await Wait.UntilAsync(() => server.Requests.Count == 2, "the server to receive the second ping");
+        _clock.Advance(options.Timeout - TimeSpan.FromSeconds(1));
+        Assert.False(ping.IsCompleted);
+        for (int i = 0; i < 4 && !ping.IsCompleted; i++)
+        {
+            // The watchdog checks every quarter timeout; step so that each check runs.
+            _clock.Advance(options.Timeout / 4);
+        }
+
+        await Assert.ThrowsAsync<FtpTimeoutException>(() => ping.Soon());
+        Assert.False(session.IsConnected);
+    }
+
+    [Fact]
+    public async Task ListAsync_Cancelled_ThrowsPromptlyAndNextCallReconnects()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.List)
+            {
+                return; // never answers: only cancellation ends the wait
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+        using var cts = new CancellationTokenSource();
+
+        var list = session.ListAsync("/", cancellationToken: cts.Token);
+        await Wait.UntilAsync(() => server.CountRequests(FrameType.List) == 1, "the server to receive the listing request");
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => list.Soon());
+        await session.PingAsync().Soon();
+        Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(0, _clock.Delays);
+    }
+}
