@@ -38,10 +38,12 @@ public static class Handshake
         BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(6), (ushort)status);
     }
 
-    /// <summary>Reads the server's reply.</summary>
+    /// <summary>Reads the server's reply to a hello that offered <paramref name="minVersion"/> to <paramref name="maxVersion"/>.</summary>
     /// <returns>The version the server chose.</returns>
-    /// <exception cref="FtpException">The bytes are not a reply, or the server refused the connection.</exception>
-    public static byte ReadReply(ReadOnlySpan<byte> source)
+    /// <exception cref="FtpException">
+    /// The bytes are not a reply, the server refused the connection, or it chose a version the hello did not offer.
+    /// </exception>
+    public static byte ReadReply(ReadOnlySpan<byte> source, byte minVersion = ProtocolConstants.Version, byte maxVersion = ProtocolConstants.Version)
     {
         CheckMagic(source);
         var status = (FtpStatus)BinaryPrimitives.ReadUInt16BigEndian(source.Slice(6));
@@ -49,7 +51,13 @@ public static class Handshake
         {
             throw new FtpException(status, $"The server refused the connection: {status}.");
         }
-        return source[4];
+        byte version = source[4];
+        if (version < minVersion || version > maxVersion)
+        {
+            // Speaking a version we do not know would misread every frame that follows.
+            throw new FtpException(FtpStatus.UnsupportedVersion, $"The server chose protocol version {version}, which this client does not speak ({minVersion} to {maxVersion}).");
+        }
+        return version;
     }
 
     private static void CheckMagic(ReadOnlySpan<byte> source)

@@ -141,6 +141,21 @@ public class FtpSessionFailureTests
         Assert.Equal(1, server.ConnectionCount);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(255)]
+    public async Task ConnectAsync_ServerChoosesVersionClientNeverOffered_ThrowsUnsupportedVersion(byte version)
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (version, FtpStatus.Ok);
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
+
+        Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
     [Fact]
     public async Task ConnectAsync_ServerAppearsAfterRefusals_RetriesWithBackoffOnFakeTime()
     {

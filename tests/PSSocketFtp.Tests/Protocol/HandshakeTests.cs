@@ -67,6 +67,28 @@ public class HandshakeTests
         Assert.Equal(FtpStatus.UnsupportedVersion, Assert.Throws<FtpException>(() => Handshake.ReadReply(reply)).Status);
     }
 
+    [Theory]
+    [InlineData(0, 1, 1)]
+    [InlineData(2, 1, 1)]
+    [InlineData(4, 1, 3)]
+    [InlineData(1, 2, 3)]
+    public void ReadReply_VersionNotOffered_ThrowsUnsupportedVersion(byte chosen, byte min, byte max)
+    {
+        var reply = new byte[ProtocolConstants.HandshakeSize];
+        Handshake.WriteReply(reply, chosen, FtpStatus.Ok);
+
+        Assert.Equal(FtpStatus.UnsupportedVersion, Assert.Throws<FtpException>(() => Handshake.ReadReply(reply, min, max)).Status);
+    }
+
+    [Fact]
+    public void ReadReply_VersionInOfferedRange_ReturnsIt()
+    {
+        var reply = new byte[ProtocolConstants.HandshakeSize];
+        Handshake.WriteReply(reply, 2, FtpStatus.Ok);
+
+        Assert.Equal(2, Handshake.ReadReply(reply, 1, 3));
+    }
+
     [Fact]
     public void ReadReply_BadMagic_ThrowsMalformedFrame()
     {
