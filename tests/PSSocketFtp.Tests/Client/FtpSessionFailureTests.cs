@@ -202,7 +202,7 @@ public class FtpSessionFailureTests
     {
         var options = new FtpSessionOptions { ComputerName = "127.0.0.1", Port = FakeServer.FreePort(), RetryCount = 2, TimeProvider = _clock };
 
-        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(FtpSession.ConnectAsync(options), options.MaxRetryDelay));
+        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay));
 
         Assert.Equal(2, _clock.Delays);
     }
@@ -230,7 +230,7 @@ public class FtpSessionFailureTests
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
-        var items = await _clock.SkipDelaysAsync(session.ListAsync("/"), options.MaxRetryDelay).Soon();
+        var items = await _clock.SkipDelaysAsync(() => session.ListAsync("/"), options.MaxRetryDelay).Soon();
 
         Assert.Equal(new[] { "/a.txt", "/b.txt" }, items.Select(i => i.FullName)); // nothing from the broken attempt
         Assert.Equal(2, server.CountRequests(FrameType.List));
@@ -255,8 +255,7 @@ public class FtpSessionFailureTests
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
-        var upload = session.UploadAsync(new MemoryStream(new byte[1000]), "once.bin");
-        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(upload, options.MaxRetryDelay));
+        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(() => session.UploadAsync(new MemoryStream(new byte[1000]), "once.bin"), options.MaxRetryDelay));
 
         Assert.Equal(1, server.CountRequests(FrameType.Upload));
         Assert.Equal(0, _clock.Delays);
@@ -287,7 +286,7 @@ public class FtpSessionFailureTests
         using var session = await FtpSession.ConnectAsync(options).Soon();
         var source = new MemoryStream(new byte[] { 9, 1, 2, 3 }) { Position = 1 };
 
-        var result = await _clock.SkipDelaysAsync(session.UploadAsync(source, "r.bin"), options.MaxRetryDelay).Soon();
+        var result = await _clock.SkipDelaysAsync(() => session.UploadAsync(source, "r.bin"), options.MaxRetryDelay).Soon();
 
         Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(bodies));
         Assert.Equal(2, server.CountRequests(FrameType.Upload));

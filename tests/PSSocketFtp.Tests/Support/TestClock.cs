@@ -26,12 +26,14 @@ internal sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>
-    /// Lets <paramref name="task"/> run to its end, advancing time by <paramref name="step"/> each time it starts a retry
-    /// delay, so retries happen without real waiting.
+    /// Starts an operation and lets it run to its end, advancing time by <paramref name="step"/> each time it starts a
+    /// retry delay, so retries happen without real waiting. The operation is started here, after the delays so far are
+    /// counted, because it may start its first delay before it returns its task.
     /// </summary>
-    public async Task<T> SkipDelaysAsync<T>(Task<T> task, TimeSpan step)
+    public async Task<T> SkipDelaysAsync<T>(Func<Task<T>> start, TimeSpan step)
     {
         int seen = Delays;
+        var task = start();
         while (true)
         {
             await Wait.UntilAsync(() => task.IsCompleted || Delays > seen, "the operation to end or start a retry delay");
