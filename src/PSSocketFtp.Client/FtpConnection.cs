@@ -13,8 +13,9 @@ internal sealed class FtpConnection : IDisposable
 {
     private const int ReadBufferSize = 64 * 1024;
     private readonly TcpClient _client;
-    private readonly Stream _input;
-    private readonly Stream _output;
+    // Set once the socket is connected: TcpClient has no stream before that.
+    private Stream _input = Stream.Null;
+    private Stream _output = Stream.Null;
     private readonly byte[] _header = new byte[ProtocolConstants.HeaderSize];
     private readonly string _peer;
     private uint _lastStreamId;
@@ -24,8 +25,6 @@ internal sealed class FtpConnection : IDisposable
     {
         _client = client;
         _peer = peer;
-        _output = client.GetStream();
-        _input = new BufferedStream(_output, ReadBufferSize);
     }
 
     /// <summary>True once the connection can no longer be trusted to be in step with the server.</summary>
@@ -48,6 +47,8 @@ internal sealed class FtpConnection : IDisposable
             {
                 throw new FtpConnectionException($"Could not connect to {peer}: {e.Message}", e) { IsTransient = IsTransientConnectFailure(e) };
             }
+            connection._output = client.GetStream();
+            connection._input = new BufferedStream(connection._output, ReadBufferSize);
             var hello = new byte[ProtocolConstants.HandshakeSize];
             Handshake.WriteHello(hello);
             await connection.WriteAsync(hello, 0, hello.Length).ConfigureAwait(false);
