@@ -32,7 +32,15 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
 
     /// <summary>What to do when the remote name exists: Rename (store name_1.ext), Overwrite or Fail.</summary>
     [Parameter(HelpMessage = "When the remote name exists: Rename (store as name_1.ext, the default), Overwrite or Fail.")]
-    public ConflictMode Conflict { get; set; } = ConflictMode.Rename;
+    public ConflictMode Conflict
+    {
+        get => (ConflictMode)_conflict;
+        set => _conflict = (byte)value;
+    }
+
+    // PowerShell loads this type while importing, before ModuleInitializer can point it at dependencies/; a field of
+    // the protocol's enum type would need the protocol assembly for the type's layout right then, a byte does not.
+    private byte _conflict = (byte)ConflictMode.Rename;
 
     /// <summary>Uploads each file.</summary>
     protected override void ProcessRecord()
