@@ -37,9 +37,10 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         string name = assemblyName.Name ?? string.Empty;
-        // What the runtime already has (System.Memory and friends in the shared framework) must come from the default
-        // context: a second copy would split types such as Span<T> between the two contexts.
-        if (!IsOwn(name) && IsProvidedByRuntime(name, assemblyName.Version))
+        // What the process already has (System.Memory and friends in the shared framework, or our protocol assembly in
+        // a host that ships it) must come from the default context, where the cmdlet assembly finds it too: a second
+        // copy here would split types such as Span<T> or FtpException between the two contexts.
+        if (IsTrustedPlatformAssembly(name, assemblyName.Version))
         {
             return null;
         }
@@ -54,7 +55,7 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
 
     private static bool IsOwn(string? name) => name is not null && name.StartsWith(OwnPrefix, StringComparison.OrdinalIgnoreCase);
 
-    private bool IsProvidedByRuntime(string name, Version? requested)
+    private bool IsTrustedPlatformAssembly(string name, Version? requested)
     {
         if (!_platformAssemblies.TryGetValue(name, out var path))
         {
