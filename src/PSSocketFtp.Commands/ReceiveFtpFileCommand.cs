@@ -6,7 +6,8 @@ namespace PSSocketFtp.Commands;
 
 /// <summary>
 /// <para type="synopsis">Downloads remote files (the old <c>download</c>).</para>
-/// <para type="description">Into PowerShell's current location unless -Destination; an existing local file is kept unless -Force.</para>
+/// <para type="description">Into PowerShell's current location unless -Destination; an existing local file is kept unless -Force.
+/// A remote folder is an IsADirectory error unless -Recurse, which downloads it with everything in it.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "FtpFile", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FtpTransferResult))]
@@ -34,6 +35,10 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
+    /// <summary>Downloads folders with everything in them; without it a remote folder is an IsADirectory error.</summary>
+    [Parameter(HelpMessage = "Download folders with everything in them.")]
+    public SwitchParameter Recurse { get; set; }
+
     /// <summary>Replaces existing local files.</summary>
     [Parameter(HelpMessage = "Replace local files that exist.")]
     public SwitchParameter Force { get; set; }
@@ -44,13 +49,55 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
         bool literal = ParameterSetName == LiteralPathSet;
         ForEachRemote(literal ? LiteralPath : Path, literal, remote =>
         {
-            string local = LocalTarget(remote);
-            if (!Force && File.Exists(local))
+            if (Recurse && Call(token => CurrentSession.GetItemAsync(remote, token)) is { IsDirectory: true } folder)
             {
-                throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
+                ReceiveFolder(folder);
             }
-            WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, progress, token)));
+            else
+            {
+                Receive(remote, LocalTarget(remote));
+            }
         });
+    }
+
+    private void ReceiveFolder(FtpItem folder)
+    {
+        string root = LocalTarget(folder.FullName);
+        Directory.CreateDirectory(root);
+        string prefix = RemotePath.Normalize(folder.FullName);
+        // The server lists folders before their content, so each file's local folder exists when its turn comes.
+        foreach (var item in Call(token => CurrentSession.ListAsync(folder.FullName, recurse: true, token)))
+        {
+            Try(item.FullName, () =>
+            {
+                // Normalizing refuses '..', and the prefix check anything else outside the folder: a listing can never
+                // place a file outside the target folder.
+                string path = RemotePath.Normalize(item.FullName);
+                if (prefix.Length > 0 && !path.StartsWith(prefix + "/", StringComparison.Ordinal))
+                {
+                    throw new FtpException(FtpStatus.MalformedFrame, $"The server listed '{item.FullName}' as inside '{folder.FullName}'.");
+                }
+                string relative = prefix.Length == 0 ? path : path.Substring(prefix.Length + 1);
+                string local = System.IO.Path.Combine(root, relative.Replace('/', System.IO.Path.DirectorySeparatorChar));
+                if (item.IsDirectory)
+                {
+                    Directory.CreateDirectory(local);
+                }
+                else
+                {
+                    Receive(item.FullName, local);
+                }
+            });
+        }
+    }
+
+    private void Receive(string remote, string local)
+    {
+        if (!Force && File.Exists(local))
+        {
+            throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
+        }
+        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, progress, token)));
     }
 
     private string LocalTarget(string remote)

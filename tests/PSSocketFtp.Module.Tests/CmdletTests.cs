@@ -348,6 +348,34 @@ public sealed class CmdletTests : IClassFixture<ServerProcess>, IDisposable
     }
 
     [Fact]
+    public void ReceiveFtpFile_FolderWithoutRecurse_WritesIsADirectory()
+    {
+        Connect();
+        Send(LocalFile("in.txt", 1), "/folder/");
+
+        var (output, errors) = _shell.Run("Receive-FtpFile ($args[0] + '/folder') -Destination $args[1]", _remote, _local);
+
+        Assert.Empty(output);
+        Errors.AssertError(Assert.Single(errors), "IsADirectory", ErrorCategory.InvalidType);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_FolderWithRecurse_DownloadsTheTree()
+    {
+        Connect();
+        Send(LocalFile("top.txt", 4), "/tree/");
+        Send(LocalFile("deep.txt", 5), "/tree/sub/");
+        string target = Directory.CreateDirectory(Path.Join(_local, "mirror")).FullName;
+
+        var (output, errors) = _shell.Run("Receive-FtpFile ($args[0] + '/tree') -Destination $args[1] -Recurse", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, output.Count);
+        Assert.Equal(4, new FileInfo(Path.Join(target, "tree", "top.txt")).Length);
+        Assert.Equal(5, new FileInfo(Path.Join(target, "tree", "sub", "deep.txt")).Length);
+    }
+
+    [Fact]
     public void RemoveFtpItem_WhatIf_DeletesNothing()
     {
         Connect();
