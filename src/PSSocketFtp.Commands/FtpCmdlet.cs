@@ -156,6 +156,8 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             ("LocalItemNotFound", ErrorCategory.ObjectNotFound, false),
         UnauthorizedAccessException => ("LocalAccessDenied", ErrorCategory.PermissionDenied, false),
         IOException => ("LocalIOError", ErrorCategory.WriteError, false),
+        // The client's own checks of what it was given, such as a computer name of blanks.
+        ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument, false),
         _ => null,
     };
 
