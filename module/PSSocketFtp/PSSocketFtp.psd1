@@ -1,0 +1,31 @@
+# Module manifest of PSSocketFtp. The build (src/PSSocketFtp.Commands) writes it into artifacts/module/PSSocketFtp
+# with the version placeholder below replaced by the one version number in Directory.Build.props.
+@{
+    RootModule           = 'PSSocketFtp.Commands.dll'
+    ModuleVersion        = '@ModuleVersion@'
+    GUID                 = 'e778d655-ea43-4805-957b-fb75b192015e'
+    Author               = 'PSSocketFtp contributors'
+    CompanyName          = 'PSSocketFtp'
+    Copyright            = '(c) PSSocketFtp contributors'
+    Description          = 'Scripted file transfer over a small framed socket protocol, with retries and timeouts.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('PSSocketFtp.format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-FtpSocket'
+        'Disconnect-FtpSocket'
+        'Get-FtpItem'
+        'Get-FtpItemSize'
+        'Send-FtpFile'
+        'Receive-FtpFile'
+        'Remove-FtpItem'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('FTP', 'FileTransfer', 'Socket')
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using PSSocketFtp.Client;
+
+namespace PSSocketFtp.Commands;
+
+/// <summary>
+/// <para type="synopsis">Closes sessions (the old <c>byebye</c>).</para>
+/// <para type="description">Closes the given sessions, or the default session; closing the default session clears it.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Disconnect, "FtpSocket")]
+public sealed class DisconnectFtpSocketCommand : FtpCmdlet
+{
+    /// <summary>The sessions to close; the default session when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, HelpMessage = "The sessions to close; the default session when omitted.")]
+    [ValidateNotNull]
+    public FtpSession[]? Session { get; set; }
+
+    /// <summary>Says goodbye to the server and closes each session.</summary>
+    protected override void ProcessRecord()
+    {
+        foreach (var session in Session ?? new[] { RequireDefaultSession() })
+        {
+            try
+            {
+                Try(session, () => Call(token => session.DisconnectAsync(token)));
+            }
+            finally
+            {
+                // Whatever the goodbye did, the session must not be used again.
+                session.Dispose();
+                DefaultSession.Clear(session);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Management.Automation;
+using PSSocketFtp.Client;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Commands;
+
+/// <summary>A cmdlet that works through a session: the one given by -Session, or the runspace's default session.</summary>
+public abstract class FtpSessionCmdlet : FtpCmdlet
+{
+    private FtpSession? _session;
+
+    /// <summary>The session to use; the default session (the last one Connect-FtpSocket opened) when omitted.</summary>
+    [Parameter(HelpMessage = "The session to use (from Connect-FtpSocket); the default session when omitted.")]
+    [ValidateNotNull]
+    public FtpSession? Session { get; set; }
+
+    /// <summary>The session this command works through, known once processing begins.</summary>
+    private protected FtpSession CurrentSession => _session ?? throw new InvalidOperationException("The session is resolved in BeginProcessing.");
+
+    /// <summary>Picks the session; no session, or a closed one, stops the command before any item.</summary>
+    protected sealed override void BeginProcessing()
+    {
+        var session = Session ?? RequireDefaultSession();
+        if (!session.IsOpen)
+        {
+            throw Terminate("SessionClosed", $"The session to {session} is closed: connect again with Connect-FtpSocket.", session);
+        }
+        _session = session;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> for each remote path: a path as given, or, when its last segment has wildcards
+    /// and <paramref name="literal"/> is not set, each item of its folder whose name matches.
+    /// </summary>
+    private protected void ForEachRemote(IEnumerable<string> paths, bool literal, Action<string> action) =>
+        ForEach(paths, path => literal || !WildcardPattern.ContainsWildcardCharacters(path) ? new[] { path } : Match(path, recurse: false).Select(item => item.FullName), action);
+
+    /// <summary>
+    /// The items of the folder of <paramref name="path"/> (everything below it with <paramref name="recurse"/>) whose names
+    /// match the wildcard pattern in its last segment; none is an ItemNotFound error, as with Get-ChildItem.
+    /// </summary>
+    private protected IReadOnlyList<FtpItem> Match(string path, bool recurse)
+    {
+        string trimmed = path.TrimEnd('/', '\\');
+        int slash = trimmed.LastIndexOfAny(new[] { '/', '\\' });
+        string folder = slash < 0 ? string.Empty : trimmed.Substring(0, slash);
+        var pattern = new WildcardPattern(trimmed.Substring(slash + 1), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        var matches = Call(token => CurrentSession.ListAsync(folder, recurse, token)).Where(item => pattern.IsMatch(item.Name)).ToList();
+        return matches.Count > 0
+            ? matches
+            : throw new FtpException(FtpStatus.NotFound, $"No remote item matches '{path}'.") { RemotePath = path };
+    }
+}

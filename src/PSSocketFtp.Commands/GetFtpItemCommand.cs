@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using PSSocketFtp.Client;
+
+namespace PSSocketFtp.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists remote items (the old <c>ls</c>), like Get-ChildItem.</para>
+/// <para type="description">A folder lists its content, a file itself; wildcards in the last segment filter the folder's items.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FtpItem", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(FtpItem))]
+public sealed class GetFtpItemCommand : FtpSessionCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Remote paths, wildcards allowed in the last segment; the root when omitted.</summary>
+    [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote folders or files to list; wildcards in the last segment. The root when omitted.")]
+    [ValidateNotNull]
+    public string[] Path { get; set; } = { "/" };
+
+    /// <summary>Remote paths taken as they are (no wildcards).</summary>
+    [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote folders or files to list, without wildcard expansion.")]
+    [Alias("FullName")]
+    [ValidateNotNull]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Lists everything below the folders; with a wildcard, matches names in the whole subtree.</summary>
+    [Parameter(HelpMessage = "List everything below the folders; with a wildcard, match names in the whole subtree.")]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Lists each path.</summary>
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in literal ? LiteralPath : Path)
+        {
+            Try(path, () => WriteObject(
+                literal || !WildcardPattern.ContainsWildcardCharacters(path) ? Call(token => CurrentSession.ListAsync(path, Recurse, token)) : Match(path, Recurse),
+                enumerateCollection: true));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>Starts the server: a host whose Kestrel listens on one endpoint with the protocol's connection handler and serves no HTTP.</summary>
+public static class FtpServerHost
+{
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--root"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Root)}",
+        ["--port"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Port)}",
+        ["--bind"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Bind)}",
+    };
+
+    /// <summary>Starts a server and returns once it listens.</summary>
+    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
+    /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
+    /// <param name="cancellationToken">Abandons the start.</param>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public static async Task<RunningFtpServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        var options = builder.Configuration.GetSection(FtpServerOptions.SectionName).Get<FtpServerOptions>() ?? new FtpServerOptions();
+        var address = Validate(options);
+
+        builder.Logging.ClearProviders()
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            })
+            // The host would announce an "http://" address, which this server does not serve; our own line says where it listens.
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IFileStore>(services => new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<PartialSweeper>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        ListenOptions? listener = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // No endpoints from configuration either: the one below is the only one, and it speaks our protocol, not HTTP.
+            kestrel.Configure(new ConfigurationBuilder().Build());
+            kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.UseConnectionHandler<FtpConnectionHandler>();
+                listener = listen;
+            });
+        });
+
+        var app = builder.Build();
+        try
+        {
+            var store = (LocalFolderStore)app.Services.GetRequiredService<IFileStore>();
+            await app.StartAsync(cancellationToken);
+            // Kestrel writes the bound endpoint back, so port 0 becomes the real port.
+            var endPoint = (IPEndPoint)listener!.EndPoint;
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server")
+                .LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpSession.Software, endPoint, store.Root);
+            return new RunningFtpServer(app, endPoint, store.Root);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a server until Ctrl+C or SIGTERM: the whole of Program.cs.</summary>
+    /// <returns>The process exit code: 0 after a normal shutdown, 1 when the server could not start.</returns>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        RunningFtpServer server;
+        try
+        {
+            server = await StartAsync(args);
+        }
+        catch (Exception e)
+        {
+            // A bad setting, a port in use, a root that cannot be created: say so plainly, no stack trace.
+            await Console.Error.WriteLineAsync($"PSSocketFtp.Server could not start: {e.Message}");
+            return 1;
+        }
+        await using (server)
+        {
+            await server.WaitForShutdownAsync();
+        }
+        return 0;
+    }
+
+    private static IPAddress Validate(FtpServerOptions options)
+    {
+        if (options.Port is < 0 or > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentException($"The port {options.Port} is not between 0 and {IPEndPoint.MaxPort}.");
+        }
+        if (string.IsNullOrWhiteSpace(options.Root))
+        {
+            throw new ArgumentException("The root folder is not set.");
+        }
+        if (options.PartialMaxAge <= TimeSpan.Zero || options.HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("PartialMaxAge and HandshakeTimeout must be positive.");
+        }
+        if (string.Equals(options.Bind, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+        return IPAddress.TryParse(options.Bind, out var address)
+            ? address
+            : throw new ArgumentException($"'{options.Bind}' is not an IP address to bind to.");
+    }
+}

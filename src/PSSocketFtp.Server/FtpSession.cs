@@ -1,0 +1,495 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Reflection;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>
+/// One connection: the handshake, then requests answered in order (protocol v1). Frames are read from the transport's
+/// <see cref="PipeReader"/>; body bytes go to the store as they arrive, never waiting for a whole DATA frame.
+/// </summary>
+internal sealed class FtpSession
+{
+    /// <summary>What PING answers.</summary>
+    internal static readonly string Software = "PSSocketFtp.Server/" +
+        (typeof(FtpSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+
+    // After a fatal error the client's unread bytes are drained for a moment, so that closing does not reset the
+    // connection and destroy the ERROR frame before the client reads it.
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
+    private const int MaxErrorMessageChars = 1024;
+
+    private readonly ConnectionContext _connection;
+    private readonly IFileStore _store;
+    private readonly FtpServerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly string _peer;
+    private readonly CancellationToken _aborted;
+    private IUploadSession? _upload;
+
+    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        _connection = connection;
+        _store = store;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+        _peer = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        _aborted = connection.ConnectionClosed;
+    }
+
+    public async Task RunAsync()
+    {
+        _logger.LogInformation("{Peer} connected", _peer);
+        // A stopping server asks each connection to close; a pending read then returns as cancelled and the session ends.
+        using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(_input.CancelPendingRead);
+        try
+        {
+            if (await HandshakeAsync())
+            {
+                await ServeAsync();
+            }
+        }
+        catch (FtpException e) when (e.IsProtocolViolation)
+        {
+            _logger.LogWarning("{Peer} broke the protocol: {Message}", _peer, e.Message);
+            await CloseWithErrorAsync(e.Status, e.Message);
+        }
+        catch (Exception e) when (IsConnectionEnd(e))
+        {
+            _logger.LogDebug("{Peer} went away: {Message}", _peer, e.Message);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "{Peer}: the session failed", _peer);
+            await CloseWithErrorAsync(FtpStatus.InternalError, "The server failed; its log has the details.");
+        }
+        finally
+        {
+            await DiscardUploadAsync();
+            _logger.LogInformation("{Peer} disconnected", _peer);
+        }
+    }
+
+    private async Task<bool> HandshakeAsync()
+    {
+        using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _timeProvider);
+        using var registration = timeout.Token.Register(_input.CancelPendingRead);
+        ReadOnlySequence<byte> buffer;
+        try
+        {
+            buffer = await ReadExactlyAsync(ProtocolConstants.HandshakeSize) ?? throw new ConnectionEndedException("closed before the handshake");
+        }
+        catch (ConnectionEndedException) when (timeout.IsCancellationRequested)
+        {
+            _logger.LogInformation("{Peer} sent no handshake within {Timeout}; dropped", _peer, _options.HandshakeTimeout);
+            return false;
+        }
+        Span<byte> hello = stackalloc byte[ProtocolConstants.HandshakeSize];
+        buffer.Slice(0, hello.Length).CopyTo(hello);
+        _input.AdvanceTo(buffer.GetPosition(hello.Length));
+
+        var reply = new byte[ProtocolConstants.HandshakeSize];
+        byte version;
+        try
+        {
+            version = Handshake.ReadHello(hello);
+        }
+        catch (FtpException e)
+        {
+            _logger.LogWarning("{Peer} is not a PSSocketFtp client: {Message}", _peer, e.Message);
+            Handshake.WriteReply(reply, 0, e.Status);
+            await WriteAndLingerAsync(reply);
+            return false;
+        }
+        var status = version == 0 ? FtpStatus.UnsupportedVersion : FtpStatus.Ok;
+        Handshake.WriteReply(reply, version, status);
+        if (status != FtpStatus.Ok)
+        {
+            _logger.LogWarning("{Peer} speaks protocol versions {Min}-{Max}, none of which this server speaks", _peer, hello[4], hello[5]);
+            await WriteAndLingerAsync(reply);
+            return false;
+        }
+        _output.Write(reply);
+        await FlushAsync();
+        return true;
+    }
+
+    private async Task ServeAsync()
+    {
+        while (await ReadHeaderAsync() is { } header)
+        {
+            if (header.Type is FrameType.Data or FrameType.End)
+            {
+                throw Malformed($"a {header.Type} frame outside a body (stream {header.StreamId})");
+            }
+            if (header.Type is < FrameType.List or > FrameType.Ping)
+            {
+                throw new FtpException(FtpStatus.UnknownRequest, $"Frame type 0x{(byte)header.Type:X2} is not a request this server knows.");
+            }
+            if (header.StreamId == 0)
+            {
+                throw Malformed($"a {header.Type} request on stream 0, which is reserved for the connection");
+            }
+            var fields = await ReadFieldsAsync(header);
+            uint stream = header.StreamId;
+            switch (header.Type)
+            {
+                case FrameType.Bye:
+                    await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+                    return;
+                case FrameType.Ping:
+                    await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream).Add(FieldTag.Software, Software));
+                    break;
+                case FrameType.Upload:
+                    await UploadAsync(stream, fields);
+                    break;
+                default:
+                    string path = fields.TryGetString(FieldTag.Path) ?? string.Empty;
+                    bool recursive = fields.GetBoolean(FieldTag.Recursive);
+                    try
+                    {
+                        await (header.Type switch
+                        {
+                            FrameType.List => ListAsync(stream, path, recursive),
+                            FrameType.Stat => StatAsync(stream, path),
+                            FrameType.Delete => DeleteAsync(stream, path, recursive),
+                            _ => DownloadAsync(stream, path),
+                        });
+                    }
+                    catch (Exception e) when (IsRequestFailure(e))
+                    {
+                        await SendErrorAsync(stream, e, path);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private async Task ListAsync(uint stream, string path, bool recursive)
+    {
+        var batch = FieldWriter.ForFrame(FrameType.Entries, stream);
+        long count = 0;
+        await foreach (var entry in _store.ListAsync(path, recursive, _aborted))
+        {
+            var nested = entry.WriteTo(FieldWriter.ForFields());
+            // Each field costs 3 header bytes; a batch that would pass the control-frame limit goes out first.
+            if (batch.Length + 3 + nested.Fields.Length > ProtocolConstants.HeaderSize + ProtocolConstants.MaxControlPayload)
+            {
+                await SendAsync(batch);
+                batch.Reset();
+            }
+            batch.Add(FieldTag.Entry, nested);
+            count++;
+        }
+        if (batch.Length > ProtocolConstants.HeaderSize)
+        {
+            await SendAsync(batch);
+        }
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream).Add(FieldTag.Count, count));
+    }
+
+    private async Task StatAsync(uint stream, string path)
+    {
+        var entry = await _store.StatAsync(path, _aborted);
+        await SendAsync(entry.WriteTo(FieldWriter.ForFrame(FrameType.Ok, stream)));
+    }
+
+    private async Task DeleteAsync(uint stream, string path, bool recursive)
+    {
+        await _store.DeleteAsync(path, recursive, _aborted);
+        _logger.LogInformation("deleted {Path} for {Peer}", RemotePath.ToDisplay(RemotePath.Normalize(path)), _peer);
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+    }
+
+    private async Task DownloadAsync(uint stream, string path)
+    {
+        await using var download = await _store.OpenReadAsync(path, _aborted);
+        var entry = download.Entry;
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream)
+            .Add(FieldTag.Offset, 0L)
+            .Add(FieldTag.Length, entry.Length)
+            .Add(FieldTag.LastWriteTime, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
+        long remaining = entry.Length;
+        while (remaining > 0)
+        {
+            int chunk = (int)Math.Min(ProtocolConstants.DataChunkSize, remaining);
+            // The file is read straight into the outgoing pipe behind room for the header: no copy.
+            var frame = _output.GetMemory(ProtocolConstants.HeaderSize + chunk);
+            int read = await ReadFullyAsync(download.Content, frame.Slice(ProtocolConstants.HeaderSize, chunk));
+            if (read < chunk)
+            {
+                throw new IOException($"'{RemotePath.ToDisplay(entry.Path)}' became shorter while it was being sent.");
+            }
+            new FrameHeader(FrameType.Data, stream, chunk).Write(frame.Span);
+            _output.Advance(ProtocolConstants.HeaderSize + chunk);
+            await FlushAsync();
+            remaining -= chunk;
+        }
+        await SendAsync(FieldWriter.ForFrame(FrameType.End, stream));
+        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", RemotePath.ToDisplay(entry.Path), entry.Length, _peer);
+    }
+
+    private async Task UploadAsync(uint stream, FieldSet fields)
+    {
+        string path = fields.TryGetString(FieldTag.Path) ?? string.Empty;
+        long length = fields.GetInt64(FieldTag.Length);
+        byte conflict = fields.TryGetByte(FieldTag.Conflict) ?? (byte)ConflictMode.Rename;
+        if (length < 0 || conflict > (byte)ConflictMode.Fail)
+        {
+            throw Malformed($"an UPLOAD with length {length} and conflict mode {conflict}");
+        }
+        var request = new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict);
+        try
+        {
+            _upload = await _store.BeginUploadAsync(request, _aborted);
+        }
+        catch (Exception e) when (IsRequestFailure(e))
+        {
+            await SendErrorAsync(stream, e, path);
+            return;
+        }
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream).Add(FieldTag.Offset, 0L));
+
+        long received = 0;
+        while (true)
+        {
+            var header = await ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
+            if (header.StreamId != stream || header.Type is not (FrameType.Data or FrameType.End))
+            {
+                throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {stream}");
+            }
+            if (header.Type == FrameType.End)
+            {
+                // The trailer carries nothing in version 1, but it must still be well-formed.
+                await ReadFieldsAsync(header);
+                break;
+            }
+            if (header.PayloadLength > length - received)
+            {
+                throw Malformed($"a body longer than the {length} bytes announced");
+            }
+            await ReceiveDataAsync(stream, header.PayloadLength, path);
+            received += header.PayloadLength;
+        }
+
+        if (_upload is null)
+        {
+            // Writing failed part way; the ERROR went out then.
+            return;
+        }
+        try
+        {
+            if (received != length)
+            {
+                throw new FtpException(FtpStatus.LengthMismatch, $"The body was {received} bytes, not the {length} announced.");
+            }
+            var result = await _upload.CommitAsync(_aborted);
+            _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", RemotePath.ToDisplay(result.Path), result.Length, _peer);
+            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream)
+                .Add(FieldTag.Path, result.Path)
+                .Add(FieldTag.Length, result.Length)
+                .Add(FieldTag.Renamed, result.Renamed));
+        }
+        catch (Exception e) when (IsRequestFailure(e))
+        {
+            await SendErrorAsync(stream, e, path);
+        }
+        finally
+        {
+            await DiscardUploadAsync();
+        }
+    }
+
+    /// <summary>Passes one DATA payload to the upload as it arrives; after a write failure, reads and drops it.</summary>
+    private async Task ReceiveDataAsync(uint stream, int length, string path)
+    {
+        while (length > 0)
+        {
+            var result = await _input.ReadAsync();
+            var buffer = result.Buffer;
+            if (result.IsCanceled || (buffer.IsEmpty && result.IsCompleted))
+            {
+                throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
+            }
+            var take = buffer.Slice(0, Math.Min(length, buffer.Length));
+            if (_upload is not null)
+            {
+                try
+                {
+                    foreach (var segment in take)
+                    {
+                        await _upload.WriteAsync(segment, _aborted);
+                    }
+                }
+                catch (Exception e) when (IsRequestFailure(e))
+                {
+                    // Answer at once; the rest of this stream's body is read and dropped up to its END.
+                    _input.AdvanceTo(take.End);
+                    await DiscardUploadAsync();
+                    await SendErrorAsync(stream, e, path);
+                    length -= (int)take.Length;
+                    continue;
+                }
+            }
+            length -= (int)take.Length;
+            _input.AdvanceTo(take.End);
+        }
+    }
+
+    /// <summary>Reads one frame header; null when the client closed cleanly between frames.</summary>
+    private async ValueTask<FrameHeader?> ReadHeaderAsync()
+    {
+        if (await ReadExactlyAsync(ProtocolConstants.HeaderSize) is not { } buffer)
+        {
+            return null;
+        }
+        Span<byte> bytes = stackalloc byte[ProtocolConstants.HeaderSize];
+        buffer.Slice(0, bytes.Length).CopyTo(bytes);
+        _input.AdvanceTo(buffer.GetPosition(bytes.Length));
+        return FrameHeader.Read(bytes);
+    }
+
+    /// <summary>Reads a control frame's whole payload (at most 64 KiB, as the header has been checked) as fields.</summary>
+    private async ValueTask<FieldSet> ReadFieldsAsync(FrameHeader header)
+    {
+        if (header.PayloadLength == 0)
+        {
+            return FieldSet.Empty;
+        }
+        var buffer = await ReadExactlyAsync(header.PayloadLength) ?? throw new ConnectionEndedException($"closed before the payload of a {header.Type} frame");
+        var payload = buffer.Slice(0, header.PayloadLength).ToArray();
+        _input.AdvanceTo(buffer.GetPosition(header.PayloadLength));
+        return FieldSet.Parse(payload);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> bytes are buffered and returns the buffer (the caller advances past them);
+    /// null when the input ended cleanly before any byte.
+    /// </summary>
+    private async ValueTask<ReadOnlySequence<byte>?> ReadExactlyAsync(int count)
+    {
+        var result = await _input.ReadAtLeastAsync(count);
+        if (result.IsCanceled)
+        {
+            throw new ConnectionEndedException("the read was cancelled");
+        }
+        if (result.Buffer.Length >= count)
+        {
+            return result.Buffer;
+        }
+        _input.AdvanceTo(result.Buffer.End);
+        return result.Buffer.IsEmpty ? null : throw new ConnectionEndedException("closed in the middle of a frame");
+    }
+
+    private static async ValueTask<int> ReadFullyAsync(Stream source, Memory<byte> destination)
+    {
+        int total = 0;
+        while (total < destination.Length)
+        {
+            int read = await source.ReadAsync(destination.Slice(total));
+            if (read == 0)
+            {
+                break;
+            }
+            total += read;
+        }
+        return total;
+    }
+
+    private async ValueTask SendAsync(FieldWriter writer)
+    {
+        _output.Write(writer.ToFrame().Span);
+        await FlushAsync();
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        var result = await _output.FlushAsync();
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new ConnectionEndedException("the client stopped reading");
+        }
+    }
+
+    private async Task SendErrorAsync(uint stream, Exception e, string path)
+    {
+        var status = ErrorMapping.ToStatus(e);
+        string? subject = (e as FtpException)?.RemotePath ?? path;
+        if (status == FtpStatus.InternalError)
+        {
+            _logger.LogError(e, "{Peer}: request on stream {Stream} for {Path} failed", _peer, stream, subject);
+        }
+        else
+        {
+            _logger.LogDebug("{Peer}: stream {Stream} answered {Status}: {Message}", _peer, stream, status, e.Message);
+        }
+        var frame = ErrorFrame(stream, status, ErrorMapping.ToMessage(e, status, subject));
+        // A hostile path can be long; it is echoed only when it fits the protocol's own limit.
+        if (System.Text.Encoding.UTF8.GetByteCount(subject) <= ProtocolConstants.MaxPathBytes)
+        {
+            frame.Add(FieldTag.Path, subject);
+        }
+        await SendAsync(frame);
+    }
+
+    private static FieldWriter ErrorFrame(uint stream, FtpStatus status, string message) => FieldWriter.ForFrame(FrameType.Error, stream)
+        .Add(FieldTag.Status, (ushort)status)
+        .Add(FieldTag.Message, message.Length > MaxErrorMessageChars ? message.Substring(0, MaxErrorMessageChars) + "…" : message);
+
+    /// <summary>Sends ERROR on stream 0 and lets the caller close the connection.</summary>
+    private async Task CloseWithErrorAsync(FtpStatus status, string message)
+    {
+        try
+        {
+            await WriteAndLingerAsync(ErrorFrame(0, status, message).ToFrame());
+        }
+        catch (Exception e) when (IsConnectionEnd(e))
+        {
+            // The client is gone already; closing is all that is left.
+        }
+    }
+
+    /// <summary>Writes a last message, then reads and drops what the client still sends until it closes or a moment passes.</summary>
+    private async Task WriteAndLingerAsync(ReadOnlyMemory<byte> message)
+    {
+        _output.Write(message.Span);
+        await FlushAsync();
+        using var linger = new CancellationTokenSource(LingerTime, _timeProvider);
+        using var registration = linger.Token.Register(_input.CancelPendingRead);
+        while (true)
+        {
+            var result = await _input.ReadAsync();
+            _input.AdvanceTo(result.Buffer.End);
+            if (result.IsCanceled || result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask DiscardUploadAsync()
+    {
+        if (_upload is { } upload)
+        {
+            _upload = null;
+            await upload.DisposeAsync();
+        }
+    }
+
+    private static FtpException Malformed(string what) => new(FtpStatus.MalformedFrame, $"The client sent {what}.");
+
+    private static bool IsConnectionEnd(Exception e) => e is ConnectionEndedException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException
+        || (e is IOException && e.InnerException is System.Net.Sockets.SocketException);
+
+    /// <summary>Failures that end only the request: everything but a broken protocol or a vanished connection.</summary>
+    private static bool IsRequestFailure(Exception e) => !IsConnectionEnd(e) && e is not FtpException { IsProtocolViolation: true };
+}

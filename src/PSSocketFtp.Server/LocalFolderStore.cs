@@ -1,0 +1,398 @@
+using System.Collections.Concurrent;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>
+/// The store as a local folder. Every path is normalized by <see cref="RemotePath"/>, then its full path must lie under
+/// the root, and no symbolic link on the way may point outside it. Uploads go to <c>.psftp/partial</c> under the root
+/// and are moved into place, without overwriting unless asked, only when complete.
+/// </summary>
+internal sealed class LocalFolderStore : IFileStore
+{
+    // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
+    private const int WriteBufferSize = 1024 * 1024;
+    private const int MaxLinkDepth = 32;
+    private const string PartialExtension = ".part";
+    private static readonly StringComparison PathComparison =
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    private readonly string _root;
+    private readonly string _rootPrefix;
+    private readonly string _partialFolder;
+    private readonly TimeProvider _timeProvider;
+    // Partials of uploads still running, which the sweep must leave alone however slow their client is.
+    private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
+
+    /// <summary>Opens (and creates when missing) the folder <paramref name="root"/>.</summary>
+    public LocalFolderStore(string root, TimeProvider timeProvider)
+    {
+        Directory.CreateDirectory(root);
+        var rootInfo = new DirectoryInfo(Path.GetFullPath(root));
+        // Compare against the real folder, so a root reached through a link still contains its own files.
+        _root = Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? rootInfo.FullName);
+        _rootPrefix = _root + Path.DirectorySeparatorChar;
+        _partialFolder = Path.Join(_root, RemotePath.ReservedRootName, "partial");
+        Directory.CreateDirectory(_partialFolder);
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The full path of the root folder.</summary>
+    public string Root => _root;
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = Resolve(path);
+        if (File.Exists(full))
+        {
+            return new[] { ToEntry(normalized, new FileInfo(full)) }.ToAsyncEnumerable();
+        }
+        if (!Directory.Exists(full))
+        {
+            throw NotFound(normalized);
+        }
+        return ListFolder(normalized, new DirectoryInfo(full), recursive).ToAsyncEnumerable();
+    }
+
+    /// <inheritdoc />
+    public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = Resolve(path);
+        FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
+        return info.Exists ? Task.FromResult(ToEntry(normalized, info)) : throw NotFound(normalized);
+    }
+
+    /// <inheritdoc />
+    public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(normalized)}' is a folder.") { RemotePath = normalized };
+        }
+        // No FileStream buffer: the caller reads whole 256 KiB chunks straight into the outgoing pipe.
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        try
+        {
+            var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(full));
+            return Task.FromResult(new FileDownload(entry, stream));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
+    {
+        var (folder, folderFull) = Resolve(request.Path);
+        bool intoFolder = folder.Length == 0 || request.Path.EndsWith('/') || request.Path.EndsWith('\\') || Directory.Exists(folderFull);
+        string target = folder;
+        if (intoFolder)
+        {
+            if (string.IsNullOrEmpty(request.FileName))
+            {
+                throw new FtpException(FtpStatus.InvalidPath, $"An upload into the folder '{RemotePath.ToDisplay(folder)}' needs a file name.") { RemotePath = folder };
+            }
+            RemotePath.CheckName(request.FileName);
+            target = RemotePath.Combine(folder, request.FileName);
+        }
+        var (_, targetFull) = Resolve(target);
+        CheckDestination(target, targetFull, request.Conflict);
+
+        string partial = Path.Join(_partialFolder, Guid.NewGuid().ToString("N") + PartialExtension);
+        var stream = new FileStream(partial, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = WriteBufferSize,
+            Options = FileOptions.Asynchronous,
+        });
+        _activePartials.TryAdd(partial, 0);
+        return Task.FromResult<IUploadSession>(new Upload(this, target, request.Conflict, partial, stream));
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = Resolve(path);
+        if (normalized.Length == 0)
+        {
+            throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be deleted.") { RemotePath = normalized };
+        }
+        var info = new FileInfo(full);
+        if (info.LinkTarget is not null)
+        {
+            // Remove the link itself, never what it points to.
+            info.Delete();
+        }
+        else if (Directory.Exists(full))
+        {
+            if (!recursive && Directory.EnumerateFileSystemEntries(full).Any())
+            {
+                throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
+            }
+            Directory.Delete(full, recursive);
+        }
+        else if (info.Exists)
+        {
+            info.Delete();
+        }
+        else
+        {
+            throw NotFound(normalized);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        var cutoff = _timeProvider.GetUtcNow() - maxAge;
+        int deleted = 0;
+        foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles("*" + PartialExtension))
+        {
+            if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
+            {
+                file.Delete();
+                deleted++;
+            }
+        }
+        return Task.FromResult(deleted);
+    }
+
+    /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
+    private (string Normalized, string FullPath) Resolve(string path)
+    {
+        string normalized = RemotePath.Normalize(path);
+        string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
+        if (!IsInsideRoot(full))
+        {
+            throw OutsideRoot(normalized);
+        }
+        CheckLinks(full, normalized, depth: 0);
+        return (normalized, full);
+    }
+
+    private bool IsInsideRoot(string full) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
+
+    /// <summary>Walks the path from the root and refuses it when a link on the way points outside the root.</summary>
+    private void CheckLinks(string full, string normalized, int depth)
+    {
+        if (depth > MaxLinkDepth)
+        {
+            throw OutsideRoot(normalized);
+        }
+        string current = _root;
+        foreach (var segment in full.Substring(Math.Min(full.Length, _rootPrefix.Length)).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Join(current, segment);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is null)
+            {
+                if (!info.Exists && !Directory.Exists(current))
+                {
+                    // Nothing below a missing item can be a link.
+                    return;
+                }
+                continue;
+            }
+            string target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+            if (!IsInsideRoot(target))
+            {
+                throw OutsideRoot(normalized);
+            }
+            // The target's own path may pass through other links.
+            CheckLinks(target, normalized, depth + 1);
+        }
+    }
+
+    private IEnumerable<RemoteEntry> ListFolder(string normalized, DirectoryInfo folder, bool recursive)
+    {
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+        foreach (var child in folder.EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
+        {
+            if (!IsServable(normalized, child, out var resolved))
+            {
+                continue;
+            }
+            string childPath = RemotePath.Combine(normalized, child.Name);
+            yield return ToEntry(childPath, resolved);
+            // Linked folders are listed but not entered: a link to an ancestor would never end.
+            if (recursive && resolved is DirectoryInfo subfolder && child.LinkTarget is null)
+            {
+                foreach (var entry in ListFolder(childPath, subfolder, recursive))
+                {
+                    yield return entry;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a folder's child may be shown: not the server's own folder, a name the protocol can address, no link out of the root.</summary>
+    private bool IsServable(string folder, FileSystemInfo child, out FileSystemInfo resolved)
+    {
+        resolved = child;
+        if (folder.Length == 0 && string.Equals(child.Name, RemotePath.ReservedRootName, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        try
+        {
+            RemotePath.CheckName(child.Name);
+        }
+        catch (FtpException)
+        {
+            return false;
+        }
+        if (child.LinkTarget is null)
+        {
+            return true;
+        }
+        var target = child.ResolveLinkTarget(returnFinalTarget: true);
+        if (target is null || !target.Exists || !IsInsideRoot(Path.GetFullPath(target.FullName)))
+        {
+            return false;
+        }
+        resolved = target;
+        return true;
+    }
+
+    /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
+    private void CheckDestination(string target, string targetFull, ConflictMode conflict)
+    {
+        if (Directory.Exists(targetFull))
+        {
+            throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(target)}' is a folder; an upload never replaces a folder.") { RemotePath = target };
+        }
+        for (string parent = RemotePath.GetParent(target); parent.Length > 0; parent = RemotePath.GetParent(parent))
+        {
+            if (File.Exists(Path.Join(_root, parent)))
+            {
+                throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(parent)}' is a file, not a folder.") { RemotePath = parent };
+            }
+        }
+        if (conflict == ConflictMode.Fail && File.Exists(targetFull))
+        {
+            throw AlreadyExists(target);
+        }
+    }
+
+    private static RemoteEntry ToEntry(string normalized, FileSystemInfo info) => info is FileInfo file
+        ? new RemoteEntry(normalized, ItemKind.File, file.Length, file.LastWriteTimeUtc)
+        : new RemoteEntry(normalized, ItemKind.Directory, 0, info.LastWriteTimeUtc);
+
+    private static FtpException NotFound(string normalized) =>
+        new(FtpStatus.NotFound, $"'{RemotePath.ToDisplay(normalized)}' does not exist.") { RemotePath = normalized };
+
+    private static FtpException AlreadyExists(string normalized) =>
+        new(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(normalized)}' already exists.") { RemotePath = normalized };
+
+    private static FtpException OutsideRoot(string normalized) =>
+        new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
+
+    /// <summary>One upload: a hidden partial file until commit.</summary>
+    private sealed class Upload(LocalFolderStore store, string target, ConflictMode conflict, string partial, FileStream stream) : IUploadSession
+    {
+        private long _written;
+        private bool _closed;
+        private bool _committed;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            _written += data.Length;
+            return stream.WriteAsync(data, cancellationToken);
+        }
+
+        public async Task<UploadResult> CommitAsync(CancellationToken cancellationToken)
+        {
+            // Closing flushes the last buffered bytes, where a full disk may show up.
+            _closed = true;
+            await stream.DisposeAsync().ConfigureAwait(false);
+            // The tree may have changed while the body arrived: check everything again.
+            var (_, targetFull) = store.Resolve(target);
+            store.CheckDestination(target, targetFull, conflict);
+            Directory.CreateDirectory(Path.GetDirectoryName(targetFull)!);
+            var result = conflict switch
+            {
+                ConflictMode.Overwrite => MoveOverwriting(targetFull),
+                ConflictMode.Fail => MoveOrFail(targetFull),
+                _ => MoveUnderFreeName(),
+            };
+            _committed = true;
+            return result;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            store._activePartials.TryRemove(partial, out _);
+            if (!_closed)
+            {
+                _closed = true;
+                try
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // The flush of a discarded body failed (a full disk): nothing of it is wanted.
+                }
+            }
+            if (!_committed)
+            {
+                File.Delete(partial);
+            }
+        }
+
+        private UploadResult MoveOverwriting(string targetFull)
+        {
+            File.Move(partial, targetFull, overwrite: true);
+            return new UploadResult(target, _written, Renamed: false);
+        }
+
+        private UploadResult MoveOrFail(string targetFull)
+        {
+            try
+            {
+                File.Move(partial, targetFull, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(targetFull))
+            {
+                throw AlreadyExists(target);
+            }
+            return new UploadResult(target, _written, Renamed: false);
+        }
+
+        /// <summary>
+        /// The duplicate-name rule: <c>name.ext</c>, else <c>name_1.ext</c>, <c>name_2.ext</c>…; the no-overwrite move
+        /// fails when another upload took the name first, so two finishing together never destroy each other.
+        /// </summary>
+        private UploadResult MoveUnderFreeName()
+        {
+            string folder = RemotePath.GetParent(target);
+            string name = RemotePath.GetName(target);
+            int dot = name.LastIndexOf('.');
+            string stem = dot > 0 ? name.Substring(0, dot) : name;
+            string extension = dot > 0 ? name.Substring(dot) : string.Empty;
+            for (int n = 0; ; n++)
+            {
+                string candidate = n == 0 ? target : RemotePath.Combine(folder, $"{stem}_{n}{extension}");
+                var (_, candidateFull) = store.Resolve(candidate);
+                try
+                {
+                    File.Move(partial, candidateFull, overwrite: false);
+                    return new UploadResult(candidate, _written, Renamed: n > 0);
+                }
+                catch (IOException) when (File.Exists(candidateFull) || Directory.Exists(candidateFull))
+                {
+                    // Taken: try the next name.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Hosting;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>Deletes partial uploads whose client vanished without the server noticing (a crash, a killed process): at start, then every hour or so.</summary>
+internal sealed class PartialSweeper(IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger<PartialSweeper> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxPeriod = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.PartialMaxAge < MaxPeriod ? options.PartialMaxAge : MaxPeriod, timeProvider);
+        do
+        {
+            try
+            {
+                int deleted = await store.SweepPartialsAsync(options.PartialMaxAge, stoppingToken);
+                if (deleted > 0)
+                {
+                    logger.LogInformation("deleted {Count} abandoned partial uploads older than {MaxAge}", deleted, options.PartialMaxAge);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning(e, "could not sweep abandoned partial uploads");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

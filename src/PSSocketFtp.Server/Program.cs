@@ -1,0 +1,1 @@
+return await PSSocketFtp.Server.FtpServerHost.RunAsync(args);

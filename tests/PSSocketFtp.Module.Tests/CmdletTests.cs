@@ -1,0 +1,485 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Loader;
+
+namespace PSSocketFtp.Module.Tests;
+
+/// <summary>Each cmdlet against the real server, in a fresh runspace per test, each test in a remote folder of its own.</summary>
+public sealed class CmdletTests : IClassFixture<ServerProcess>, IDisposable
+{
+    private readonly ServerProcess _server;
+    private readonly ModuleShell _shell = new();
+    private readonly string _local = Directory.CreateTempSubdirectory("psftp-module-local-").FullName;
+    private readonly string _remote = "/t" + Guid.NewGuid().ToString("N");
+
+    public CmdletTests(ServerProcess server)
+    {
+        _server = server;
+    }
+
+    [Fact]
+    public void ConnectFtpSocket_ServerListens_OutputsSessionThatBecomesTheDefault()
+    {
+        var session = Connect();
+
+        Assert.Equal(_server.Port, (int)session.Properties["Port"].Value);
+        Assert.True((bool)session.Properties["IsConnected"].Value);
+        var (_, errors) = _shell.Run("Get-FtpItem");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void ConnectFtpSocket_NothingListens_ThrowsConnectFailed()
+    {
+        var error = _shell.RunFailing("Connect-FtpSocket 127.0.0.1 -Port $args[0] -RetryCount 0 -TimeoutSec 5", FreePort());
+
+        Errors.AssertError(error, "ConnectFailed", ErrorCategory.ConnectionError);
+    }
+
+    [Fact]
+    public async Task ConnectFtpSocket_Stopped_EndsAtOnce()
+    {
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            using var shell = _shell.Create("Connect-FtpSocket 127.0.0.1 -Port $args[0] -TimeoutSec 600", ((IPEndPoint)silent.LocalEndpoint).Port);
+            var running = shell.BeginInvoke();
+            using var accepted = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var watch = Stopwatch.StartNew();
+
+            shell.Stop();
+
+            Assert.True(running.IsCompleted);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Stopping took {watch.Elapsed}.");
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
+    public void ImportModule_AfterConnect_DependenciesLoadFromDependenciesFolderInOwnContext()
+    {
+        Connect();
+        _shell.Run("Get-FtpItem");
+        string dependencies = Path.GetFullPath(Path.Join(TestPaths.Module, "dependencies")) + Path.DirectorySeparatorChar;
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic).ToList();
+
+        foreach (string name in new[] { "PSSocketFtp.Client", "PSSocketFtp.Protocol", "Polly.Core" })
+        {
+            var assembly = Assert.Single(loaded, a => a.GetName().Name == name);
+            Assert.StartsWith(dependencies, assembly.Location, StringComparison.Ordinal);
+            Assert.NotSame(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(assembly));
+        }
+        // What the runtime has itself stays with the runtime, so Span<T> and friends remain one type for everyone.
+        Assert.DoesNotContain(loaded, a => a.GetName().Name == "System.Memory" && a.Location.StartsWith(dependencies, StringComparison.Ordinal));
+        var commands = Assert.Single(loaded, a => a.GetName().Name == "PSSocketFtp.Commands");
+        Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(commands));
+    }
+
+    [Fact]
+    public void SendFtpFile_NewFile_UploadsAndReportsTheRemotePath()
+    {
+        Connect();
+        string file = LocalFile("data.bin", 300_000);
+
+        var (output, errors) = _shell.Run("Send-FtpFile $args[0] -Destination $args[1] | ForEach-Object { $_.RemotePath; $_.Length; $_.Renamed; $_.Duration -is [timespan] }", file, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/data.bin", 300_000L, false, true }, output);
+        Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(_server.FullPath(_remote + "/data.bin")));
+    }
+
+    [Fact]
+    public void SendFtpFile_SameNameTwice_StoresTheSecondAsName_1AndKeepsTheFirst()
+    {
+        Connect();
+        string first = LocalFile("same.txt", 10);
+        Send(first);
+        string second = Path.Join(Directory.CreateDirectory(Path.Join(_local, "other")).FullName, "same.txt");
+        File.WriteAllBytes(second, new byte[20]);
+
+        var (output, errors) = _shell.Run("Send-FtpFile -LiteralPath $args[0] -Destination $args[1] | ForEach-Object { $_.RemotePath; $_.Renamed }", second, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/same_1.txt", true }, output);
+        Assert.Equal(10, new FileInfo(_server.FullPath(_remote + "/same.txt")).Length);
+        Assert.Equal(20, new FileInfo(_server.FullPath(_remote + "/same_1.txt")).Length);
+    }
+
+    [Fact]
+    public void SendFtpFile_PipedFromGetChildItemWithWildcard_UploadsEachFile()
+    {
+        Connect();
+        LocalFile("a.csv", 1);
+        LocalFile("b.csv", 2);
+        LocalFile("c.txt", 3);
+
+        var (output, errors) = _shell.Run("Get-ChildItem (Join-Path $args[0] '*.csv') | Send-FtpFile -Destination $args[1] | ForEach-Object RemotePath | Sort-Object", _local, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/a.csv", _remote + "/b.csv" }, output);
+    }
+
+    [Fact]
+    public void SendFtpFile_RelativeWildcard_ResolvesAgainstTheCurrentLocation()
+    {
+        Connect();
+        LocalFile("x.log", 1);
+        LocalFile("y.log", 1);
+
+        var (output, errors) = _shell.Run("Set-Location $args[0]; Send-FtpFile ./*.log $args[1] | ForEach-Object RemotePath | Sort-Object", _local, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/x.log", _remote + "/y.log" }, output);
+    }
+
+    [Fact]
+    public void SendFtpFile_WhatIf_UploadsNothing()
+    {
+        Connect();
+        string file = LocalFile("whatif.bin", 5);
+
+        var (output, errors) = _shell.Run("Send-FtpFile $args[0] -Destination $args[1] -WhatIf", file, _remote + "/");
+
+        Assert.Empty(output);
+        Assert.Empty(errors);
+        Assert.False(Directory.Exists(_server.FullPath(_remote)));
+    }
+
+    [Fact]
+    public void SendFtpFile_MissingLocalFileAndGoodFile_WritesLocalItemNotFoundAndUploadsTheOther()
+    {
+        Connect();
+        string good = LocalFile("good.bin", 5);
+
+        var (output, errors) = _shell.Run("Send-FtpFile -LiteralPath $args[0], $args[1] -Destination $args[2]", Path.Join(_local, "missing.bin"), good, _remote + "/");
+
+        Assert.Single(output);
+        Errors.AssertError(Assert.Single(errors), "LocalItemNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
+    public void SendFtpFile_Folder_WritesIsADirectory()
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("Send-FtpFile -LiteralPath $args[0] -Destination $args[1]", _local, _remote + "/");
+
+        Assert.Empty(output);
+        Errors.AssertError(Assert.Single(errors), "IsADirectory", ErrorCategory.InvalidType);
+    }
+
+    [Fact]
+    public void SendFtpFile_ConflictFail_ThrowsAlreadyExists()
+    {
+        Connect();
+        string file = LocalFile("once.bin", 5);
+        Send(file);
+
+        var error = _shell.RunFailing("Send-FtpFile $args[0] -Destination $args[1] -Conflict Fail", file, _remote + "/");
+
+        Errors.AssertError(error, "AlreadyExists", ErrorCategory.ResourceExists);
+    }
+
+    [Fact]
+    public void SendFtpFile_DestinationOutsideTheRoot_ThrowsInvalidPath()
+    {
+        Connect();
+
+        var error = _shell.RunFailing("Send-FtpFile $args[0] -Destination '../escape/'", LocalFile("escape.bin", 1));
+
+        Errors.AssertError(error, "InvalidPath", ErrorCategory.InvalidArgument);
+    }
+
+    [Fact]
+    public void GetFtpItem_Folder_ListsItsContent()
+    {
+        Connect();
+        Send(LocalFile("a.log", 11));
+        Send(LocalFile("b.txt", 12), "/sub/");
+
+        var (output, errors) = _shell.Run("Get-FtpItem $args[0] | ForEach-Object { '{0} {1} {2}' -f $_.FullName, $_.IsDirectory, $_.Length } | Sort-Object", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { $"{_remote}/a.log False 11", $"{_remote}/sub True 0" }, output);
+    }
+
+    [Fact]
+    public void GetFtpItem_WildcardWithRecurse_MatchesNamesInTheWholeSubtree()
+    {
+        Connect();
+        Send(LocalFile("a.log", 1));
+        Send(LocalFile("b.txt", 1));
+        Send(LocalFile("c.log", 1), "/deeper/");
+
+        var flat = _shell.Run("(Get-FtpItem ($args[0] + '/*.log')).FullName", _remote).Output;
+        var deep = _shell.Run("(Get-FtpItem ($args[0] + '\\*.log') -Recurse).FullName | Sort-Object", _remote).Output;
+
+        Assert.Equal(new object[] { _remote + "/a.log" }, flat);
+        Assert.Equal(new object[] { _remote + "/a.log", _remote + "/deeper/c.log" }, deep);
+    }
+
+    [Fact]
+    public void GetFtpItem_WildcardWithoutMatch_WritesItemNotFound()
+    {
+        Connect();
+        Send(LocalFile("a.log", 1));
+
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.none')", _remote);
+
+        Assert.Empty(output);
+        Errors.AssertError(Assert.Single(errors), "ItemNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
+    public void GetFtpItem_MissingAndPresentPaths_WritesItemNotFoundAndListsTheOther()
+    {
+        Connect();
+        Send(LocalFile("here.txt", 1));
+
+        var (output, errors) = _shell.Run("(Get-FtpItem -LiteralPath ($args[0] + '/none'), ($args[0] + '/here.txt')).FullName", _remote);
+
+        Assert.Equal(new object[] { _remote + "/here.txt" }, output);
+        var error = Assert.Single(errors);
+        Errors.AssertError(error, "ItemNotFound", ErrorCategory.ObjectNotFound);
+        Assert.Equal(_remote + "/none", error.TargetObject);
+    }
+
+    [Fact]
+    public void GetFtpItem_PathLeavingTheRoot_ThrowsInvalidPath()
+    {
+        Connect();
+
+        Errors.AssertError(_shell.RunFailing("Get-FtpItem '../../etc'"), "InvalidPath", ErrorCategory.InvalidArgument);
+    }
+
+    [Fact]
+    public void GetFtpItem_Formatted_LooksLikeGetChildItem()
+    {
+        Connect();
+        Send(LocalFile("shown.txt", 1));
+
+        string text = _shell.RunSingle<string>("Get-FtpItem $args[0] | Out-String", _remote);
+
+        Assert.Matches(@"Mode\s+LastWriteTime\s+Length\s+Name", text);
+        Assert.Contains("Directory: " + _remote, text);
+    }
+
+    [Fact]
+    public void GetFtpItemSize_PipedFromGetFtpItem_ReportsBytesAndMegabytes()
+    {
+        Connect();
+        Send(LocalFile("big.bin", 2 * 1024 * 1024 + 512 * 1024));
+
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Get-FtpItemSize | ForEach-Object { $_.Path; $_.Length; $_.SizeMB }", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/big.bin", 2L * 1024 * 1024 + 512 * 1024, 2.5 }, output);
+    }
+
+    [Fact]
+    public void GetFtpItemSize_MissingFile_ThrowsItemNotFound()
+    {
+        Connect();
+
+        Errors.AssertError(_shell.RunFailing("Get-FtpItemSize ($args[0] + '/none.bin')", _remote), "ItemNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_NoDestination_DownloadsIntoTheCurrentLocation()
+    {
+        Connect();
+        string source = LocalFile("down.bin", 1_234_567);
+        Send(source);
+        string target = Directory.CreateDirectory(Path.Join(_local, "here")).FullName;
+
+        string localPath = _shell.RunSingle<string>("Set-Location $args[0]; (Receive-FtpFile ($args[1] + '/down.bin')).LocalPath", target, _remote);
+
+        Assert.Equal(Path.Join(target, "down.bin"), localPath);
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(localPath));
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_PipedFromGetFtpItem_DownloadsEachIntoTheFolder()
+    {
+        Connect();
+        Send(LocalFile("r1.log", 1));
+        Send(LocalFile("r2.log", 2));
+        string target = Directory.CreateDirectory(Path.Join(_local, "fetched")).FullName;
+
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.log') | Receive-FtpFile -Destination $args[1]", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, output.Count);
+        Assert.Equal(2, new FileInfo(Path.Join(target, "r2.log")).Length);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_LocalFileExists_WritesLocalFileExistsUnlessForce()
+    {
+        Connect();
+        Send(LocalFile("kept.txt", 7));
+        string target = Directory.CreateDirectory(Path.Join(_local, "exists")).FullName;
+        File.WriteAllText(Path.Join(target, "kept.txt"), "old");
+
+        var error = _shell.RunFailing("Receive-FtpFile ($args[0] + '/kept.txt') -Destination $args[1]", _remote, target);
+        Assert.Equal("old", File.ReadAllText(Path.Join(target, "kept.txt")));
+        _shell.Run("Receive-FtpFile ($args[0] + '/kept.txt') -Destination $args[1] -Force", _remote, target);
+
+        Errors.AssertError(error, "LocalFileExists", ErrorCategory.ResourceExists);
+        Assert.Equal(7, new FileInfo(Path.Join(target, "kept.txt")).Length);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_MissingRemoteFile_ThrowsItemNotFoundAndLeavesNoFile()
+    {
+        Connect();
+        string target = Directory.CreateDirectory(Path.Join(_local, "nothing")).FullName;
+
+        var error = _shell.RunFailing("Receive-FtpFile ($args[0] + '/none.bin') -Destination $args[1]", _remote, target);
+
+        Errors.AssertError(error, "ItemNotFound", ErrorCategory.ObjectNotFound);
+        Assert.Empty(Directory.GetFileSystemEntries(target));
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_FolderWithoutRecurse_WritesIsADirectory()
+    {
+        Connect();
+        Send(LocalFile("in.txt", 1), "/folder/");
+
+        var (output, errors) = _shell.Run("Receive-FtpFile ($args[0] + '/folder') -Destination $args[1]", _remote, _local);
+
+        Assert.Empty(output);
+        Errors.AssertError(Assert.Single(errors), "IsADirectory", ErrorCategory.InvalidType);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_FolderWithRecurse_DownloadsTheTree()
+    {
+        Connect();
+        Send(LocalFile("top.txt", 4), "/tree/");
+        Send(LocalFile("deep.txt", 5), "/tree/sub/");
+        string target = Directory.CreateDirectory(Path.Join(_local, "mirror")).FullName;
+
+        var (output, errors) = _shell.Run("Receive-FtpFile ($args[0] + '/tree') -Destination $args[1] -Recurse", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, output.Count);
+        Assert.Equal(4, new FileInfo(Path.Join(target, "tree", "top.txt")).Length);
+        Assert.Equal(5, new FileInfo(Path.Join(target, "tree", "sub", "deep.txt")).Length);
+    }
+
+    [Fact]
+    public void RemoveFtpItem_WhatIf_DeletesNothing()
+    {
+        Connect();
+        Send(LocalFile("stay.bin", 3));
+
+        var (_, errors) = _shell.Run("Remove-FtpItem ($args[0] + '/stay.bin') -WhatIf", _remote);
+
+        Assert.Empty(errors);
+        Assert.True(File.Exists(_server.FullPath(_remote + "/stay.bin")));
+    }
+
+    [Fact]
+    public void RemoveFtpItem_ForcePipedFromGetFtpItem_DeletesTheMatches()
+    {
+        Connect();
+        Send(LocalFile("gone1.bin", 3));
+        Send(LocalFile("gone2.bin", 3));
+        Send(LocalFile("stay.txt", 3));
+
+        var (_, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Remove-FtpItem -Force", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new[] { "stay.txt" }, Directory.GetFileSystemEntries(_server.FullPath(_remote)).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void RemoveFtpItem_ConfirmFalse_Deletes()
+    {
+        Connect();
+        Send(LocalFile("gone.bin", 3));
+
+        var (_, errors) = _shell.Run("Remove-FtpItem ($args[0] + '/gone.bin') -Confirm:$false", _remote);
+
+        Assert.Empty(errors);
+        Assert.False(File.Exists(_server.FullPath(_remote + "/gone.bin")));
+    }
+
+    [Fact]
+    public void RemoveFtpItem_FolderWithContentWithoutRecurse_ThrowsDirectoryNotEmpty()
+    {
+        Connect();
+        Send(LocalFile("inner.bin", 3), "/full/");
+
+        var error = _shell.RunFailing("Remove-FtpItem ($args[0] + '/full') -Force", _remote);
+        _shell.Run("Remove-FtpItem ($args[0] + '/full') -Recurse -Force", _remote);
+
+        Errors.AssertError(error, "DirectoryNotEmpty", ErrorCategory.WriteError);
+        Assert.False(Directory.Exists(_server.FullPath(_remote + "/full")));
+    }
+
+    [Fact]
+    public void DisconnectFtpSocket_DefaultSession_LeavesNoDefaultSession()
+    {
+        Connect();
+
+        _shell.Run("Disconnect-FtpSocket");
+
+        Errors.AssertError(_shell.RunFailing("Get-FtpItem"), "NoSession", ErrorCategory.InvalidOperation);
+    }
+
+    [Fact]
+    public void GetFtpItem_SessionDisconnectedThroughThePipeline_ThrowsSessionClosed()
+    {
+        var (output, _) = _shell.Run("$s = Connect-FtpSocket 127.0.0.1 -Port $args[0]; $s | Disconnect-FtpSocket; $s.IsOpen; try { Get-FtpItem -Session $s -ErrorAction Stop } catch { $_ }", _server.Port);
+
+        Assert.Equal(false, output[0]);
+        Errors.AssertError(Assert.IsType<ErrorRecord>(output[1]), "SessionClosed", ErrorCategory.InvalidOperation);
+    }
+
+    public void Dispose()
+    {
+        _shell.Dispose();
+        Directory.Delete(_local, recursive: true);
+    }
+
+    private PSObject Connect() =>
+        PSObject.AsPSObject(_shell.RunSingle<object>("Connect-FtpSocket 127.0.0.1 -Port $args[0]", _server.Port));
+
+    private void Send(string file, string subfolder = "/")
+    {
+        var (_, errors) = _shell.Run("Send-FtpFile -LiteralPath $args[0] -Destination $args[1]", file, _remote + subfolder);
+        Assert.Empty(errors);
+    }
+
+    private string LocalFile(string name, int length)
+    {
+        string path = Path.Join(_local, name);
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}

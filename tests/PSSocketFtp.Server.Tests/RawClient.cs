@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Sockets;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server.Tests;
+
+/// <summary>One received frame.</summary>
+internal sealed record Frame(FrameHeader Header, byte[] Payload)
+{
+    public FrameType Type => Header.Type;
+
+    public uint StreamId => Header.StreamId;
+
+    public FieldSet Fields => FieldSet.Parse(Payload);
+
+    public FtpStatus Status => (FtpStatus)(Fields.TryGetUInt16(FieldTag.Status) ?? 0);
+
+    public override string ToString() => Type == FrameType.Error ? $"{Header} {Status}: {Fields.TryGetString(FieldTag.Message)}" : Header.ToString();
+}
+
+/// <summary>A client that speaks raw frames, built from the protocol's own types, and can misbehave on purpose.</summary>
+internal sealed class RawClient : IDisposable
+{
+    /// <summary>How long any single wait may take before the test fails.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    private readonly TcpClient _client;
+    private readonly NetworkStream _stream;
+    private uint _lastStreamId;
+
+    private RawClient(TcpClient client)
+    {
+        _client = client;
+        _stream = client.GetStream();
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
+
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
+        var client = new RawClient(tcp);
+        if (handshake)
+        {
+            var hello = new byte[ProtocolConstants.HandshakeSize];
+            Handshake.WriteHello(hello);
+            await client.SendAsync(hello);
+            Assert.Equal(ProtocolConstants.Version, Handshake.ReadReply(await client.ReadBytesAsync(ProtocolConstants.HandshakeSize)));
+        }
+        return client;
+    }
+
+    public uint NextStreamId() => ++_lastStreamId;
+
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        await _stream.WriteAsync(bytes, cancel.Token);
+    }
+
+    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame());
+
+    public Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> payload)
+    {
+        var frame = new byte[ProtocolConstants.HeaderSize + payload.Length];
+        new FrameHeader(FrameType.Data, streamId, payload.Length).Write(frame);
+        payload.CopyTo(frame.AsMemory(ProtocolConstants.HeaderSize));
+        return SendAsync(frame);
+    }
+
+    public async Task<byte[]> ReadBytesAsync(int count)
+    {
+        var buffer = new byte[count];
+        using var cancel = new CancellationTokenSource(Timeout);
+        await _stream.ReadExactlyAsync(buffer, cancel.Token);
+        return buffer;
+    }
+
+    public async Task<Frame> ReadFrameAsync()
+    {
+        var header = FrameHeader.Read(await ReadBytesAsync(ProtocolConstants.HeaderSize));
+        return new Frame(header, await ReadBytesAsync(header.PayloadLength));
+    }
+
+    /// <summary>Reads a frame and checks its type (showing an unexpected ERROR's message on failure).</summary>
+    public async Task<Frame> ExpectAsync(FrameType type, uint streamId)
+    {
+        var frame = await ReadFrameAsync();
+        Assert.True(frame.Type == type && frame.StreamId == streamId, $"Expected {type} on stream {streamId}, got {frame}.");
+        return frame;
+    }
+
+    /// <summary>Reads an ERROR and checks its stream and status.</summary>
+    public async Task<Frame> ExpectErrorAsync(uint streamId, FtpStatus status)
+    {
+        var frame = await ExpectAsync(FrameType.Error, streamId);
+        Assert.Equal(status, frame.Status);
+        return frame;
+    }
+
+    /// <summary>Sends a request and returns the first answer.</summary>
+    public async Task<Frame> RequestAsync(FrameType type, string? path = null, bool? recursive = null)
+    {
+        uint id = NextStreamId();
+        var request = FieldWriter.ForFrame(type, id);
+        if (path is not null)
+        {
+            request.Add(FieldTag.Path, path);
+        }
+        if (recursive is { } r)
+        {
+            request.Add(FieldTag.Recursive, r);
+        }
+        await SendAsync(request);
+        var frame = await ReadFrameAsync();
+        Assert.Equal(id, frame.StreamId);
+        return frame;
+    }
+
+    public static FieldWriter UploadRequest(uint streamId, string path, string? fileName, long length, ConflictMode conflict = ConflictMode.Rename)
+    {
+        var request = FieldWriter.ForFrame(FrameType.Upload, streamId).Add(FieldTag.Path, path).Add(FieldTag.Length, length).Add(FieldTag.Conflict, (byte)conflict);
+        return fileName is null ? request : request.Add(FieldTag.FileName, fileName);
+    }
+
+    /// <summary>A whole upload: request, READY, the body in protocol-sized chunks, END; returns the final answer.</summary>
+    public async Task<Frame> UploadAsync(string path, string? fileName, ReadOnlyMemory<byte> content, ConflictMode conflict = ConflictMode.Rename)
+    {
+        uint id = NextStreamId();
+        await SendAsync(UploadRequest(id, path, fileName, content.Length, conflict));
+        var ready = await ReadFrameAsync();
+        if (ready.Type != FrameType.Ready)
+        {
+            return ready;
+        }
+        for (int offset = 0; offset < content.Length; offset += ProtocolConstants.DataChunkSize)
+        {
+            await SendDataAsync(id, content.Slice(offset, Math.Min(ProtocolConstants.DataChunkSize, content.Length - offset)));
+        }
+        await SendAsync(FieldWriter.ForFrame(FrameType.End, id));
+        return await ReadFrameAsync();
+    }
+
+    /// <summary>A whole download: returns the READY frame and the body, checking DATA sizes and END.</summary>
+    public async Task<(Frame Ready, byte[] Body, int DataFrames)> DownloadAsync(string path)
+    {
+        var ready = await RequestAsync(FrameType.Download, path);
+        Assert.True(ready.Type == FrameType.Ready, $"Expected READY, got {ready}.");
+        long length = ready.Fields.GetInt64(FieldTag.Length);
+        var body = new MemoryStream();
+        int frames = 0;
+        while (true)
+        {
+            var frame = await ReadFrameAsync();
+            Assert.Equal(ready.StreamId, frame.StreamId);
+            if (frame.Type == FrameType.End)
+            {
+                break;
+            }
+            Assert.Equal(FrameType.Data, frame.Type);
+            Assert.True(frame.Payload.Length <= ProtocolConstants.DataChunkSize);
+            body.Write(frame.Payload);
+            frames++;
+        }
+        Assert.Equal(length, body.Length);
+        return (ready, body.ToArray(), frames);
+    }
+
+    /// <summary>Waits until the server closes the connection: a read returns nothing or the connection is reset.</summary>
+    public async Task ExpectClosedAsync()
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        var buffer = new byte[4096];
+        try
+        {
+            while (await _stream.ReadAsync(buffer, cancel.Token) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // A reset is a close too.
+        }
+    }
+
+    /// <summary>Tells the server this side sends no more, as a client does after a fatal error.</summary>
+    public void ShutdownSend() => _client.Client.Shutdown(SocketShutdown.Send);
+
+    /// <summary>Vanishes without a goodbye: the connection is reset.</summary>
+    public void Abort()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Dispose();
+    }
+
+    public void Dispose() => _client.Dispose();
+}

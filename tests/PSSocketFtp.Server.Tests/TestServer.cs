@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace PSSocketFtp.Server.Tests;
+
+/// <summary>A server in this process on an ephemeral port, serving a fresh temporary folder, with its log captured.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private readonly RunningFtpServer _server;
+
+    private TestServer(RunningFtpServer server, string sandbox, LogCapture log)
+    {
+        _server = server;
+        Sandbox = sandbox;
+        Log = log;
+    }
+
+    /// <summary>The temporary folder that contains the root (so tests can check nothing lands beside it).</summary>
+    public string Sandbox { get; }
+
+    public string Root => _server.Root;
+
+    public IPEndPoint EndPoint => _server.EndPoint;
+
+    public LogCapture Log { get; }
+
+    public string PartialFolder => Path.Join(Root, ".psftp", "partial");
+
+    public static async Task<TestServer> StartAsync(params string[] extraArgs)
+    {
+        string sandbox = Path.Join(Path.GetTempPath(), "psftp-tests-" + Guid.NewGuid().ToString("N"));
+        string root = Path.Join(sandbox, "root");
+        var log = new LogCapture();
+        var server = await FtpServerHost.StartAsync(
+            ["--root", root, "--port", "0", .. extraArgs],
+            logging =>
+            {
+                logging.ClearProviders();
+                logging.AddProvider(log);
+                logging.SetMinimumLevel(LogLevel.Debug);
+            });
+        return new TestServer(server, sandbox, log);
+    }
+
+    public Task<RawClient> ConnectAsync(bool handshake = true) => RawClient.ConnectAsync(EndPoint, handshake);
+
+    public string FullPath(string remote) => Path.Join(Root, remote);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(Sandbox, recursive: true);
+    }
+}
+
+/// <summary>Keeps every log message and lets a test wait for one, instead of sleeping.</summary>
+internal sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _messages = new();
+    private readonly object _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyCollection<string> Messages => _messages;
+
+    public async Task<string> WaitForAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? RawClient.Timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                changed = _changed.Task;
+            }
+            if (_messages.FirstOrDefault(predicate) is { } found)
+            {
+                return found;
+            }
+            try
+            {
+                await changed.WaitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("No log message matched. Messages:\n" + string.Join("\n", _messages));
+            }
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private void Add(string message)
+    {
+        _messages.Enqueue(message);
+        TaskCompletionSource previous;
+        lock (_gate)
+        {
+            previous = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        previous.SetResult();
+    }
+
+    private sealed class Logger(LogCapture owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Add($"{logLevel}: {formatter(state, exception)}");
+    }
+}
