@@ -4,6 +4,7 @@ using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Net.Sockets;
 using PSSocketFtp.Client;
+using Microsoft.Extensions.Logging;
 using PSSocketFtp.Server;
 
 // Usage: dotnet run -c Release --project bench/PSSocketFtp.Bench [-- --size-mb 1024 --small-files 1000]
@@ -28,20 +29,20 @@ try
         WriteFile(file, SmallFileSize);
     }
 
-    await using var server = await FtpServerHost.StartAsync(["--root", root, "--port", "0"], logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+    await using var server = await FtpServerHost.StartAsync(["--root", root, "--port", "0"], logging => logging.SetMinimumLevel(LogLevel.Warning));
     var options = new FtpSessionOptions { ComputerName = "127.0.0.1", Port = server.EndPoint.Port };
 
     var rows = new List<(string Name, TimeSpan Time, TimeSpan Baseline, long Bytes)>();
-    TimeSpan copyBig = await Time(() => PlainSocketCopyAsync([big], Path.Combine(work, "plain-big")));
-    TimeSpan copySmall = await Time(() => PlainSocketCopyAsync(small, Path.Combine(work, "plain-small")));
+    TimeSpan copyBig = await TimeAsync(() => PlainSocketCopyAsync([big], Path.Combine(work, "plain-big")));
+    TimeSpan copySmall = await TimeAsync(() => PlainSocketCopyAsync(small, Path.Combine(work, "plain-small")));
     long bigBytes = new FileInfo(big).Length;
     long smallBytes = (long)smallFiles * SmallFileSize;
 
     using (var session = await FtpSession.ConnectAsync(options))
     {
-        rows.Add(("library: upload big file", await Time(() => session.UploadFileAsync(big, "/lib/")), copyBig, bigBytes));
-        rows.Add(("library: download big file", await Time(() => session.DownloadFileAsync("/lib/big.bin", Path.Combine(work, "lib-down.bin"))), copyBig, bigBytes));
-        rows.Add(("library: upload small files", await Time(async () =>
+        rows.Add(("library: upload big file", await TimeAsync(() => session.UploadFileAsync(big, "/lib/")), copyBig, bigBytes));
+        rows.Add(("library: download big file", await TimeAsync(() => session.DownloadFileAsync("/lib/big.bin", Path.Combine(work, "lib-down.bin"))), copyBig, bigBytes));
+        rows.Add(("library: upload small files", await TimeAsync(async () =>
         {
             foreach (var file in small)
             {
@@ -57,9 +58,9 @@ try
         using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         runspace.Open();
         Run(runspace, $"Import-Module '{module}'; $null = Connect-FtpSocket 127.0.0.1 -Port {server.EndPoint.Port}; Set-Location '{work}'");
-        rows.Add(("cmdlets: Send-FtpFile big file", Time(() => Run(runspace, $"Send-FtpFile '{big}' -Destination /cmd/")), copyBig, bigBytes));
-        rows.Add(("cmdlets: Receive-FtpFile big file", Time(() => Run(runspace, $"Receive-FtpFile /cmd/big.bin -Destination '{Path.Combine(work, "cmd-down.bin")}'")), copyBig, bigBytes));
-        rows.Add(("cmdlets: Get-ChildItem | Send-FtpFile small", Time(() => Run(runspace, $"Get-ChildItem '{smallDir}' | Send-FtpFile -Destination /cmd-small/")), copySmall, smallBytes));
+        rows.Add(("cmdlets: Send-FtpFile big file", TimeBlocking(() => Run(runspace, $"Send-FtpFile '{big}' -Destination /cmd/")), copyBig, bigBytes));
+        rows.Add(("cmdlets: Receive-FtpFile big file", TimeBlocking(() => Run(runspace, $"Receive-FtpFile /cmd/big.bin -Destination '{Path.Combine(work, "cmd-down.bin")}'")), copyBig, bigBytes));
+        rows.Add(("cmdlets: Get-ChildItem | Send-FtpFile small", TimeBlocking(() => Run(runspace, $"Get-ChildItem '{smallDir}' | Send-FtpFile -Destination /cmd-small/")), copySmall, smallBytes));
     }
     else
     {
@@ -81,14 +82,14 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-static async Task<TimeSpan> Time(Func<Task> action)
+static async Task<TimeSpan> TimeAsync(Func<Task> action)
 {
     var watch = Stopwatch.StartNew();
     await action();
     return watch.Elapsed;
 }
 
-static TimeSpan Time(Action action)
+static TimeSpan TimeBlocking(Action action)
 {
     var watch = Stopwatch.StartNew();
     action();
