@@ -476,12 +476,22 @@ internal sealed class FtpSession
         }
     }
 
+    /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
     private async ValueTask DiscardUploadAsync()
     {
-        if (_upload is { } upload)
+        if (_upload is not { } upload)
         {
-            _upload = null;
+            return;
+        }
+        _upload = null;
+        try
+        {
             await upload.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The sweep removes what is left; the client's answer does not depend on it.
+            _logger.LogWarning(e, "{Peer}: could not delete a partial upload", _peer);
         }
     }
 
