@@ -239,6 +239,20 @@ public class UploadTests
     }
 
     [Fact]
+    public async Task Upload_LargestDataFrames_StoredWithoutStalling()
+    {
+        // A 1 MiB DATA frame plus its header is more than Kestrel buffers before pausing the socket: waiting for whole frames would hang.
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        var content = RandomBytes(4 * ProtocolConstants.MaxDataPayload + 5);
+
+        var answer = await client.UploadAsync("", "max.bin", content, chunkSize: ProtocolConstants.MaxDataPayload);
+
+        Assert.Equal(FrameType.Ok, answer.Type);
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("max.bin")));
+    }
+
+    [Fact]
     public async Task Upload_ThenDownload_RoundTripsLargeFile()
     {
         await using var server = await TestServer.StartAsync();
