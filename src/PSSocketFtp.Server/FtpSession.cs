@@ -318,6 +318,7 @@ internal sealed class FtpSession
             var buffer = result.Buffer;
             if (result.IsCanceled || (buffer.IsEmpty && result.IsCompleted))
             {
+                _input.AdvanceTo(buffer.Start, buffer.End);
                 throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
             }
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
@@ -378,15 +379,16 @@ internal sealed class FtpSession
     private async ValueTask<ReadOnlySequence<byte>?> ReadExactlyAsync(int count)
     {
         var result = await _input.ReadAtLeastAsync(count);
+        if (result.Buffer.Length >= count && !result.IsCanceled)
+        {
+            return result.Buffer;
+        }
+        // Release the buffer: the reader must be free again for the goodbye that may follow.
+        _input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         if (result.IsCanceled)
         {
             throw new ConnectionEndedException("the read was cancelled");
         }
-        if (result.Buffer.Length >= count)
-        {
-            return result.Buffer;
-        }
-        _input.AdvanceTo(result.Buffer.End);
         return result.Buffer.IsEmpty ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
