@@ -322,6 +322,9 @@ internal sealed class FtpSession
                 throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
             }
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
+            // Measured now: once advanced past, the buffer's segments go back to the pool and 'take' means nothing.
+            length -= (int)take.Length;
+            Exception? failure = null;
             if (_upload is not null)
             {
                 try
@@ -333,16 +336,16 @@ internal sealed class FtpSession
                 }
                 catch (Exception e) when (IsRequestFailure(e))
                 {
-                    // Answer at once; the rest of this stream's body is read and dropped up to its END.
-                    _input.AdvanceTo(take.End);
-                    await DiscardUploadAsync();
-                    await SendErrorAsync(stream, e, path);
-                    length -= (int)take.Length;
-                    continue;
+                    failure = e;
                 }
             }
-            length -= (int)take.Length;
             _input.AdvanceTo(take.End);
+            if (failure is not null)
+            {
+                // Answer at once; the rest of this stream's body is read and dropped up to its END.
+                await DiscardUploadAsync();
+                await SendErrorAsync(stream, failure, path);
+            }
         }
     }
 
@@ -383,13 +386,14 @@ internal sealed class FtpSession
         {
             return result.Buffer;
         }
+        bool nothing = result.Buffer.IsEmpty;
         // Release the buffer: the reader must be free again for the goodbye that may follow.
         _input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         if (result.IsCanceled)
         {
             throw new ConnectionEndedException("the read was cancelled");
         }
-        return result.Buffer.IsEmpty ? null : throw new ConnectionEndedException("closed in the middle of a frame");
+        return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
     private static async ValueTask<int> ReadFullyAsync(Stream source, Memory<byte> destination)
