@@ -318,9 +318,13 @@ internal sealed class FtpSession
             var buffer = result.Buffer;
             if (result.IsCanceled || (buffer.IsEmpty && result.IsCompleted))
             {
+                _input.AdvanceTo(buffer.Start, buffer.End);
                 throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
             }
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
+            // Measured now: once advanced past, the buffer's segments go back to the pool and 'take' means nothing.
+            length -= (int)take.Length;
+            Exception? failure = null;
             if (_upload is not null)
             {
                 try
@@ -332,16 +336,16 @@ internal sealed class FtpSession
                 }
                 catch (Exception e) when (IsRequestFailure(e))
                 {
-                    // Answer at once; the rest of this stream's body is read and dropped up to its END.
-                    _input.AdvanceTo(take.End);
-                    await DiscardUploadAsync();
-                    await SendErrorAsync(stream, e, path);
-                    length -= (int)take.Length;
-                    continue;
+                    failure = e;
                 }
             }
-            length -= (int)take.Length;
             _input.AdvanceTo(take.End);
+            if (failure is not null)
+            {
+                // Answer at once; the rest of this stream's body is read and dropped up to its END.
+                await DiscardUploadAsync();
+                await SendErrorAsync(stream, failure, path);
+            }
         }
     }
 
@@ -378,16 +382,18 @@ internal sealed class FtpSession
     private async ValueTask<ReadOnlySequence<byte>?> ReadExactlyAsync(int count)
     {
         var result = await _input.ReadAtLeastAsync(count);
+        if (result.Buffer.Length >= count && !result.IsCanceled)
+        {
+            return result.Buffer;
+        }
+        bool nothing = result.Buffer.IsEmpty;
+        // Release the buffer: the reader must be free again for the goodbye that may follow.
+        _input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         if (result.IsCanceled)
         {
             throw new ConnectionEndedException("the read was cancelled");
         }
-        if (result.Buffer.Length >= count)
-        {
-            return result.Buffer;
-        }
-        _input.AdvanceTo(result.Buffer.End);
-        return result.Buffer.IsEmpty ? null : throw new ConnectionEndedException("closed in the middle of a frame");
+        return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
     private static async ValueTask<int> ReadFullyAsync(Stream source, Memory<byte> destination)
@@ -476,12 +482,22 @@ internal sealed class FtpSession
         }
     }
 
+    /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
     private async ValueTask DiscardUploadAsync()
     {
-        if (_upload is { } upload)
+        if (_upload is not { } upload)
         {
-            _upload = null;
+            return;
+        }
+        _upload = null;
+        try
+        {
             await upload.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The sweep removes what is left; the client's answer does not depend on it.
+            _logger.LogWarning(e, "{Peer}: could not delete a partial upload", _peer);
         }
     }
 

@@ -359,7 +359,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             try
             {
-                File.Move(partial, targetFull, overwrite: false);
+                MoveWithoutReplacing(targetFull);
             }
             catch (IOException) when (File.Exists(targetFull))
             {
@@ -385,13 +385,33 @@ internal sealed class LocalFolderStore : IFileStore
                 var (_, candidateFull) = store.Resolve(candidate);
                 try
                 {
-                    File.Move(partial, candidateFull, overwrite: false);
+                    MoveWithoutReplacing(candidateFull);
                     return new UploadResult(candidate, _written, Renamed: n > 0);
                 }
                 catch (IOException) when (File.Exists(candidateFull) || Directory.Exists(candidateFull))
                 {
                     // Taken: try the next name.
                 }
+            }
+        }
+
+        /// <summary>
+        /// Moves the partial to a name nobody has. File.Move(overwrite: false) checks and then renames on Unix, so two
+        /// uploads finishing together could both pass the check; an exclusive create (O_EXCL, CREATE_NEW) claims the name
+        /// atomically instead, and the rename then replaces only that claim.
+        /// </summary>
+        /// <exception cref="IOException">The name exists.</exception>
+        private void MoveWithoutReplacing(string destination)
+        {
+            new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
+            try
+            {
+                File.Move(partial, destination, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(destination);
+                throw;
             }
         }
     }

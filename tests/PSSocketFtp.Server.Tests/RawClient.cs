@@ -125,7 +125,7 @@ internal sealed class RawClient : IDisposable
     }
 
     /// <summary>A whole upload: request, READY, the body in protocol-sized chunks, END; returns the final answer.</summary>
-    public async Task<Frame> UploadAsync(string path, string? fileName, ReadOnlyMemory<byte> content, ConflictMode conflict = ConflictMode.Rename)
+    public async Task<Frame> UploadAsync(string path, string? fileName, ReadOnlyMemory<byte> content, ConflictMode conflict = ConflictMode.Rename, int chunkSize = ProtocolConstants.DataChunkSize)
     {
         uint id = NextStreamId();
         await SendAsync(UploadRequest(id, path, fileName, content.Length, conflict));
@@ -134,9 +134,9 @@ internal sealed class RawClient : IDisposable
         {
             return ready;
         }
-        for (int offset = 0; offset < content.Length; offset += ProtocolConstants.DataChunkSize)
+        for (int offset = 0; offset < content.Length; offset += chunkSize)
         {
-            await SendDataAsync(id, content.Slice(offset, Math.Min(ProtocolConstants.DataChunkSize, content.Length - offset)));
+            await SendDataAsync(id, content.Slice(offset, Math.Min(chunkSize, content.Length - offset)));
         }
         await SendAsync(FieldWriter.ForFrame(FrameType.End, id));
         return await ReadFrameAsync();

@@ -1,0 +1,142 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging.Abstractions;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server.Tests;
+
+/// <summary>Runs one session over in-memory pipes against a store that fails on purpose (a full disk cannot be staged on a real one).</summary>
+public class SessionFaultTests
+{
+    [Fact]
+    public async Task Upload_DiskFullDuringBody_ErrorAtOnceRestDiscardedConnectionContinues()
+    {
+        var store = new DiskFullStore();
+        await using var peer = SessionPeer.Start(store);
+        await peer.HandshakeAsync();
+        int chunk = ProtocolConstants.DataChunkSize;
+        await peer.SendAsync(RawClient.UploadRequest(1, "", "big.bin", 3L * chunk).ToFrame());
+        Assert.Equal(FrameType.Ready, (await peer.ReadFrameAsync()).Type);
+
+        await peer.SendDataAsync(1, new byte[chunk]);
+
+        var error = await peer.ReadFrameAsync();
+        Assert.Equal((FrameType.Error, 1u, FtpStatus.InsufficientStorage), (error.Type, error.StreamId, error.Status));
+        Assert.True(store.Upload.Disposed);
+        await peer.SendDataAsync(1, new byte[chunk]);
+        await peer.SendDataAsync(1, new byte[chunk]);
+        await peer.SendAsync(FieldWriter.ForFrame(FrameType.End, 1).ToFrame());
+        await peer.SendAsync(FieldWriter.ForFrame(FrameType.Ping, 2).ToFrame());
+        var next = await peer.ReadFrameAsync();
+        Assert.True((next.Type, next.StreamId) == (FrameType.Ok, 2u), next.ToString());
+    }
+
+    /// <summary>The client's ends of a session's transport.</summary>
+    private sealed class SessionPeer : IAsyncDisposable
+    {
+        private readonly Pipe _toServer = new();
+        private readonly Pipe _toClient = new();
+        private readonly Stream _input;
+        private Task _session = Task.CompletedTask;
+
+        private SessionPeer()
+        {
+            _input = _toClient.Reader.AsStream();
+        }
+
+        public static SessionPeer Start(IFileStore store)
+        {
+            var peer = new SessionPeer();
+            var transport = new DuplexPipe(peer._toServer.Reader, peer._toClient.Writer);
+            var connection = new DefaultConnectionContext("test", transport, new DuplexPipe(peer._toClient.Reader, peer._toServer.Writer));
+            peer._session = new FtpSession(connection, store, new FtpServerOptions(), TimeProvider.System, NullLogger.Instance).RunAsync();
+            return peer;
+        }
+
+        public async Task HandshakeAsync()
+        {
+            var hello = new byte[ProtocolConstants.HandshakeSize];
+            Handshake.WriteHello(hello);
+            await SendAsync(hello);
+            var reply = new byte[ProtocolConstants.HandshakeSize];
+            await ReadExactlyAsync(reply);
+            Assert.Equal(ProtocolConstants.Version, Handshake.ReadReply(reply));
+        }
+
+        public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+        {
+            await _toServer.Writer.WriteAsync(bytes);
+        }
+
+        public Task SendDataAsync(uint streamId, byte[] payload)
+        {
+            var frame = new byte[ProtocolConstants.HeaderSize + payload.Length];
+            new FrameHeader(FrameType.Data, streamId, payload.Length).Write(frame);
+            payload.CopyTo(frame, ProtocolConstants.HeaderSize);
+            return SendAsync(frame);
+        }
+
+        public async Task<Frame> ReadFrameAsync()
+        {
+            var header = new byte[ProtocolConstants.HeaderSize];
+            await ReadExactlyAsync(header);
+            var parsed = FrameHeader.Read(header);
+            var payload = new byte[parsed.PayloadLength];
+            await ReadExactlyAsync(payload);
+            return new Frame(parsed, payload);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _toServer.Writer.CompleteAsync();
+            await _session.WaitAsync(RawClient.Timeout);
+        }
+
+        private async Task ReadExactlyAsync(byte[] buffer)
+        {
+            using var cancel = new CancellationTokenSource(RawClient.Timeout);
+            await _input.ReadExactlyAsync(buffer, cancel.Token);
+        }
+
+        private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+        {
+            public PipeReader Input => input;
+
+            public PipeWriter Output => output;
+        }
+    }
+
+    /// <summary>Accepts an upload, then fails its first write the way a full disk does.</summary>
+    private sealed class DiskFullStore : IFileStore
+    {
+        public FailingUpload Upload { get; } = new();
+
+        public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken) => Task.FromResult<IUploadSession>(Upload);
+
+        public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class FailingUpload : IUploadSession
+    {
+        public bool Disposed { get; private set; }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            throw new IOException("No space left on device", OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28);
+
+        public Task<UploadResult> CommitAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("A failed upload must not be committed.");
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
