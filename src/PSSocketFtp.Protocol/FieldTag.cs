@@ -29,6 +29,14 @@ public enum FieldTag : byte
     Message = 0x0C,
     /// <summary>The name and version of the peer's software (UTF-8).</summary>
     Software = 0x0D,
+    /// <summary>The client's id of an upload (UTF-8, 1-64 of A-Z a-z 0-9 - _): the same id resumes the same partial file.</summary>
+    UploadId = 0x0E,
+    /// <summary>Set (1 byte, 1) when the request repeats one whose answer was lost, so the server may answer from its record.</summary>
+    Retry = 0x0F,
+    /// <summary>The hash algorithm of a transfer or HASH request (UTF-8 name, see <see cref="TransferHash"/>).</summary>
+    HashAlgorithm = 0x10,
+    /// <summary>A hash value (raw bytes).</summary>
+    Hash = 0x11,
     /// <summary>One listing entry: its value is itself a field list.</summary>
     Entry = 0x30,
 }

@@ -17,6 +17,8 @@ public enum FrameType : byte
     Bye = 0x06,
     /// <summary>Check that the peer is alive; answered by <see cref="Ok"/>.</summary>
     Ping = 0x07,
+    /// <summary>Compute a remote file's hash; answered by <see cref="Ok"/> with the hash.</summary>
+    Hash = 0x08,
 
     /// <summary>A piece of a file body. Its payload is raw bytes, not fields.</summary>
     Data = 0x10,

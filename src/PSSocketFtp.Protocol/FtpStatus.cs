@@ -31,6 +31,8 @@ public enum FtpStatus : ushort
     InsufficientStorage = 20,
     /// <summary>The body's length differs from the length announced.</summary>
     LengthMismatch = 22,
+    /// <summary>The body's hash differs from the hash its sender computed: the bytes were damaged on the way.</summary>
+    HashMismatch = 23,
     /// <summary>The server is too busy to serve this request.</summary>
     ServerBusy = 30,
     /// <summary>Something failed on the server that the client cannot fix.</summary>
