@@ -16,6 +16,7 @@
         'Disconnect-FtpSocket'
         'Get-FtpItem'
         'Get-FtpItemSize'
+        'Get-FtpFileHash'
         'Send-FtpFile'
         'Receive-FtpFile'
         'Remove-FtpItem'

@@ -41,13 +41,40 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
         set => _options.RetryCount = value;
     }
 
-    /// <summary>Seconds a connect may take, and an operation may go without progress.</summary>
-    [Parameter(HelpMessage = "Seconds a connect may take, and an operation may go without any byte moving (default: 30).")]
+    /// <summary>Sets both -ConnectTimeoutSec and -NoProgressTimeoutSec.</summary>
+    [Parameter(HelpMessage = "Seconds for both -ConnectTimeoutSec and -NoProgressTimeoutSec.")]
     [ValidateRange(1, 86400)]
     public int TimeoutSec
     {
-        get => (int)_options.Timeout.TotalSeconds;
-        set => _options.Timeout = TimeSpan.FromSeconds(value);
+        get => (int)_options.NoProgressTimeout.TotalSeconds;
+        set => _options.ConnectTimeout = _options.NoProgressTimeout = TimeSpan.FromSeconds(value);
+    }
+
+    /// <summary>Seconds one connect (with its handshake) may take before it is tried again.</summary>
+    [Parameter(HelpMessage = "Seconds one connect, handshake included, may take before it is tried again (default: 15).")]
+    [ValidateRange(1, 86400)]
+    public int ConnectTimeoutSec
+    {
+        get => (int)_options.ConnectTimeout.TotalSeconds;
+        set => _options.ConnectTimeout = TimeSpan.FromSeconds(value);
+    }
+
+    /// <summary>Seconds an operation may go without any byte moving before the connection counts as stalled and is retried.</summary>
+    [Parameter(HelpMessage = "Seconds an operation may go without any byte moving before it counts as stalled and is retried (default: 30).")]
+    [ValidateRange(1, 86400)]
+    public int NoProgressTimeoutSec
+    {
+        get => (int)_options.NoProgressTimeout.TotalSeconds;
+        set => _options.NoProgressTimeout = TimeSpan.FromSeconds(value);
+    }
+
+    /// <summary>Seconds a connection may stay unused before it is closed; the next command reconnects by itself.</summary>
+    [Parameter(HelpMessage = "Seconds a connection may stay unused before it is closed; the next command reconnects by itself (default: 300).")]
+    [ValidateRange(1, 86400)]
+    public int IdleTimeoutSec
+    {
+        get => (int)_options.IdleTimeout.TotalSeconds;
+        set => _options.IdleTimeout = TimeSpan.FromSeconds(value);
     }
 
     private protected override string ConnectionErrorId => "ConnectFailed";

@@ -11,6 +11,7 @@ namespace PSSocketFtp.Commands;
 public abstract class FtpCmdlet : PSCmdlet, IDisposable
 {
     private const int ProgressActivityId = 1;
+    // At most four progress updates a second: enough to watch, too few to cost anything measurable.
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -39,6 +40,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     {
         var progress = new LatestProgress();
         var record = new ProgressRecord(ProgressActivityId, activity, description);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         long shown = -1;
         try
         {
@@ -48,7 +50,10 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
                 if (done != shown && total > 0)
                 {
                     shown = done;
+                    double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
                     record.PercentComplete = (int)(done * 100 / total);
+                    record.SecondsRemaining = rate > 0 ? (int)Math.Ceiling((total - done) / rate) : -1;
+                    record.StatusDescription = $"{description}: {done / 1048576.0:N1} of {total / 1048576.0:N1} MB at {rate / 1048576.0:N1} MB/s";
                     WriteProgress(record);
                 }
             });
@@ -172,6 +177,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         FtpStatus.AccessDenied => ("AccessDenied", ErrorCategory.PermissionDenied, false),
         FtpStatus.InsufficientStorage => ("InsufficientStorage", ErrorCategory.WriteError, false),
         FtpStatus.LengthMismatch => ("LengthMismatch", ErrorCategory.InvalidData, false),
+        FtpStatus.HashMismatch => ("HashMismatch", ErrorCategory.InvalidResult, false),
         FtpStatus.ServerBusy => ("ServerBusy", ErrorCategory.ResourceBusy, false),
         // The connection was closed for a broken frame: a server defect that the next item would meet again.
         FtpStatus.MalformedFrame or FtpStatus.UnsupportedVersion or FtpStatus.UnknownRequest or FtpStatus.FrameTooLarge =>

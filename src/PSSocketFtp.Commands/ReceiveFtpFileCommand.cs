@@ -11,22 +11,8 @@ namespace PSSocketFtp.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "FtpFile", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FtpTransferResult))]
-public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
+public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>Remote files, wildcards allowed in the last segment.</summary>
-    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote files to download; wildcards in the last segment.")]
-    [ValidateNotNull]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>Remote files taken as they are (no wildcards), also from Get-FtpItem's FullName.</summary>
-    [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote files to download, without wildcard expansion.")]
-    [Alias("FullName")]
-    [ValidateNotNull]
-    public string[] LiteralPath { get; set; } = Array.Empty<string>();
-
     /// <summary>
     /// An existing local folder (files keep their remote names; a trailing separator creates it) or the local file path;
     /// PowerShell's current location when omitted.
@@ -39,6 +25,11 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
     [Parameter(HelpMessage = "Download folders with everything in them.")]
     public SwitchParameter Recurse { get; set; }
 
+    /// <summary>The hash that proves the copy is whole: XXH128 (fast, the default) or SHA256.</summary>
+    [Parameter(HelpMessage = "The hash that checks the copy end to end: XXH128 (fast, the default) or SHA256.")]
+    [ValidateSet("XXH128", "SHA256", IgnoreCase = true)]
+    public string Algorithm { get; set; } = "XXH128";
+
     /// <summary>Replaces existing local files.</summary>
     [Parameter(HelpMessage = "Replace local files that exist.")]
     public SwitchParameter Force { get; set; }
@@ -46,8 +37,7 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
     /// <summary>Downloads each file.</summary>
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        ForEachRemote(literal ? LiteralPath : Path, literal, remote =>
+        ForEachRemotePath(remote =>
         {
             if (Recurse && Call(token => CurrentSession.GetItemAsync(remote, token)) is { IsDirectory: true } folder)
             {
@@ -97,7 +87,7 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
         {
             throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
         }
-        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, progress, token)));
+        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token)));
     }
 
     private string LocalTarget(string remote)

@@ -7,22 +7,8 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Asks first (ConfirmImpact High) unless -Force; -WhatIf only tells what would be deleted.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FtpItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-public sealed class RemoveFtpItemCommand : FtpSessionCmdlet
+public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>Remote paths, wildcards allowed in the last segment.</summary>
-    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote files or folders to delete; wildcards in the last segment.")]
-    [ValidateNotNull]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    /// <summary>Remote paths taken as they are (no wildcards), also from Get-FtpItem's FullName.</summary>
-    [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote files or folders to delete, without wildcard expansion.")]
-    [Alias("FullName")]
-    [ValidateNotNull]
-    public string[] LiteralPath { get; set; } = Array.Empty<string>();
-
     /// <summary>Deletes folders with their content; without it a folder with content is a DirectoryNotEmpty error.</summary>
     [Parameter(HelpMessage = "Delete folders with everything in them.")]
     public SwitchParameter Recurse { get; set; }
@@ -34,8 +20,7 @@ public sealed class RemoveFtpItemCommand : FtpSessionCmdlet
     /// <summary>Deletes each item, once confirmed.</summary>
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        ForEachRemote(literal ? LiteralPath : Path, literal, path =>
+        ForEachRemotePath(path =>
         {
             if (Confirmed(path))
             {

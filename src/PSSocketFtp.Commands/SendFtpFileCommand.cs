@@ -38,6 +38,11 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         set => _conflict = (byte)value;
     }
 
+    /// <summary>The hash that proves the copy is whole: XXH128 (fast, the default) or SHA256.</summary>
+    [Parameter(HelpMessage = "The hash that checks the copy end to end: XXH128 (fast, the default) or SHA256.")]
+    [ValidateSet("XXH128", "SHA256", IgnoreCase = true)]
+    public string Algorithm { get; set; } = "XXH128";
+
     // PowerShell loads this type while importing, before ModuleInitializer can point it at dependencies/; a field of
     // the protocol's enum type would need the protocol assembly for the type's layout right then, a byte does not.
     private byte _conflict = (byte)ConflictMode.Rename;
@@ -69,7 +74,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(Destination) ? "/" : Destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
-            WriteObject(Transfer("Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, progress, token)));
+            WriteObject(Transfer("Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token)));
         }
     }
 }
