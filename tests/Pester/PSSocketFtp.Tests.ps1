@@ -23,7 +23,7 @@ AfterAll {
 
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
-        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpItem', 'Get-FtpItemSize', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile'
+        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
@@ -58,7 +58,15 @@ Describe 'Connect-FtpSocket' {
     It 'takes the computer name by position and the retry settings by name' {
         $session = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -RetryCount 1 -TimeoutSec 5
         $session.RetryCount | Should -Be 1
-        $session.Timeout | Should -Be ([TimeSpan]::FromSeconds(5))
+        $session.ConnectTimeout | Should -Be ([TimeSpan]::FromSeconds(5))
+        $session.NoProgressTimeout | Should -Be ([TimeSpan]::FromSeconds(5))
+    }
+
+    It 'takes each timeout on its own' {
+        $session = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -ConnectTimeoutSec 7 -NoProgressTimeoutSec 8 -IdleTimeoutSec 9
+        $session.ConnectTimeout | Should -Be ([TimeSpan]::FromSeconds(7))
+        $session.NoProgressTimeout | Should -Be ([TimeSpan]::FromSeconds(8))
+        $session.IdleTimeout | Should -Be ([TimeSpan]::FromSeconds(9))
     }
 
     It 'fails with ConnectFailed when nothing listens' {
@@ -99,6 +107,14 @@ Describe 'Send-FtpFile' {
         $result.Renamed | Should -BeFalse
         $result.Duration | Should -BeOfType [TimeSpan]
         (Get-FileHash (Get-ServerFile '/sample.bin')).Hash | Should -Be (Get-FileHash $Sample.FullName).Hash
+    }
+
+    It 'reports the hash that checked the copy, with SHA256 on request' {
+        $file = New-TestFile (Join-Path $Local 'hashed.bin') 70000 12
+        $result = Send-FtpFile $file.FullName -Algorithm SHA256
+        $result.Algorithm | Should -Be 'SHA256'
+        $result.Hash | Should -Be (Get-FileHash $file.FullName -Algorithm SHA256).Hash
+        (Send-FtpFile $file.FullName -Conflict Overwrite).Algorithm | Should -Be 'XXH128'
     }
 
     It 'stores a second upload of the same name as name_1.ext and keeps the first' {
@@ -298,6 +314,85 @@ Describe 'Receive-FtpFile' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'missing')
         { Receive-FtpFile '/down/none.bin' -Destination $target -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
         Get-ChildItem $target -Force | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-FtpFileHash' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $script:Hashed = New-TestFile (Join-Path $Local 'remote-hash.bin') 123456 13
+        Send-FtpFile $Hashed.FullName -Destination '/hash/' | Out-Null
+    }
+
+    It 'matches Get-FileHash with -Algorithm SHA256' {
+        $remote = Get-FtpFileHash '/hash/remote-hash.bin' -Algorithm SHA256
+        $remote.Algorithm | Should -Be 'SHA256'
+        $remote.Path | Should -Be '/hash/remote-hash.bin'
+        $remote.Hash | Should -Be (Get-FileHash $Hashed.FullName -Algorithm SHA256).Hash
+    }
+
+    It 'uses XXH128 by default and takes items piped from Get-FtpItem' {
+        $remote = Get-FtpItem '/hash/*.bin' | Get-FtpFileHash
+        $remote.Algorithm | Should -Be 'XXH128'
+        $remote.Hash | Should -Match '^[0-9A-F]{32}$'
+    }
+
+    It 'reports a missing file with ItemNotFound' {
+        { Get-FtpFileHash '/hash/none.bin' -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
+    }
+}
+
+Describe 'Ctrl+C in the middle of a large transfer' {
+    BeforeAll {
+        $script:Large = Join-Path $Local 'large.bin'
+        $stream = [IO.File]::Create($Large)
+        try { $stream.SetLength(1GB) } finally { $stream.Dispose() }
+
+        # Runs one command in a shell of its own, stops it once $Started says the transfer is under way, and says how long stopping took.
+        function Stop-Midway([string] $Command, [scriptblock] $Started) {
+            $shell = [PowerShell]::Create()
+            try {
+                $null = $shell.AddScript("param(`$m, `$p, `$f) Import-Module `$m; `$null = Connect-FtpSocket 127.0.0.1 -Port `$p; $Command").AddArgument($ModuleManifest).AddArgument($Server.Port).AddArgument($Large)
+                $running = $shell.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (-not (& $Started)) {
+                    if ($running.AsyncWaitHandle.WaitOne(20)) { throw "The transfer ended before it could be stopped: $($shell.Streams.Error)" }
+                    if ([DateTime]::UtcNow -gt $deadline) { throw 'The transfer did not start.' }
+                }
+                $watch = [Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $watch.Elapsed
+            } finally {
+                $shell.Dispose()
+            }
+        }
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+    }
+
+    It 'stops an upload within a second and the same command resumes it' {
+        $partials = Join-Path $Server.Root '.psftp/partial'
+        $stopTime = Stop-Midway 'Send-FtpFile $f -Destination /large/' {
+            @(Get-ChildItem $partials -Filter *.part -ErrorAction SilentlyContinue | Where-Object Length -GT 50MB).Count -gt 0
+        }
+        $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
+        Test-Path (Get-ServerFile '/large/large.bin') | Should -BeFalse
+        $result = Send-FtpFile $Large -Destination /large/
+        $result.ResumedFrom | Should -BeGreaterThan 0
+        $result.RemotePath | Should -Be '/large/large.bin'
+        (Get-Item (Get-ServerFile '/large/large.bin')).Length | Should -Be 1GB
+    }
+
+    It 'stops a download within a second and the same command resumes it' {
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'large-down')
+        $stopTime = Stop-Midway "Receive-FtpFile /large/large.bin -Destination '$target'" {
+            @(Get-ChildItem $target -Force -Filter '*.psftp-partial' | Where-Object Length -GT 50MB).Count -gt 0
+        }
+        $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
+        Test-Path (Join-Path $target 'large.bin') | Should -BeFalse
+        $result = Receive-FtpFile /large/large.bin -Destination $target
+        $result.ResumedFrom | Should -BeGreaterThan 0
+        (Get-Item (Join-Path $target 'large.bin')).Length | Should -Be 1GB
+        Get-ChildItem $target -Force -Filter '*.psftp-partial*' | Should -BeNullOrEmpty
     }
 }
 
