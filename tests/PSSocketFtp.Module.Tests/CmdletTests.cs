@@ -283,6 +283,63 @@ public sealed class CmdletTests : IClassFixture<ServerProcess>, IDisposable
     }
 
     [Fact]
+    public void GetFtpFileHash_Sha256_MatchesTheLocalFilesHash()
+    {
+        Connect();
+        string file = LocalFile("hash.bin", 77_777);
+        Send(file);
+
+        var (output, errors) = _shell.Run("Get-FtpFileHash ($args[0] + '/hash.bin') -Algorithm SHA256 | ForEach-Object { $_.Algorithm; $_.Hash; $_.Path }", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { "SHA256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))), _remote + "/hash.bin" }, output);
+    }
+
+    [Fact]
+    public void GetFtpFileHash_MissingFile_ThrowsItemNotFound()
+    {
+        Connect();
+
+        Errors.AssertError(_shell.RunFailing("Get-FtpFileHash ($args[0] + '/none.bin')", _remote), "ItemNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
+    public void SendFtpFile_AlgorithmSha256_ReportsTheHashOfTheFile()
+    {
+        Connect();
+        string file = LocalFile("sha.bin", 4_321);
+
+        var (output, errors) = _shell.Run("Send-FtpFile $args[0] -Destination $args[1] -Algorithm SHA256 | ForEach-Object { $_.Algorithm; $_.Hash; $_.ResumedFrom }", file, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { "SHA256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))), 0L }, output);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_DefaultAlgorithm_ReportsAnXxh128Hash()
+    {
+        Connect();
+        Send(LocalFile("xxh.bin", 10_000));
+        string target = Directory.CreateDirectory(Path.Join(_local, "xxh")).FullName;
+
+        var (output, errors) = _shell.Run("Receive-FtpFile ($args[0] + '/xxh.bin') -Destination $args[1] | ForEach-Object { $_.Algorithm; $_.Hash.Length }", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { "XXH128", 32 }, output);
+    }
+
+    [Fact]
+    public void ConnectFtpSocket_TimeoutParameters_SetTheSessionsTimeouts()
+    {
+        var session = PSObject.AsPSObject(_shell.RunSingle<object>(
+            "Connect-FtpSocket 127.0.0.1 -Port $args[0] -TimeoutSec 20 -IdleTimeoutSec 9", _server.Port));
+
+        Assert.Equal(TimeSpan.FromSeconds(20), session.Properties["ConnectTimeout"].Value);
+        Assert.Equal(TimeSpan.FromSeconds(20), session.Properties["NoProgressTimeout"].Value);
+        Assert.Equal(TimeSpan.FromSeconds(9), session.Properties["IdleTimeout"].Value);
+    }
+
+    [Fact]
     public void GetFtpItemSize_MissingFile_ThrowsItemNotFound()
     {
         Connect();
