@@ -48,6 +48,18 @@ public sealed class AuthTests : IDisposable
     }
 
     [Fact]
+    public async Task Auth_UserNameWithLineBreak_IsLoggedOnOneLine()
+    {
+        UserStore.AddOrReplace(UsersFile, "alice", "s3cret");
+        await using var server = await TestServer.StartAsync("--users", UsersFile);
+        using var client = await server.ConnectAsync();
+
+        await AuthAsync(client, "eve\ninfo: forged", "x");
+
+        await server.Log.WaitForAsync(m => m.Contains("failed to log in as eve?info: forged"));
+    }
+
+    [Fact]
     public async Task List_BeforeAuth_AnswersUnauthorizedAndConnectionStaysUsable()
     {
         UserStore.AddOrReplace(UsersFile, "alice", "s3cret");
