@@ -11,6 +11,8 @@ internal sealed partial class FtpSession
     // The delay before answering a failed login grows with each failure on the connection, up to this.
     private static readonly TimeSpan MaxLoginDelay = TimeSpan.FromSeconds(8);
 
+    private readonly LoginState _login = new();
+
     /// <summary>
     /// Answers an AUTH, or refuses a request that came before a login. Returns false when the connection is to be closed
     /// (too many failed logins).

@@ -33,7 +33,6 @@ internal sealed partial class FtpSession
     private readonly string _peer;
     private readonly CancellationToken _aborted;
     private IUploadSession? _upload;
-    private readonly LoginState _login = new();
 
     public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger)
     {
