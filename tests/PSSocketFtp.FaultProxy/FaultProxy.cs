@@ -6,11 +6,11 @@ namespace PSSocketFtp.FaultProxy;
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 (ephemeral port) in front of one target endpoint that injects faults. Every accepted
-/// connection gets a plan drawn from <c>new Random(seed)</c> in accept order: for each <see cref="FaultKind"/>, with
-/// that kind's rate, one fault in a random direction at a random byte position. When a direction's byte count reaches
-/// a planned position the fault fires: a cut resets both sides, a stall stops that direction for a while and then cuts
-/// or carries on, a flip changes that byte. While <see cref="Enabled"/> is false nothing fires, so the last retries
-/// of a test can succeed.
+/// connection draws a seed from <c>new Random(seed)</c> in accept order; each of its two directions then draws points
+/// by byte count (log-uniform gaps up to <see cref="FaultProxyOptions.MaxOffset"/>), each point a fault of a kind with
+/// that kind's rate, or nothing. When a direction's byte count reaches a fault it fires: a cut resets both sides, a
+/// stall stops that direction for a while and then cuts or carries on, a flip changes that byte. While
+/// <see cref="Enabled"/> is false nothing fires, so the last retries of a test can succeed.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -119,7 +119,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 continue;
             }
             long id = Interlocked.Increment(ref _connections);
-            var connection = new Connection(this, id, client, Plan());
+            var connection = new Connection(this, id, client, NextConnectionSeed());
             _open[id] = connection;
             connection.Completion = Task.Run(async () =>
             {
@@ -135,31 +135,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Draws one connection's plan; one draw from the seeded planner per connection keeps plans replayable.</summary>
-    private List<PlannedFault> Plan()
+    /// <summary>One draw from the seeded planner per connection, in accept order, keeps every connection's faults replayable.</summary>
+    private int NextConnectionSeed()
     {
-        int connectionSeed;
         lock (_planner)
         {
-            connectionSeed = _planner.Next();
+            return _planner.Next();
         }
-        var random = new Random(connectionSeed);
-        var plan = new List<PlannedFault>();
-        foreach (var (kind, rate) in new[] { (FaultKind.Cut, _options.CutRate), (FaultKind.Stall, _options.StallRate), (FaultKind.Flip, _options.FlipRate) })
-        {
-            // Every draw is made whether or not the fault is kept, so one rate does not shift the others' positions.
-            bool planned = random.NextDouble() < Math.Min(1, rate * _options.Intensity);
-            var direction = random.Next(2) == 0 ? Direction.ToTarget : Direction.ToClient;
-            long offset = (long)Math.Floor(Math.Exp(random.NextDouble() * Math.Log(_options.MaxOffset + 1.0))) - 1;
-            var stall = _options.MinStall + ((_options.MaxStall - _options.MinStall) * random.NextDouble());
-            bool cutAfterStall = random.NextDouble() < _options.StallCutRate;
-            byte xor = (byte)random.Next(1, 256);
-            if (planned && _enabled)
-            {
-                plan.Add(new PlannedFault(kind, direction, Math.Clamp(offset, 0, _options.MaxOffset - 1), stall, cutAfterStall, xor));
-            }
-        }
-        return plan;
     }
 
     private void Record(FaultKind kind, string line)
@@ -169,10 +151,46 @@ public sealed class FaultProxy : IAsyncDisposable
         _options.Log?.Invoke($"fault {n}: {line} (seed {Seed})");
     }
 
-    private sealed record PlannedFault(FaultKind Kind, Direction Direction, long Offset, TimeSpan Stall, bool CutAfterStall, byte Xor);
+    private sealed record PlannedFault(FaultKind? Kind, long Offset, TimeSpan Stall, bool CutAfterStall, byte Xor);
+
+    /// <summary>
+    /// The points of one direction of one connection: each lies a log-uniform gap in [1, MaxOffset] after the last,
+    /// and is a fault of each kind with that kind's rate (times the intensity), or nothing. Drawn lazily, so a
+    /// connection that lives long keeps meeting faults.
+    /// </summary>
+    private sealed class Schedule(FaultProxyOptions options, int seed)
+    {
+        private readonly Random _random = new(seed);
+        private PlannedFault? _next;
+        private long _position;
+
+        public PlannedFault Peek() => _next ??= Draw();
+
+        public PlannedFault Take()
+        {
+            var next = Peek();
+            _next = null;
+            return next;
+        }
+
+        private PlannedFault Draw()
+        {
+            // Every value is drawn for every point, so changing one rate does not move the others' points.
+            _position += (long)Math.Floor(Math.Exp(_random.NextDouble() * Math.Log(options.MaxOffset + 1.0)));
+            double pick = _random.NextDouble();
+            var stall = options.MinStall + ((options.MaxStall - options.MinStall) * _random.NextDouble());
+            bool cutAfterStall = _random.NextDouble() < options.StallCutRate;
+            byte xor = (byte)_random.Next(1, 256);
+            double cut = options.CutRate * options.Intensity;
+            double stalls = cut + (options.StallRate * options.Intensity);
+            double flips = stalls + (options.FlipRate * options.Intensity);
+            FaultKind? kind = pick < cut ? FaultKind.Cut : pick < stalls ? FaultKind.Stall : pick < flips ? FaultKind.Flip : null;
+            return new PlannedFault(kind, _position - 1, stall, cutAfterStall, xor);
+        }
+    }
 
     /// <summary>One client connection and its connection to the target, pumped both ways.</summary>
-    private sealed class Connection(FaultProxy proxy, long id, Socket client, List<PlannedFault> plan)
+    private sealed class Connection(FaultProxy proxy, long id, Socket client, int seed)
     {
         private readonly Socket _target = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         private readonly CancellationTokenSource _cut = new();
@@ -198,8 +216,8 @@ public sealed class FaultProxy : IAsyncDisposable
                     return;
                 }
                 await Task.WhenAll(
-                    PumpAsync(client, _target, Direction.ToTarget),
-                    PumpAsync(_target, client, Direction.ToClient)).ConfigureAwait(false);
+                    PumpAsync(client, _target, Direction.ToTarget, new Schedule(proxy._options, seed)),
+                    PumpAsync(_target, client, Direction.ToClient, new Schedule(proxy._options, ~seed))).ConfigureAwait(false);
             }
             finally
             {
@@ -236,9 +254,8 @@ public sealed class FaultProxy : IAsyncDisposable
             }
         }
 
-        private async Task PumpAsync(Socket from, Socket to, Direction direction)
+        private async Task PumpAsync(Socket from, Socket to, Direction direction, Schedule faults)
         {
-            var faults = new Queue<PlannedFault>(plan.Where(f => f.Direction == direction).OrderBy(f => f.Offset));
             var buffer = new byte[BufferSize];
             long position = 0;
             string arrow = direction == Direction.ToTarget ? "client->server" : "server->client";
@@ -254,10 +271,10 @@ public sealed class FaultProxy : IAsyncDisposable
                         return;
                     }
                     int done = 0;
-                    while (faults.Count > 0 && faults.Peek().Offset < position + read)
+                    while (faults.Peek().Offset < position + read)
                     {
-                        var fault = faults.Dequeue();
-                        if (!proxy._enabled)
+                        var fault = faults.Take();
+                        if (fault.Kind is null || !proxy._enabled)
                         {
                             continue;
                         }

@@ -2,7 +2,11 @@ using System.Net;
 
 namespace PSSocketFtp.FaultProxy;
 
-/// <summary>What the proxy forwards to and how it picks faults. Rates are per connection and direction-independent.</summary>
+/// <summary>
+/// What the proxy forwards to and how it picks faults. Each direction of each connection meets a point every
+/// log-uniform gap of 1 to <see cref="MaxOffset"/> bytes (about MaxOffset / ln(MaxOffset) apart on average, closer near
+/// the start); the rates are the chances that a point is a cut, a stall or a flip (the rest are nothing).
+/// </summary>
 public sealed class FaultProxyOptions
 {
     /// <summary>The endpoint every accepted connection is forwarded to.</summary>
@@ -11,24 +15,23 @@ public sealed class FaultProxyOptions
     /// <summary>Seeds the one <see cref="Random"/> that plans every connection, in the order they are accepted.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The chance that a connection gets a cut planned.</summary>
-    public double CutRate { get; init; } = 0.25;
+    /// <summary>The chance that a point is a cut.</summary>
+    public double CutRate { get; init; } = 0.15;
 
-    /// <summary>The chance that a connection gets a stall planned.</summary>
-    public double StallRate { get; init; } = 0.05;
+    /// <summary>The chance that a point is a stall.</summary>
+    public double StallRate { get; init; } = 0.03;
 
-    /// <summary>The chance that a connection gets a flipped byte planned.</summary>
-    public double FlipRate { get; init; } = 0.2;
+    /// <summary>The chance that a point is a flipped byte.</summary>
+    public double FlipRate { get; init; } = 0.1;
 
     /// <summary>Multiplies the three rates (each capped at 1): 0 injects nothing, 2 twice as often.</summary>
     public double Intensity { get; init; } = 1;
 
     /// <summary>
-    /// The furthest byte (counted per direction from the connection's start) a fault is planned at. Positions are drawn
-    /// log-uniformly in [0, MaxOffset), so handshakes, headers and the starts of bodies are hit about as often as
-    /// the middle of a large body.
+    /// The longest gap in bytes between two points of one direction. Gaps are log-uniform in [1, MaxOffset], so
+    /// handshakes, headers and the starts of bodies are hit about as often as the middle of a large body.
     /// </summary>
-    public long MaxOffset { get; init; } = 8L * 1024 * 1024;
+    public long MaxOffset { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>The shortest stall.</summary>
     public TimeSpan MinStall { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -51,6 +54,10 @@ public sealed class FaultProxyOptions
             {
                 throw new ArgumentOutOfRangeException(name, rate, "A rate is between 0 and 1.");
             }
+        }
+        if ((CutRate + StallRate + FlipRate) * Intensity > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Intensity), Intensity, "The rates times the intensity add up to more than 1.");
         }
         if (Intensity < 0 || double.IsNaN(Intensity))
         {
