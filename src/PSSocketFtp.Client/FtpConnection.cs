@@ -30,13 +30,17 @@ internal sealed class FtpConnection : IDisposable
     /// <summary>True once the connection can no longer be trusted to be in step with the server.</summary>
     public bool IsBroken { get; private set; }
 
-    /// <summary>Connects, with the session's timeout, and performs the handshake.</summary>
+    /// <summary>When the connection last finished an operation (or was opened), on the session's clock.</summary>
+    public long LastUsed { get; set; }
+
+    /// <summary>Connects and performs the handshake, all within the session's connect timeout.</summary>
     public static async Task<FtpConnection> OpenAsync(FtpSessionOptions options, CancellationToken cancellationToken)
     {
         string peer = $"{options.ComputerName}:{options.Port}";
         var client = new TcpClient { NoDelay = true };
-        var connection = new FtpConnection(client, peer);
-        using var scope = connection.BeginOperation(options, cancellationToken);
+        var connection = new FtpConnection(client, peer) { LastUsed = options.TimeProvider.GetTimestamp() };
+        // A deadline, not a no-progress watch: the handshake's bytes do not extend it.
+        using var scope = new OperationScope(connection, options, options.ConnectTimeout, touchOnProgress: false, cancellationToken);
         try
         {
             try
@@ -74,7 +78,10 @@ internal sealed class FtpConnection : IDisposable
     /// aborts the socket so that any pending read or write ends at once (on every runtime).
     /// </summary>
     public OperationScope BeginOperation(FtpSessionOptions options, CancellationToken cancellationToken) =>
-        new(this, options, cancellationToken);
+        new(this, options, options.NoProgressTimeout, touchOnProgress: true, cancellationToken);
+
+    /// <summary>Counts local work for the operation (hashing a file's prefix) as progress.</summary>
+    public void Touch() => _watchdog?.Touch();
 
     public async Task SendAsync(ReadOnlyMemory<byte> frame)
     {
@@ -113,8 +120,12 @@ internal sealed class FtpConnection : IDisposable
         return type == expected ? fields : throw Violation($"a {type} frame where {expected} was expected");
     }
 
-    /// <summary>Sends a body of exactly <paramref name="length"/> bytes read from <paramref name="source"/>, then END.</summary>
-    public async Task SendBodyAsync(uint streamId, Stream source, long length, Action<long> onProgress)
+    /// <summary>
+    /// Sends a body of exactly <paramref name="length"/> bytes read from <paramref name="source"/>, adding them to
+    /// <paramref name="hash"/>, then END with the hash as its trailer. Cancellation before END sends no END, so the
+    /// server keeps a resumable partial file.
+    /// </summary>
+    public async Task<byte[]> SendBodyAsync(uint streamId, Stream source, long length, TransferHash hash, Action<long> onProgress, CancellationToken cancellationToken)
     {
         var buffer = new byte[ProtocolConstants.HeaderSize + ProtocolConstants.DataChunkSize];
         long sent = 0;
@@ -127,16 +138,26 @@ internal sealed class FtpConnection : IDisposable
                 // The local file shrank after its length was announced; END now and the server answers LengthMismatch.
                 break;
             }
+            hash.Append(buffer, ProtocolConstants.HeaderSize, read);
             new FrameHeader(FrameType.Data, streamId, read).Write(buffer);
             await WriteAsync(buffer, 0, ProtocolConstants.HeaderSize + read).ConfigureAwait(false);
             sent += read;
             onProgress(sent);
         }
-        await SendAsync(FrameType.End, streamId).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] digest = hash.GetHash();
+        await SendAsync(FieldWriter.ForFrame(FrameType.End, streamId)
+            .Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm))
+            .Add(FieldTag.Hash, digest)
+            .ToFrame()).ConfigureAwait(false);
+        return digest;
     }
 
-    /// <summary>Receives a body of exactly <paramref name="length"/> bytes into <paramref name="destination"/>, through its END.</summary>
-    public async Task<FieldSet> ReceiveBodyAsync(uint streamId, Stream destination, long length, Action<long> onProgress)
+    /// <summary>
+    /// Receives a body of exactly <paramref name="length"/> bytes into <paramref name="destination"/>, adding them to
+    /// <paramref name="hash"/>, through its END; returns the END trailer.
+    /// </summary>
+    public async Task<FieldSet> ReceiveBodyAsync(uint streamId, Stream destination, long length, TransferHash hash, Action<long> onProgress)
     {
         var buffer = new byte[ProtocolConstants.DataChunkSize];
         long received = 0;
@@ -168,6 +189,7 @@ internal sealed class FtpConnection : IDisposable
             {
                 int chunk = Math.Min(remaining, buffer.Length);
                 await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
+                hash.Append(buffer, 0, chunk);
                 await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
                 remaining -= chunk;
                 received += chunk;
@@ -286,18 +308,20 @@ internal sealed class FtpConnection : IDisposable
     internal sealed class OperationScope : IDisposable
     {
         private readonly FtpConnection _connection;
-        private readonly FtpSessionOptions _options;
+        private readonly TimeSpan _timeout;
+        private readonly TimeProvider _clock;
         private readonly CancellationToken _cancellationToken;
         private readonly CancellationTokenRegistration _registration;
         private readonly ProgressWatchdog _watchdog;
 
-        internal OperationScope(FtpConnection connection, FtpSessionOptions options, CancellationToken cancellationToken)
+        internal OperationScope(FtpConnection connection, FtpSessionOptions options, TimeSpan timeout, bool touchOnProgress, CancellationToken cancellationToken)
         {
             _connection = connection;
-            _options = options;
+            _timeout = timeout;
+            _clock = options.TimeProvider;
             _cancellationToken = cancellationToken;
-            _watchdog = new ProgressWatchdog(options.TimeProvider, options.Timeout, connection.Dispose);
-            connection._watchdog = _watchdog;
+            _watchdog = new ProgressWatchdog(options.TimeProvider, timeout, connection.Dispose);
+            connection._watchdog = touchOnProgress ? _watchdog : null;
             _registration = cancellationToken.Register(connection.Dispose);
         }
 
@@ -313,7 +337,7 @@ internal sealed class FtpConnection : IDisposable
             }
             if (_watchdog.Fired)
             {
-                return new FtpTimeoutException($"{_connection._peer} made no progress for {_options.Timeout.TotalSeconds:0.###} s.") { IsTransient = !mayHaveTakenEffect };
+                return new FtpTimeoutException($"{_connection._peer} made no progress for {_timeout.TotalSeconds:0.###} s.") { IsTransient = !mayHaveTakenEffect };
             }
             if (e is FtpConnectionException lost && mayHaveTakenEffect)
             {

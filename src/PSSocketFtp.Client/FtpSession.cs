@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Client;
@@ -11,6 +13,7 @@ public sealed class FtpSession : IDisposable
     private readonly FtpSessionOptions _options;
     private readonly Polly.ResiliencePipeline _pipeline;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ITimer _idleTimer;
     private FtpConnection? _connection;
     private bool _closed;
 
@@ -18,6 +21,8 @@ public sealed class FtpSession : IDisposable
     {
         _options = options;
         _pipeline = Resilience.Create(options);
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.IdleTimeout.Ticks / 4));
+        _idleTimer = options.TimeProvider.CreateTimer(_ => CloseIfIdle(), null, period, period);
     }
 
     /// <summary>Connects to a server, retrying transient failures.</summary>
@@ -52,8 +57,14 @@ public sealed class FtpSession : IDisposable
     /// <summary>Retries allowed per operation.</summary>
     public int RetryCount => _options.RetryCount;
 
-    /// <summary>Connect and no-progress timeout.</summary>
-    public TimeSpan Timeout => _options.Timeout;
+    /// <summary>How long one try to connect and complete the handshake may take.</summary>
+    public TimeSpan ConnectTimeout => _options.ConnectTimeout;
+
+    /// <summary>How long an operation may go with no byte moving before it fails and is tried again.</summary>
+    public TimeSpan NoProgressTimeout => _options.NoProgressTimeout;
+
+    /// <summary>How long a connection may go unused before it is closed (the next call reconnects).</summary>
+    public TimeSpan IdleTimeout => _options.IdleTimeout;
 
     /// <summary>The protocol version agreed with the server.</summary>
     public int ProtocolVersion { get; private set; }
@@ -139,60 +150,111 @@ public sealed class FtpSession : IDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Uploads a local file.</summary>
+    /// <summary>
+    /// Uploads a local file, verified end to end: its hash goes to the server in the body's trailer and the server
+    /// stores the file only when it matches. Running the same upload again after it was cut off or cancelled resumes it.
+    /// </summary>
     /// <param name="localPath">The file to send.</param>
     /// <param name="destination">A remote folder (root when empty; a trailing '/' forces folder meaning) or the remote file path.</param>
     /// <param name="conflict">What to do when the remote name exists; <see cref="ConflictMode.Rename"/> stores <c>name_1.ext</c>.</param>
-    /// <param name="progress">Receives bytes sent so far.</param>
-    /// <param name="cancellationToken">Cancels the upload; nothing becomes visible on the server.</param>
-    public async Task<FtpTransferResult> UploadFileAsync(string localPath, string? destination = null, ConflictMode conflict = ConflictMode.Rename, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="algorithm">The hash the transfer is verified with.</param>
+    /// <param name="progress">Receives bytes sent so far (a resumed upload starts at its offset).</param>
+    /// <param name="cancellationToken">Cancels the upload; nothing becomes visible on the server, and running it again resumes.</param>
+    /// <exception cref="FtpException">The server refused, or (<see cref="FtpStatus.HashMismatch"/>) the file kept arriving damaged.</exception>
+    public async Task<FtpTransferResult> UploadFileAsync(string localPath, string? destination = null, ConflictMode conflict = ConflictMode.Rename, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         string fullPath = Path.GetFullPath(localPath);
         using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return await UploadAsync(source, Path.GetFileName(fullPath), destination, conflict, progress, fullPath, cancellationToken).ConfigureAwait(false);
+        return await UploadCoreAsync(source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Uploads the rest of a seekable stream under <paramref name="fileName"/>.</summary>
-    public Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination = null, ConflictMode conflict = ConflictMode.Rename, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        UploadAsync(source, fileName, destination, conflict, progress, fileName, cancellationToken);
+    /// <summary>
+    /// Uploads the rest of a stream under <paramref name="fileName"/>, verified like <see cref="UploadFileAsync"/>.
+    /// A seekable stream is rewound or moved forward for a retry or a resume; a stream that cannot seek gets one try
+    /// once its bytes were read. A <see cref="FileStream"/> resumes across runs like a file; other streams only within this call.
+    /// </summary>
+    public Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination = null, ConflictMode conflict = ConflictMode.Rename, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        UploadCoreAsync(source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
 
-    /// <summary>Downloads a remote file to a local path, through a hidden partial file that is moved into place when complete.</summary>
+    /// <summary>
+    /// Downloads a remote file to a local path, verified against the server's hash. The bytes go to a hidden partial
+    /// file <c>.&lt;name&gt;.psftp-partial</c> (with a sidecar <c>.json</c>) that is moved into place only when complete
+    /// and verified; a download that fails or is cancelled keeps it, and the next run of the same download resumes it.
+    /// </summary>
     /// <param name="remotePath">The remote file.</param>
     /// <param name="localPath">The local file to create.</param>
     /// <param name="overwrite">Replace an existing local file; without it an existing file is an <see cref="IOException"/>.</param>
-    /// <param name="progress">Receives bytes received so far.</param>
-    /// <param name="cancellationToken">Cancels the download; the local file is left untouched.</param>
-    public async Task<FtpTransferResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="algorithm">The hash the transfer is verified with.</param>
+    /// <param name="progress">Receives bytes received so far (a resumed download starts at its offset).</param>
+    /// <param name="cancellationToken">Cancels the download; the local file is left untouched, the partial file kept.</param>
+    /// <exception cref="FtpException">The server refused, or (<see cref="FtpStatus.HashMismatch"/>) the file kept arriving damaged.</exception>
+    public async Task<FtpTransferResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        string remote = RemotePath.Normalize(remotePath);
         string fullPath = Path.GetFullPath(localPath);
         if (!overwrite && File.Exists(fullPath))
         {
             throw new IOException($"The file '{fullPath}' already exists.");
         }
-        string partial = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.partial");
+        string partialPath = PartialFiles.PartialPath(fullPath);
+        var partial = new PartialState(PartialFiles.SidecarPath(partialPath), remote);
+        FtpTransferResult result;
+        bool complete = false;
+        var stream = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
         try
         {
-            FtpTransferResult result;
-            using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                result = await DownloadAsync(remotePath, target, progress, fullPath, cancellationToken).ConfigureAwait(false);
-            }
-            if (overwrite && File.Exists(fullPath))
-            {
-                File.Delete(fullPath);
-            }
-            File.Move(partial, fullPath);
-            return result;
+            PartialFiles.Hide(partialPath);
+            result = await DownloadCoreAsync(remote, stream, algorithm, progress, fullPath, partial, cancellationToken).ConfigureAwait(false);
+            complete = true;
         }
         finally
         {
-            File.Delete(partial);
+            long kept = stream.Length;
+            stream.Dispose();
+            if (!complete && kept == 0)
+            {
+                // Nothing to resume: leave no litter.
+                PartialFiles.TryDelete(partialPath);
+                PartialFiles.TryDelete(partial.SidecarPath);
+            }
         }
+        if (overwrite && File.Exists(fullPath))
+        {
+            File.Delete(fullPath);
+        }
+        File.Move(partialPath, fullPath);
+        PartialFiles.Unhide(fullPath);
+        PartialFiles.TryDelete(partial.SidecarPath);
+        return result;
     }
 
-    /// <summary>Downloads a remote file into a stream (from its current position; a seekable stream is rewound for a retry).</summary>
-    public Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DownloadAsync(remotePath, destination, progress, remotePath, cancellationToken);
+    /// <summary>
+    /// Downloads a remote file into a stream (from its current position), verified against the server's hash. A seekable
+    /// stream is rewound for a retry; a stream that cannot seek gets one try once bytes went into it.
+    /// </summary>
+    public Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        DownloadCoreAsync(RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, partial: null, cancellationToken);
+
+    /// <summary>Asks the server for the hash of a remote file.</summary>
+    /// <exception cref="FtpException">The server refused: not found, a folder, ….</exception>
+    public Task<FtpFileHash> GetFileHashAsync(string remotePath, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, CancellationToken cancellationToken = default)
+    {
+        string remote = RemotePath.Normalize(remotePath);
+        string wire = TransferHash.WireName(algorithm);
+        return RunAsync(async (connection, _) =>
+        {
+            uint id = connection.NextStreamId();
+            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire).ToFrame()).ConfigureAwait(false);
+            var ok = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+            string answered = ok.TryGetString(FieldTag.HashAlgorithm) ?? wire;
+            var hash = ok.TryGetBytes(FieldTag.Hash);
+            if (answered != wire || hash is null || hash.Length == 0)
+            {
+                throw new FtpException(FtpStatus.MalformedFrame, $"The server answered a {wire} HASH request without a {wire} hash.");
+            }
+            return new FtpFileHash(wire, TransferHash.ToHex(hash), RemotePath.ToDisplay(ok.TryGetString(FieldTag.Path) ?? remote), ok.GetInt64(FieldTag.Length));
+        }, cancellationToken);
+    }
 
     /// <summary>Says goodbye to the server and closes the connection. The session cannot be used afterwards.</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
@@ -216,6 +278,7 @@ public sealed class FtpSession : IDisposable
             }
             CloseConnection();
             _closed = true;
+            _idleTimer.Dispose();
         }
         finally
         {
@@ -227,78 +290,257 @@ public sealed class FtpSession : IDisposable
     public void Dispose()
     {
         _closed = true;
+        _idleTimer.Dispose();
         CloseConnection();
     }
 
     /// <inheritdoc />
     public override string ToString() => $"{ComputerName}:{Port}";
 
-    private async Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination, ConflictMode conflict, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
+    private async Task<FtpTransferResult> UploadCoreAsync(Stream source, string fileName, string? destination, ConflictMode conflict, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
     {
         RemotePath.CheckName(fileName);
+        string wire = TransferHash.WireName(algorithm);
         string target = RemotePath.Normalize(destination);
         if (target.Length > 0 && destination!.TrimEnd().EndsWith("/", StringComparison.Ordinal) | destination!.TrimEnd().EndsWith("\\", StringComparison.Ordinal))
         {
             // Tells the server the destination is a folder even when it does not exist yet.
             target += "/";
         }
-        long start = source.Position;
+        long start = source.CanSeek ? source.Position : 0;
         long length = source.Length - start;
+        string uploadId = source is FileStream file
+            ? DeriveUploadId(file.Name, start, length, target, fileName, conflict, algorithm)
+            : Guid.NewGuid().ToString("N"); // resumable within this call's retries only: a stream has no identity to find it again by
         long began = _options.TimeProvider.GetTimestamp();
-        bool firstAttempt = true;
+        // Set when an attempt sent END but never read the answer: the server may have stored the file, so the next
+        // attempt asks with Retry = 1 and the server answers from its record instead of storing a second copy.
+        bool answerLost = false;
+        byte[]? sentHash = null;
+        long sentFrom = 0;
         return await RunAsync(async (connection, attempt) =>
         {
-            if (!firstAttempt)
-            {
-                source.Position = start;
-            }
-            firstAttempt = false;
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Upload, id)
+            var request = FieldWriter.ForFrame(FrameType.Upload, id)
                 .Add(FieldTag.Path, target)
                 .Add(FieldTag.FileName, fileName)
                 .Add(FieldTag.Length, length)
                 .Add(FieldTag.Conflict, (byte)conflict)
-                .ToFrame()).ConfigureAwait(false);
-            await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false);
-            // The server stores the file only after END, so a fault before END can be retried without a duplicate.
-            await connection.SendBodyAsync(id, source, length, sent => progress?.Report(new FtpTransferProgress(sent, length))).ConfigureAwait(false);
-            attempt.MayHaveTakenEffect = true;
-            var done = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+                .Add(FieldTag.UploadId, uploadId)
+                .Add(FieldTag.HashAlgorithm, wire);
+            if (answerLost)
+            {
+                request.Add(FieldTag.Retry, true);
+            }
+            await connection.SendAsync(request.ToFrame()).ConfigureAwait(false);
+            var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
+            if (type == FrameType.Ok && answerLost && sentHash is not null)
+            {
+                // The lost answer, from the server's record: the body of an earlier attempt was stored whole.
+                return UploadResult(fields, sentHash, sentFrom, attempt.Number);
+            }
+            if (type != FrameType.Ready)
+            {
+                throw new FtpException(FtpStatus.MalformedFrame, $"The server answered an upload with {type} where READY was expected.");
+            }
+            long offset = fields.TryGetInt64(FieldTag.Offset) ?? 0;
+            if (offset < 0 || offset > length)
+            {
+                throw new FtpException(FtpStatus.MalformedFrame, $"The server offered to resume at byte {offset} of a {length}-byte upload.");
+            }
+            answerLost = false;
+            if (source.CanSeek)
+            {
+                source.Position = start;
+            }
+            else
+            {
+                // Once read, a stream that cannot seek cannot be sent again: this is its only try.
+                attempt.Final = true;
+            }
+            using var hash = TransferHash.Create(algorithm);
+            // The trailer's hash covers the whole file, also the prefix the server already holds.
+            await HashPrefixAsync(connection, source, offset, hash, attempt.Token).ConfigureAwait(false);
+            if (offset > 0)
+            {
+                progress?.Report(new FtpTransferProgress(offset, length));
+            }
+            byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => progress?.Report(new FtpTransferProgress(offset + sent, length)), attempt.Token).ConfigureAwait(false);
+            sentHash = digest;
+            sentFrom = offset;
+            FieldSet done;
+            try
+            {
+                done = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not FtpException || connection.IsBroken)
+            {
+                // Not an answer in good order (HashMismatch, LengthMismatch, a refusal): the answer was lost.
+                answerLost = true;
+                throw;
+            }
+            return UploadResult(done, digest, offset, attempt.Number);
+        }, cancellationToken).ConfigureAwait(false);
+
+        FtpTransferResult UploadResult(FieldSet done, byte[] digest, long resumedFrom, int attempts)
+        {
+            if (done.TryGetBytes(FieldTag.Hash) is { } stored && !stored.AsSpan().SequenceEqual(digest))
+            {
+                // The server committed a file whose hash is not ours. Trying again could only store another copy.
+                var mismatch = new FtpException(FtpStatus.HashMismatch, $"The server stored '{fileName}' with hash {TransferHash.ToHex(stored)}, but {TransferHash.ToHex(digest)} was sent.");
+                Resilience.MarkFinal(mismatch);
+                throw mismatch;
+            }
             return new FtpTransferResult(
                 FtpTransferDirection.Upload,
                 localDescription,
                 RemotePath.ToDisplay(done.GetString(FieldTag.Path)),
                 done.TryGetInt64(FieldTag.Length) ?? length,
                 _options.TimeProvider.GetElapsedTime(began),
-                done.GetBoolean(FieldTag.Renamed));
-        }, cancellationToken).ConfigureAwait(false);
+                done.GetBoolean(FieldTag.Renamed),
+                wire,
+                TransferHash.ToHex(digest),
+                resumedFrom,
+                attempts);
+        }
     }
 
-    private Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
+    /// <summary>
+    /// The id of an upload: the same local file (by path, length and time), the same destination and the same options
+    /// on the same machine for the same user give the same id, so running an interrupted upload again resumes it.
+    /// </summary>
+    internal static string DeriveUploadId(string localPath, long start, long length, string target, string fileName, ConflictMode conflict, FtpHashAlgorithm algorithm)
     {
-        string remote = RemotePath.Normalize(remotePath);
-        long start = destination.CanSeek ? destination.Position : 0;
+        string fullPath = Path.GetFullPath(localPath);
+        long lastWrite = File.GetLastWriteTimeUtc(fullPath).Ticks;
+        string key = string.Join(
+            "\n",
+            Environment.MachineName,
+            Environment.UserName,
+            fullPath,
+            start.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            lastWrite.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            target,
+            fileName,
+            ((int)conflict).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TransferHash.WireName(algorithm));
+        using var sha = SHA256.Create();
+        return TransferHash.ToHex(sha.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 32);
+    }
+
+    private Task<FtpTransferResult> DownloadCoreAsync(string remote, Stream destination, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, PartialState? partial, CancellationToken cancellationToken)
+    {
+        string wire = TransferHash.WireName(algorithm);
+        long start = partial is null && destination.CanSeek ? destination.Position : 0;
         long began = _options.TimeProvider.GetTimestamp();
-        bool firstAttempt = true;
         return RunAsync(async (connection, attempt) =>
         {
-            if (!firstAttempt)
+            // What the partial file already holds of the same remote file, as recorded by an earlier try or run.
+            long held = 0;
+            PartialRecord? record = null;
+            if (partial is not null)
             {
-                destination.Position = start;
-                destination.SetLength(start);
+                record = partial.Read();
+                held = destination.Length;
+                if (record is null || held > record.Length)
+                {
+                    held = 0;
+                }
             }
-            firstAttempt = false;
+            else if (destination.CanSeek)
+            {
+                if (attempt.Number > 1)
+                {
+                    destination.Position = start;
+                    destination.SetLength(start);
+                }
+            }
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, remote).ToFrame()).ConfigureAwait(false);
+            var request = FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire);
+            if (held > 0)
+            {
+                request.Add(FieldTag.Offset, held).Add(FieldTag.Length, record!.Length).Add(FieldTag.LastWriteTime, record.LastWriteTime);
+            }
+            await connection.SendAsync(request.ToFrame()).ConfigureAwait(false);
             var ready = await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false);
             long length = ready.GetInt64(FieldTag.Length);
-            // A stream that cannot be rewound cannot take a second try once bytes went into it.
-            attempt.MayHaveTakenEffect = !destination.CanSeek;
-            await connection.ReceiveBodyAsync(id, destination, length, received => progress?.Report(new FtpTransferProgress(received, length))).ConfigureAwait(false);
+            long offset = ready.TryGetInt64(FieldTag.Offset) ?? 0;
+            if (length < 0 || offset < 0 || offset > held || offset > length)
+            {
+                throw new FtpException(FtpStatus.MalformedFrame, $"The server offered a download of {length} bytes from byte {offset}, where {held} were asked to be skipped.");
+            }
+            using var hash = TransferHash.Create(algorithm);
+            if (partial is not null)
+            {
+                // The server says what it honoured: Offset 0 means the file changed (or was never started), so start over.
+                destination.SetLength(offset);
+                destination.Position = 0;
+                await HashPrefixAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
+                if (ready.TryGetInt64(FieldTag.LastWriteTime) is { } time)
+                {
+                    partial.Write(new PartialRecord(remote, length, time));
+                }
+                else
+                {
+                    partial.Forget();
+                }
+            }
+            else if (!destination.CanSeek)
+            {
+                // Bytes written to a stream that cannot seek cannot be taken back: this is its only try.
+                attempt.Final = true;
+            }
+            if (offset > 0)
+            {
+                progress?.Report(new FtpTransferProgress(offset, length));
+            }
+            var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => progress?.Report(new FtpTransferProgress(offset + received, length))).ConfigureAwait(false);
             await destination.FlushAsync().ConfigureAwait(false);
-            return new FtpTransferResult(FtpTransferDirection.Download, localDescription, RemotePath.ToDisplay(remote), length, _options.TimeProvider.GetElapsedTime(began), renamed: false);
+            byte[] digest = hash.GetHash();
+            var sent = trailer.TryGetBytes(FieldTag.Hash);
+            string sentAlgorithm = trailer.TryGetString(FieldTag.HashAlgorithm) ?? wire;
+            // A server that predates integrity sends no hash: then only the length can be checked.
+            if (sent is not null && (sentAlgorithm != wire || !sent.AsSpan().SequenceEqual(digest)))
+            {
+                // Damaged on the way: discard what arrived, so that the next try starts from byte 0.
+                if (partial is not null)
+                {
+                    destination.SetLength(0);
+                    partial.Forget();
+                }
+                else if (destination.CanSeek)
+                {
+                    destination.SetLength(start);
+                }
+                throw new FtpException(FtpStatus.HashMismatch, $"'{RemotePath.ToDisplay(remote)}' arrived with {wire} hash {TransferHash.ToHex(digest)}, but the server sent {TransferHash.ToHex(sent)}.")
+                {
+                    RemotePath = RemotePath.ToDisplay(remote),
+                };
+            }
+            return new FtpTransferResult(FtpTransferDirection.Download, localDescription, RemotePath.ToDisplay(remote), length, _options.TimeProvider.GetElapsedTime(began), renamed: false, wire, TransferHash.ToHex(digest), offset, attempt.Number);
         }, cancellationToken);
+    }
+
+    /// <summary>Adds the first <paramref name="count"/> bytes of <paramref name="source"/> to the hash; local reading counts as progress.</summary>
+    private static async Task HashPrefixAsync(FtpConnection connection, Stream source, long count, TransferHash hash, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        var buffer = new byte[(int)Math.Min(count, ProtocolConstants.DataChunkSize)];
+        while (count > 0)
+        {
+            int read = await source.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, count), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The local file ended before the part to resume from.");
+            }
+            hash.Append(buffer, 0, read);
+            count -= read;
+            connection.Touch();
+        }
     }
 
     /// <summary>Runs one operation inside the retry pipeline, on a live connection, one operation at a time.</summary>
@@ -311,10 +553,11 @@ public sealed class FtpSession : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            int tries = 0;
             return await _pipeline.ExecuteAsync(async token =>
             {
-                var connection = _connection is { IsBroken: false } live ? live : await ReconnectAsync(token).ConfigureAwait(false);
-                var attempt = new Attempt();
+                var attempt = new Attempt(++tries, token);
+                var connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
                 using var scope = connection.BeginOperation(_options, token);
                 try
                 {
@@ -322,19 +565,50 @@ public sealed class FtpSession : IDisposable
                 }
                 catch (Exception e)
                 {
-                    // A refusal the server sent in good order leaves the connection in step; anything else may not.
-                    if (e is not FtpException { IsProtocolViolation: false } || connection.IsBroken)
+                    // A refusal the server sent in good order leaves the connection in step; anything else may not,
+                    // and a damaged body (hash or length) is retried on a fresh connection too.
+                    if (e is not FtpException { IsProtocolViolation: false } refusal || Resilience.IsWireFault(refusal.Status) || connection.IsBroken)
                     {
                         CloseConnection();
                     }
                     var translated = scope.Translate(e, attempt.MayHaveTakenEffect);
+                    if (attempt.MayHaveTakenEffect || attempt.Final)
+                    {
+                        Resilience.MarkFinal(translated);
+                    }
                     if (ReferenceEquals(translated, e))
                     {
                         throw;
                     }
                     throw translated;
                 }
+                finally
+                {
+                    connection.LastUsed = _options.TimeProvider.GetTimestamp();
+                }
             }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private bool IsIdle(FtpConnection connection) => _options.TimeProvider.GetElapsedTime(connection.LastUsed) >= _options.IdleTimeout;
+
+    /// <summary>Closes a connection that went unused for the idle timeout; never one an operation is using.</summary>
+    private void CloseIfIdle()
+    {
+        if (!_gate.Wait(0))
+        {
+            return;
+        }
+        try
+        {
+            if (_connection is { } connection && IsIdle(connection))
+            {
+                CloseConnection();
+            }
         }
         finally
         {
@@ -357,9 +631,31 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>What one try of an operation has done so far.</summary>
-    private sealed class Attempt
+    private sealed class Attempt(int number, CancellationToken token)
     {
+        /// <summary>1 for the first try, 2 for the first retry, ….</summary>
+        public int Number { get; } = number;
+
+        /// <summary>The try's cancellation token.</summary>
+        public CancellationToken Token { get; } = token;
+
         /// <summary>Set once the server may have acted on the request; after that a lost connection is not retried.</summary>
         public bool MayHaveTakenEffect { get; set; }
+
+        /// <summary>Set once the local side cannot repeat the try (a stream that cannot seek was read or written).</summary>
+        public bool Final { get; set; }
+    }
+
+    /// <summary>A download's partial file: its sidecar, read at each try and rewritten at each READY.</summary>
+    private sealed class PartialState(string sidecarPath, string remote)
+    {
+        public string SidecarPath { get; } = sidecarPath;
+
+        /// <summary>The record, when it is about this remote file.</summary>
+        public PartialRecord? Read() => PartialRecord.TryRead(SidecarPath) is { } record && record.RemotePath == remote ? record : null;
+
+        public void Write(PartialRecord record) => record.Write(SidecarPath);
+
+        public void Forget() => PartialFiles.TryDelete(SidecarPath);
     }
 }

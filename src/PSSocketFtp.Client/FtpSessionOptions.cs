@@ -14,11 +14,20 @@ public sealed class FtpSessionOptions
     /// <summary>How many times a failed connect, or an operation cut off by a transient fault, is tried again.</summary>
     public int RetryCount { get; set; } = 3;
 
+    /// <summary>How long one try to connect and complete the handshake may take (default 15 s).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>
-    /// How long a connect may take, and how long any operation may go without progress
-    /// (no byte sent or received) before it counts as failed.
+    /// How long an operation may go with no byte moving either way before it fails with
+    /// <see cref="FtpTimeoutException"/> and is tried again (default 30 s).
     /// </summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan NoProgressTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a connection may go unused before the client closes it; the next call opens a new one
+    /// transparently (default 5 minutes).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The first retry's delay; later ones grow exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -43,10 +52,17 @@ public sealed class FtpSessionOptions
         {
             throw new ArgumentOutOfRangeException(nameof(RetryCount), RetryCount, "The retry count cannot be negative.");
         }
-        if (Timeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "The timeout must be positive.");
-        }
+        CheckPositive(ConnectTimeout, nameof(ConnectTimeout));
+        CheckPositive(NoProgressTimeout, nameof(NoProgressTimeout));
+        CheckPositive(IdleTimeout, nameof(IdleTimeout));
         return this;
+    }
+
+    private static void CheckPositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "The timeout must be positive.");
+        }
     }
 }

@@ -1,11 +1,17 @@
+using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
+using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Client;
 
 /// <summary>The session's Polly pipeline: transient faults are retried with exponential backoff and jitter.</summary>
 internal static class Resilience
 {
+    // Faults that were transient in kind but must not be tried again (the request may have taken effect, or the
+    // local stream cannot be rewound). A table rather than a property: FtpException belongs to the protocol library.
+    private static readonly ConditionalWeakTable<Exception, object> Final = new();
+
     public static ResiliencePipeline Create(FtpSessionOptions options)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
@@ -25,9 +31,30 @@ internal static class Resilience
     }
 
     /// <summary>
-    /// Only faults of the connection are worth another try, and only while the request cannot have taken effect.
-    /// What the server refused (not found, access denied, protocol errors) would be refused again.
+    /// Faults of the wire are worth another try: a lost connection, no progress, a damaged frame (found by either side),
+    /// a body whose hash or length came out wrong. What the server refused (not found, access denied, …) would be
+    /// refused again, and nothing is retried once marked <see cref="MarkFinal"/>.
     /// </summary>
     public static bool IsTransient(Exception? exception) =>
-        exception is FtpConnectionException { IsTransient: true } or FtpTimeoutException { IsTransient: true };
+        exception is not null && !Final.TryGetValue(exception, out _) && exception switch
+        {
+            FtpConnectionException lost => lost.IsTransient,
+            FtpTimeoutException stalled => stalled.IsTransient,
+            FtpException protocol => IsWireFault(protocol.Status),
+            _ => false,
+        };
+
+    /// <summary>Statuses that say bytes were damaged or lost on the way, not that the server refused the request.</summary>
+    public static bool IsWireFault(FtpStatus status) =>
+        status is FtpStatus.MalformedFrame or FtpStatus.FrameTooLarge or FtpStatus.UnknownRequest
+            or FtpStatus.HashMismatch or FtpStatus.LengthMismatch;
+
+    /// <summary>Keeps the pipeline from retrying this exception.</summary>
+    public static void MarkFinal(Exception exception)
+    {
+        if (!Final.TryGetValue(exception, out _))
+        {
+            Final.Add(exception, Final);
+        }
+    }
 }

@@ -46,8 +46,8 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSec
     {
-        get => (int)_options.Timeout.TotalSeconds;
-        set => _options.Timeout = TimeSpan.FromSeconds(value);
+        get => (int)_options.NoProgressTimeout.TotalSeconds;
+        set => _options.ConnectTimeout = _options.NoProgressTimeout = TimeSpan.FromSeconds(value);
     }
 
     private protected override string ConnectionErrorId => "ConnectFailed";

@@ -97,7 +97,7 @@ public sealed class ReceiveFtpFileCommand : FtpSessionCmdlet
         {
             throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
         }
-        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, progress, token)));
+        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, progress: progress, cancellationToken: token)));
     }
 
     private string LocalTarget(string remote)

@@ -69,7 +69,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(Destination) ? "/" : Destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
-            WriteObject(Transfer("Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, progress, token)));
+            WriteObject(Transfer("Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, progress: progress, cancellationToken: token)));
         }
     }
 }

@@ -60,6 +60,13 @@ public sealed class FieldSet
         return i < 0 ? null : DecodeString(tag, _payload.Span.Slice(_fields[i].Offset, _fields[i].Length));
     }
 
+    /// <summary>An optional field of raw bytes, such as <see cref="FieldTag.Hash"/>; null when absent.</summary>
+    public byte[]? TryGetBytes(FieldTag tag)
+    {
+        int i = IndexOf(tag);
+        return i < 0 ? null : Value(i).ToArray();
+    }
+
     /// <summary>A required signed 64-bit field.</summary>
     public long GetInt64(FieldTag tag) => TryGetInt64(tag) ?? throw Missing(tag);
 

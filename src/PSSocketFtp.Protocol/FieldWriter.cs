@@ -63,6 +63,13 @@ public sealed class FieldWriter
         return this;
     }
 
+    /// <summary>Adds a field of raw bytes, such as <see cref="FieldTag.Hash"/>.</summary>
+    public FieldWriter Add(FieldTag tag, byte[] value)
+    {
+        value.AsSpan().CopyTo(Reserve(tag, value.Length));
+        return this;
+    }
+
     /// <summary>Adds a boolean as one byte, 0 or 1.</summary>
     public FieldWriter Add(FieldTag tag, bool value) => Add(tag, value ? (byte)1 : (byte)0);
 

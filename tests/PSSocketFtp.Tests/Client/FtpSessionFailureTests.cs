@@ -77,7 +77,7 @@ public class FtpSessionFailureTests
     }
 
     [Fact]
-    public async Task PingAsync_AnswerForWrongStream_ThrowsMalformedFrameAndNextCallReconnects()
+    public async Task PingAsync_AnswerForWrongStream_IsRetriedOnNewConnection()
     {
         await using var server = FakeServer.Start(async (c, request) =>
         {
@@ -88,15 +88,64 @@ public class FtpSessionFailureTests
             }
             await FakeServer.AnswerDefaultAsync(c, request);
         });
-        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
 
-        var ex = await Assert.ThrowsAsync<FtpException>(() => session.PingAsync().Soon());
-        Assert.False(session.IsConnected);
-        await session.PingAsync().Soon();
+        await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
+
+        // Damage on the wire is transient: the connection is dropped and the request tried again on a new one.
+        Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(1, _clock.Delays);
+        Assert.True(session.IsConnected);
+    }
+
+    [Fact]
+    public async Task PingAsync_AnswerForWrongStreamEveryTime_ThrowsMalformedFrameAfterRetryBudget()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.StreamId > 1 || c.Number > 1)
+            {
+                await c.ReplyAsync(FrameType.Ok, request.StreamId + 7);
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        var options = server.Options(_clock, retryCount: 2);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon());
 
         Assert.Equal(FtpStatus.MalformedFrame, ex.Status);
+        Assert.Equal(3, server.ConnectionCount);
+        Assert.Equal(2, _clock.Delays);
+        Assert.False(session.IsConnected);
+    }
+
+    [Theory]
+    [InlineData(FtpStatus.MalformedFrame)]
+    [InlineData(FtpStatus.FrameTooLarge)]
+    [InlineData(FtpStatus.UnknownRequest)]
+    public async Task PingAsync_ServerSaysFrameWasDamaged_IsRetriedOnNewConnection(FtpStatus status)
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (c.Number == 1 && request.StreamId == 2)
+            {
+                // What the server sends when what it received was damaged: ERROR on stream 0, then it closes.
+                await c.SendAsync(FieldWriter.ForFrame(FrameType.Error, 0).Add(FieldTag.Status, (ushort)status).Add(FieldTag.Message, "damaged"));
+                c.Close();
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
+
         Assert.Equal(2, server.ConnectionCount);
-        Assert.Equal(0, _clock.Delays); // a protocol violation is not retried
+        Assert.Equal(3, server.CountRequests(FrameType.Ping));
     }
 
     public static TheoryData<byte[]> Garbage => new()
@@ -109,7 +158,7 @@ public class FtpSessionFailureTests
 
     [Theory]
     [MemberData(nameof(Garbage))]
-    public async Task PingAsync_GarbageFromServer_ThrowsMalformedFrameAndNextCallReconnects(byte[] bytes)
+    public async Task PingAsync_GarbageFromServer_IsRetriedOnNewConnection(byte[] bytes)
     {
         await using var server = FakeServer.Start(async (c, request) =>
         {
@@ -120,13 +169,13 @@ public class FtpSessionFailureTests
             }
             await FakeServer.AnswerDefaultAsync(c, request);
         });
-        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
 
-        var ex = await Assert.ThrowsAsync<FtpException>(() => session.PingAsync().Soon());
-        await session.PingAsync().Soon();
+        await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
 
-        Assert.Equal(FtpStatus.MalformedFrame, ex.Status);
         Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(1, _clock.Delays);
     }
 
     [Fact]
@@ -239,8 +288,11 @@ public class FtpSessionFailureTests
     }
 
     [Fact]
-    public async Task UploadAsync_ConnectionDroppedAfterEnd_IsNotRetried()
+    public async Task UploadAsync_ConnectionDroppedAfterEnd_IsRetriedWithRetryFlagAndAnsweredFromRecord()
     {
+        var body = new byte[1000];
+        new Random(3).NextBytes(body);
+        int bodies = 0;
         await using var server = FakeServer.Start(async (c, request) =>
         {
             if (request.Type != FrameType.Upload)
@@ -248,17 +300,32 @@ public class FtpSessionFailureTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
+            if (request.Fields.GetBoolean(FieldTag.Retry))
+            {
+                // The server committed that id: it answers from its record, with no READY and no body.
+                await c.OkAsync(request, w => w.Add(FieldTag.Path, "once.bin").Add(FieldTag.Length, 1000L).Add(FieldTag.Renamed, false)
+                    .Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, FakeServer.HashOf(body)));
+                return;
+            }
             await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
             await c.ReadBodyAsync(request.StreamId);
-            c.Close(); // the server may have stored the file: a retry could store it twice
+            bodies++;
+            c.Close(); // stored, but the answer is lost: without Retry = 1 a second try would store once_1.bin
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
-        await Assert.ThrowsAsync<FtpConnectionException>(() => _clock.SkipDelaysAsync(() => session.UploadAsync(new MemoryStream(new byte[1000]), "once.bin"), options.MaxRetryDelay));
+        var result = await _clock.SkipDelaysAsync(() => session.UploadAsync(new MemoryStream(body), "once.bin"), options.MaxRetryDelay).Soon();
 
-        Assert.Equal(1, server.CountRequests(FrameType.Upload));
-        Assert.Equal(0, _clock.Delays);
+        var uploads = server.Requests.Where(r => r.Type == FrameType.Upload).Select(r => r.Fields).ToList();
+        Assert.Equal(2, uploads.Count);
+        Assert.False(uploads[0].GetBoolean(FieldTag.Retry));
+        Assert.True(uploads[1].GetBoolean(FieldTag.Retry));
+        Assert.Equal(uploads[0].GetString(FieldTag.UploadId), uploads[1].GetString(FieldTag.UploadId));
+        Assert.Equal(1, bodies);
+        Assert.Equal("/once.bin", result.RemotePath);
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal(TransferHash.ToHex(FakeServer.HashOf(body)), result.Hash);
     }
 
     [Fact]
@@ -309,12 +376,12 @@ public class FtpSessionFailureTests
 
         var ping = session.PingAsync();
         await Wait.UntilAsync(() => server.Requests.Count == 2, "the server to receive the second ping");
-        _clock.Advance(options.Timeout - TimeSpan.FromSeconds(1));
+        _clock.Advance(options.NoProgressTimeout - TimeSpan.FromSeconds(1));
         Assert.False(ping.IsCompleted);
         for (int i = 0; i < 4 && !ping.IsCompleted; i++)
         {
             // The watchdog checks every quarter timeout; step so that each check runs.
-            _clock.Advance(options.Timeout / 4);
+            _clock.Advance(options.NoProgressTimeout / 4);
         }
 
         await Assert.ThrowsAsync<FtpTimeoutException>(() => ping.Soon());
@@ -343,5 +410,11 @@ public class FtpSessionFailureTests
         await session.PingAsync().Soon();
         Assert.Equal(2, server.ConnectionCount);
         Assert.Equal(0, _clock.Delays);
+    }
+
+    private static async Task<bool> Pinged(FtpSession session)
+    {
+        await session.PingAsync();
+        return true;
     }
 }

@@ -155,7 +155,7 @@ public class FtpSessionTests
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
         var reports = new List<long>();
 
-        var result = await session.UploadAsync(new MemoryStream(body), "data.bin", "in/", ConflictMode.Fail, new SyncProgress(p => reports.Add(p.BytesTransferred))).Soon();
+        var result = await session.UploadAsync(new MemoryStream(body), "data.bin", "in/", ConflictMode.Fail, progress: new SyncProgress(p => reports.Add(p.BytesTransferred))).Soon();
 
         var upload = server.Requests.Single(r => r.Type == FrameType.Upload).Fields;
         Assert.Equal("in/", upload.GetString(FieldTag.Path));

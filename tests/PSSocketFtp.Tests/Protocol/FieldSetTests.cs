@@ -29,6 +29,17 @@ public class FieldSetTests
     }
 
     [Fact]
+    public void TryGetBytes_HashField_RoundTripsRawBytes()
+    {
+        var hash = new byte[] { 0x00, 0xFF, 0x10, 0x80 };
+
+        var fields = Parse(FieldWriter.ForFields().Add(FieldTag.Hash, hash));
+
+        Assert.Equal(hash, fields.TryGetBytes(FieldTag.Hash));
+        Assert.Null(fields.TryGetBytes(FieldTag.Path));
+    }
+
+    [Fact]
     public void Parse_EmptyPayload_HasNoFields()
     {
         var fields = FieldSet.Parse(ReadOnlyMemory<byte>.Empty);

@@ -86,10 +86,20 @@ internal sealed class FakeServer : IAsyncDisposable
         Port = Port,
         RetryCount = retryCount,
         TimeProvider = clock,
-        Timeout = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        NoProgressTimeout = TimeSpan.FromSeconds(30),
+        IdleTimeout = TimeSpan.FromMinutes(5),
         RetryDelay = TimeSpan.FromSeconds(1),
         MaxRetryDelay = TimeSpan.FromSeconds(4),
     };
+
+    /// <summary>The hash of some bytes, as the real server would compute it.</summary>
+    public static byte[] HashOf(byte[] bytes, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128)
+    {
+        using var hash = TransferHash.Create(algorithm);
+        hash.Append(bytes, 0, bytes.Length);
+        return hash.GetHash();
+    }
 
     /// <summary>What a well-behaved server does for requests a test does not script: PING and BYE.</summary>
     public static async Task AnswerDefaultAsync(FakeConnection connection, Frame request)
@@ -255,6 +265,10 @@ internal sealed class FakeConnection
             w.Add(FieldTag.Path, path);
         }
     });
+
+    /// <summary>Ends a download body with its trailer: the hash of <paramref name="file"/>, the whole file.</summary>
+    public Task EndAsync(uint streamId, byte[] file, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128) =>
+        ReplyAsync(FrameType.End, streamId, w => w.Add(FieldTag.HashAlgorithm, TransferHash.WireName(algorithm)).Add(FieldTag.Hash, FakeServer.HashOf(file, algorithm)));
 
     public async Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> data)
     {
