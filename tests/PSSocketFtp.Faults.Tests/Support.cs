@@ -34,7 +34,8 @@ internal static class Faults
         RetryCount = retryCount,
         RetryDelay = TimeSpan.FromMilliseconds(5),
         MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromMilliseconds(100),
-        Timeout = noProgress ?? TimeSpan.FromSeconds(2),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        NoProgressTimeout = noProgress ?? TimeSpan.FromSeconds(2),
     };
 
     public static string NewSandbox(string what)
