@@ -138,6 +138,44 @@ public sealed class FtpSessionIntegrityTests : IDisposable
     }
 
     [Fact]
+    public async Task UploadFileAsync_ConnectionLostMidBody_ResumesAtServersOffsetWithSameId()
+    {
+        var body = Bytes(3 * ProtocolConstants.DataChunkSize, seed: 19);
+        string file = WriteLocal("r.bin", body);
+        var held = new List<byte>();
+        List<Frame>? second = null;
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.Upload)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+                return;
+            }
+            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, (long)held.Count));
+            if (c.Number == 1)
+            {
+                held.AddRange((await c.ReadFrameAsync()).Payload); // keeps the first chunk, then the network breaks
+                c.Close();
+                return;
+            }
+            second = await c.ReadBodyAsync(request.StreamId);
+            await c.OkAsync(request, w => w.Add(FieldTag.Path, "r.bin").Add(FieldTag.Length, (long)body.Length));
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var result = await _clock.SkipDelaysAsync(() => session.UploadFileAsync(file), options.MaxRetryDelay).Soon();
+
+        var ids = server.Requests.Where(r => r.Type == FrameType.Upload).Select(r => r.Fields.GetString(FieldTag.UploadId)).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Equal(body, held.Concat(second!.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload)).ToArray());
+        Assert.Equal(FakeServer.HashOf(body), second![^1].Fields.TryGetBytes(FieldTag.Hash));
+        Assert.Equal(ProtocolConstants.DataChunkSize, result.ResumedFrom);
+        Assert.Equal(2, result.Attempts);
+    }
+
+    [Fact]
     public async Task UploadFileAsync_SameFileTwice_SendsSameUploadIdAndChangedFileAnother()
     {
         string file = WriteLocal("same.bin", Bytes(64, seed: 5));
@@ -457,8 +495,12 @@ public sealed class FtpSessionIntegrityTests : IDisposable
         using var session = await FtpSession.ConnectAsync(options).Soon();
         var destination = new MemoryStream();
 
-        var download = session.DownloadAsync("s.bin", destination);
+        long received = 0;
+
+        var download = session.DownloadAsync("s.bin", destination, progress: new SyncProgress(p => Interlocked.Exchange(ref received, p.BytesTransferred)));
         await stalled.Task.Soon();
+        // The client's last read is its last progress: time counts from there.
+        await Wait.UntilAsync(() => Interlocked.Read(ref received) == 100, "the client to receive the bytes before the stall");
         _clock.Advance(options.NoProgressTimeout - TimeSpan.FromSeconds(1));
         Assert.False(download.IsCompleted);
         _clock.Advance(TimeSpan.FromSeconds(1));
@@ -469,6 +511,38 @@ public sealed class FtpSessionIntegrityTests : IDisposable
         Assert.Equal(body, destination.ToArray());
         Assert.Equal(2, result.Attempts);
         Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_HandshakeNeverAnswered_TimesOutAfterConnectTimeout()
+    {
+        // Accepts connections (the system's backlog does) but never answers the handshake.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var options = new FtpSessionOptions
+            {
+                ComputerName = "127.0.0.1",
+                Port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port,
+                RetryCount = 0,
+                TimeProvider = _clock,
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+                NoProgressTimeout = TimeSpan.FromMinutes(10),
+            };
+
+            var connecting = FtpSession.ConnectAsync(options);
+            await Wait.UntilAsync(() => _clock.Watchdogs >= 2, "the connect deadline and the idle timer");
+            _clock.Advance(options.ConnectTimeout - TimeSpan.FromSeconds(1));
+            Assert.False(connecting.IsCompleted);
+            _clock.Advance(TimeSpan.FromSeconds(5));
+
+            await Assert.ThrowsAsync<FtpTimeoutException>(() => connecting.Soon());
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     [Fact]
