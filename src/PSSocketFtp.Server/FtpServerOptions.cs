@@ -17,7 +17,10 @@ public sealed class FtpServerOptions
     /// <summary>The local address to listen on.</summary>
     public string Bind { get; set; } = "127.0.0.1";
 
-    /// <summary>How old an abandoned partial upload may get before the periodic sweep deletes it.</summary>
+    /// <summary>
+    /// How old an abandoned partial upload (also a resumable one) and the record of a committed resumable upload may get
+    /// before the periodic sweep deletes them; a resume or a retry later than this starts over.
+    /// </summary>
     public TimeSpan PartialMaxAge { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long a new connection may take to send its handshake before it is dropped.</summary>

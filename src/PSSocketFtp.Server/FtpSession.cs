@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Reflection;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -131,7 +132,7 @@ internal sealed class FtpSession
             {
                 throw Malformed($"a {header.Type} frame outside a body (stream {header.StreamId})");
             }
-            if (header.Type is < FrameType.List or > FrameType.Ping)
+            if (header.Type is < FrameType.List or > FrameType.Hash)
             {
                 throw new FtpException(FtpStatus.UnknownRequest, $"Frame type 0x{(byte)header.Type:X2} is not a request this server knows.");
             }
@@ -162,7 +163,8 @@ internal sealed class FtpSession
                             FrameType.List => ListAsync(stream, path, recursive),
                             FrameType.Stat => StatAsync(stream, path),
                             FrameType.Delete => DeleteAsync(stream, path, recursive),
-                            _ => DownloadAsync(stream, path),
+                            FrameType.Hash => HashAsync(stream, path, ParseHashAlgorithm(fields) ?? FtpHashAlgorithm.XxHash128),
+                            _ => DownloadAsync(stream, path, fields),
                         });
                     }
                     catch (Exception e) when (IsRequestFailure(e))
@@ -210,32 +212,79 @@ internal sealed class FtpSession
         await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
     }
 
-    private async Task DownloadAsync(uint stream, string path)
+    private async Task HashAsync(uint stream, string path, FtpHashAlgorithm algorithm)
     {
+        await using var file = await _store.OpenReadAsync(path, _aborted);
+        byte[] hash = await TransferHash.ComputeAsync(algorithm, file.Content, file.Entry.Length, _aborted);
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream)
+            .Add(FieldTag.Path, file.Entry.Path)
+            .Add(FieldTag.Length, file.Entry.Length)
+            .Add(FieldTag.HashAlgorithm, TransferHash.WireName(algorithm))
+            .Add(FieldTag.Hash, hash));
+    }
+
+    private async Task DownloadAsync(uint stream, string path, FieldSet fields)
+    {
+        var algorithm = ParseHashAlgorithm(fields);
+        long offset = fields.TryGetInt64(FieldTag.Offset) ?? 0;
+        if (offset < 0)
+        {
+            throw Malformed($"a DOWNLOAD at offset {offset}");
+        }
         await using var download = await _store.OpenReadAsync(path, _aborted);
         var entry = download.Entry;
+        // A resume only when the client's start still belongs to this very file: same length, same time to the millisecond.
+        if (offset > entry.Length
+            || fields.TryGetInt64(FieldTag.Length) != entry.Length
+            || fields.TryGetInt64(FieldTag.LastWriteTime) != entry.LastWriteTimeUtc.ToUnixTimeMilliseconds())
+        {
+            offset = 0;
+        }
+        using var hash = algorithm is { } a ? TransferHash.Create(a) : null;
+        if (offset > 0)
+        {
+            if (hash is null)
+            {
+                download.Content.Seek(offset, SeekOrigin.Begin);
+            }
+            else
+            {
+                // The trailer covers the whole file: the part the client holds is read here, not sent.
+                await hash.AppendAsync(download.Content, offset, _aborted);
+            }
+        }
         await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream)
-            .Add(FieldTag.Offset, 0L)
+            .Add(FieldTag.Offset, offset)
             .Add(FieldTag.Length, entry.Length)
             .Add(FieldTag.LastWriteTime, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
-        long remaining = entry.Length;
+        long remaining = entry.Length - offset;
         while (remaining > 0)
         {
             int chunk = (int)Math.Min(ProtocolConstants.DataChunkSize, remaining);
             // The file is read straight into the outgoing pipe behind room for the header: no copy.
             var frame = _output.GetMemory(ProtocolConstants.HeaderSize + chunk);
-            int read = await ReadFullyAsync(download.Content, frame.Slice(ProtocolConstants.HeaderSize, chunk));
+            var body = frame.Slice(ProtocolConstants.HeaderSize, chunk);
+            int read = await ReadFullyAsync(download.Content, body);
             if (read < chunk)
             {
                 throw new IOException($"'{RemotePath.ToDisplay(entry.Path)}' became shorter while it was being sent.");
+            }
+            if (hash is not null)
+            {
+                AppendInPlace(hash, body);
             }
             new FrameHeader(FrameType.Data, stream, chunk).Write(frame.Span);
             _output.Advance(ProtocolConstants.HeaderSize + chunk);
             await FlushAsync();
             remaining -= chunk;
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.End, stream));
-        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", RemotePath.ToDisplay(entry.Path), entry.Length, _peer);
+        var end = FieldWriter.ForFrame(FrameType.End, stream);
+        if (hash is not null)
+        {
+            end.Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm)).Add(FieldTag.Hash, hash.GetHash());
+        }
+        await SendAsync(end);
+        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", RemotePath.ToDisplay(entry.Path), entry.Length - offset, _peer);
     }
 
     private async Task UploadAsync(uint stream, FieldSet fields)
@@ -247,19 +296,56 @@ internal sealed class FtpSession
         {
             throw Malformed($"an UPLOAD with length {length} and conflict mode {conflict}");
         }
-        var request = new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict);
+        string? uploadId = fields.TryGetString(FieldTag.UploadId);
+        if (uploadId is not null && !UploadRequest.IsValidUploadId(uploadId))
+        {
+            throw Malformed("an UPLOAD whose UploadId is not 1-64 characters of A-Z a-z 0-9 - _");
+        }
+        bool retry = fields.GetBoolean(FieldTag.Retry);
+        FtpHashAlgorithm? algorithm;
         try
         {
-            _upload = await _store.BeginUploadAsync(request, _aborted);
+            algorithm = ParseHashAlgorithm(fields);
+            if (retry && uploadId is not null && await _store.FindCommittedAsync(uploadId, _aborted) is { } done)
+            {
+                // The answer to the first try was lost; the file is in place already.
+                _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", uploadId, RemotePath.ToDisplay(done.Path), _peer);
+                await SendAsync(OkFrame(stream, done));
+                return;
+            }
+            string? wireName = algorithm is { } a ? TransferHash.WireName(a) : null;
+            _upload = await _store.BeginUploadAsync(new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, wireName), _aborted);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
             await SendErrorAsync(stream, e, path);
             return;
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream).Add(FieldTag.Offset, 0L));
 
-        long received = 0;
+        using var hash = algorithm is { } algo ? TransferHash.Create(algo) : null;
+        long offset = _upload.Offset;
+        if (hash is not null)
+        {
+            try
+            {
+                // The hash covers the whole file, so it starts with the bytes held from an earlier try.
+                await _upload.HashPrefixAsync(hash, _aborted);
+            }
+            catch (Exception e) when (IsRequestFailure(e))
+            {
+                await DiscardUploadAsync();
+                await SendErrorAsync(stream, e, path);
+                return;
+            }
+        }
+        if (offset > 0)
+        {
+            _logger.LogInformation("{Peer} resumes upload {UploadId} at byte {Offset} of {Length}", _peer, uploadId, offset, length);
+        }
+        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream).Add(FieldTag.Offset, offset));
+
+        long received = offset;
+        FieldSet trailer;
         while (true)
         {
             var header = await ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
@@ -269,15 +355,14 @@ internal sealed class FtpSession
             }
             if (header.Type == FrameType.End)
             {
-                // The trailer carries nothing in version 1, but it must still be well-formed.
-                await ReadFieldsAsync(header);
+                trailer = await ReadFieldsAsync(header);
                 break;
             }
             if (header.PayloadLength > length - received)
             {
                 throw Malformed($"a body longer than the {length} bytes announced");
             }
-            await ReceiveDataAsync(stream, header.PayloadLength, path);
+            await ReceiveDataAsync(stream, header.PayloadLength, path, hash);
             received += header.PayloadLength;
         }
 
@@ -290,14 +375,26 @@ internal sealed class FtpSession
         {
             if (received != length)
             {
-                throw new FtpException(FtpStatus.LengthMismatch, $"The body was {received} bytes, not the {length} announced.");
+                await _upload.DiscardAsync();
+                throw new FtpException(FtpStatus.LengthMismatch, $"The body was {received - offset} bytes from offset {offset}, not the {length - offset} announced.");
             }
-            var result = await _upload.CommitAsync(_aborted);
+            byte[]? actual = null;
+            if (hash is not null)
+            {
+                actual = hash.GetHash();
+                byte[]? expected = trailer.TryGetBytes(FieldTag.Hash);
+                if (expected is null || !actual.AsSpan().SequenceEqual(expected))
+                {
+                    // Damaged on the way, somewhere in the whole file: nothing of it can be trusted, so the next try starts at 0.
+                    await _upload.DiscardAsync();
+                    throw new FtpException(FtpStatus.HashMismatch, expected is null
+                        ? $"The upload announced {TransferHash.WireName(hash.Algorithm)} but its END carried no hash."
+                        : $"The file's {TransferHash.WireName(hash.Algorithm)} hash differs from the client's: it was damaged on the way and has been discarded.");
+                }
+            }
+            var result = await _upload.CommitAsync(actual, _aborted);
             _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", RemotePath.ToDisplay(result.Path), result.Length, _peer);
-            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream)
-                .Add(FieldTag.Path, result.Path)
-                .Add(FieldTag.Length, result.Length)
-                .Add(FieldTag.Renamed, result.Renamed));
+            await SendAsync(OkFrame(stream, result));
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
@@ -309,8 +406,54 @@ internal sealed class FtpSession
         }
     }
 
+    private static FieldWriter OkFrame(uint stream, UploadResult result)
+    {
+        var ok = FieldWriter.ForFrame(FrameType.Ok, stream)
+            .Add(FieldTag.Path, result.Path)
+            .Add(FieldTag.Length, result.Length)
+            .Add(FieldTag.Renamed, result.Renamed);
+        if (result.HashAlgorithm is not null && result.Hash is not null)
+        {
+            ok.Add(FieldTag.HashAlgorithm, result.HashAlgorithm).Add(FieldTag.Hash, result.Hash);
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// The request's hash algorithm, or null. An unknown name ends only the request (ERROR <see cref="FtpStatus.HashMismatch"/>):
+    /// the frame itself is well-formed, so the connection stays usable.
+    /// </summary>
+    private static FtpHashAlgorithm? ParseHashAlgorithm(FieldSet fields)
+    {
+        if (fields.TryGetString(FieldTag.HashAlgorithm) is not { } name)
+        {
+            return null;
+        }
+        try
+        {
+            return TransferHash.Parse(name);
+        }
+        catch (FtpException e)
+        {
+            throw new FtpException(FtpStatus.HashMismatch, e.Message);
+        }
+    }
+
+    /// <summary>Hashes bytes where they lie: an array-backed segment (the pipe's usual case) goes to the hash without a copy.</summary>
+    private static void AppendInPlace(TransferHash hash, ReadOnlyMemory<byte> bytes)
+    {
+        if (MemoryMarshal.TryGetArray(bytes, out var array))
+        {
+            hash.Append(array.Array!, array.Offset, array.Count);
+        }
+        else
+        {
+            hash.Append(bytes.Span);
+        }
+    }
+
     /// <summary>Passes one DATA payload to the upload as it arrives; after a write failure, reads and drops it.</summary>
-    private async Task ReceiveDataAsync(uint stream, int length, string path)
+    private async Task ReceiveDataAsync(uint stream, int length, string path, TransferHash? hash)
     {
         while (length > 0)
         {
@@ -331,7 +474,12 @@ internal sealed class FtpSession
                 {
                     foreach (var segment in take)
                     {
-                        await _upload.WriteAsync(segment, _aborted);
+                        if (hash is not null)
+                        {
+                            AppendInPlace(hash, segment);
+                        }
+                        // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
+                        await _upload.WriteAsync(segment, CancellationToken.None);
                     }
                 }
                 catch (Exception e) when (IsRequestFailure(e))

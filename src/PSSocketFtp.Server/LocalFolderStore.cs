@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server;
@@ -14,6 +17,8 @@ internal sealed class LocalFolderStore : IFileStore
     private const int WriteBufferSize = 1024 * 1024;
     private const int MaxLinkDepth = 32;
     private const string PartialExtension = ".part";
+    private const string MetadataExtension = ".json";
+    private const string TemporaryExtension = ".tmp";
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
@@ -23,6 +28,11 @@ internal sealed class LocalFolderStore : IFileStore
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
     private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
+    private readonly string _doneFolder;
+    // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
+    // Order: this lock, then an upload's own write lock; never the other way round.
+    private readonly SemaphoreSlim _idLock = new(1, 1);
+    private readonly Dictionary<string, Upload> _runningIds = new(StringComparer.Ordinal);
 
     /// <summary>Opens (and creates when missing) the folder <paramref name="root"/>.</summary>
     public LocalFolderStore(string root, TimeProvider timeProvider)
@@ -34,6 +44,8 @@ internal sealed class LocalFolderStore : IFileStore
         _rootPrefix = _root + Path.DirectorySeparatorChar;
         _partialFolder = Path.Join(_root, RemotePath.ReservedRootName, "partial");
         Directory.CreateDirectory(_partialFolder);
+        _doneFolder = Path.Join(_root, RemotePath.ReservedRootName, "done");
+        Directory.CreateDirectory(_doneFolder);
         _timeProvider = timeProvider;
     }
 
@@ -86,7 +98,7 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
+    public async Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
     {
         var (folder, folderFull) = Resolve(request.Path);
         bool intoFolder = folder.Length == 0 || request.Path.EndsWith('/') || request.Path.EndsWith('\\') || Directory.Exists(folderFull);
@@ -102,6 +114,10 @@ internal sealed class LocalFolderStore : IFileStore
         }
         var (_, targetFull) = Resolve(target);
         CheckDestination(target, targetFull, request.Conflict);
+        if (request.UploadId is { } id)
+        {
+            return await BeginResumableAsync(request, id, target, cancellationToken).ConfigureAwait(false);
+        }
 
         string partial = Path.Join(_partialFolder, Guid.NewGuid().ToString("N") + PartialExtension);
         var stream = new FileStream(partial, new FileStreamOptions
@@ -113,7 +129,79 @@ internal sealed class LocalFolderStore : IFileStore
             Options = FileOptions.Asynchronous,
         });
         _activePartials.TryAdd(partial, 0);
-        return Task.FromResult<IUploadSession>(new Upload(this, target, request.Conflict, partial, stream));
+        return new Upload(this, target, request, partial, stream, held: 0);
+    }
+
+    /// <summary>
+    /// Opens <c>&lt;id&gt;.part</c>: continued when its metadata matches the request, else emptied. Under the id lock, so
+    /// that of two connections starting the same id one after the other, the later one owns it and the earlier one's
+    /// writes have all reached the file (or failed) before the later one measures it.
+    /// </summary>
+    private async Task<IUploadSession> BeginResumableAsync(UploadRequest request, string id, string target, CancellationToken cancellationToken)
+    {
+        if (!UploadRequest.IsValidUploadId(id))
+        {
+            throw new ArgumentException($"'{id}' is not a valid upload id.", nameof(request));
+        }
+        string partial = Path.Join(_partialFolder, id + PartialExtension);
+        string metadataPath = Path.Join(_partialFolder, id + MetadataExtension);
+        var wanted = new PartialMetadata(request.Path, request.FileName, request.Length, request.Conflict, request.HashAlgorithm);
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_runningIds.Remove(id, out var running))
+            {
+                await running.TakeOverAsync().ConfigureAwait(false);
+            }
+            bool same = ReadJson(metadataPath, StoreJsonContext.Default.PartialMetadata) == wanted;
+            var stream = new FileStream(partial, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                // Read too: a resumed upload's hash starts with the bytes already held.
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                BufferSize = WriteBufferSize,
+                Options = FileOptions.Asynchronous,
+            });
+            Upload upload;
+            try
+            {
+                long held = same ? Math.Min(stream.Length, request.Length) : 0;
+                if (stream.Length != held)
+                {
+                    stream.SetLength(held);
+                }
+                if (!same)
+                {
+                    // After the truncation: a crash in between must not leave old bytes described by new values.
+                    WriteJson(metadataPath, wanted, StoreJsonContext.Default.PartialMetadata);
+                }
+                stream.Position = held;
+                upload = new Upload(this, target, request, partial, stream, held);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            _runningIds[id] = upload;
+            _activePartials.TryAdd(partial, 0);
+            return upload;
+        }
+        finally
+        {
+            _idLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        if (!UploadRequest.IsValidUploadId(uploadId))
+        {
+            throw new ArgumentException($"'{uploadId}' is not a valid upload id.", nameof(uploadId));
+        }
+        return Task.FromResult(ReadJson(Path.Join(_doneFolder, uploadId), StoreJsonContext.Default.UploadResult));
     }
 
     /// <inheritdoc />
@@ -150,19 +238,72 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
+    public async Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
         var cutoff = _timeProvider.GetUtcNow() - maxAge;
         int deleted = 0;
-        foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles("*" + PartialExtension))
+        // Under the id lock: a resumable partial is never deleted while an upload is taking it up again.
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
+            var partials = new DirectoryInfo(_partialFolder);
+            foreach (var file in partials.EnumerateFiles("*" + PartialExtension))
             {
-                file.Delete();
-                deleted++;
+                if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
+                {
+                    file.Delete();
+                    File.Delete(Path.ChangeExtension(file.FullName, MetadataExtension));
+                    deleted++;
+                }
+            }
+            // Metadata is written once, so its age says nothing while its partial lives; alone, it is left over.
+            foreach (var file in partials.EnumerateFiles())
+            {
+                if (!file.Name.EndsWith(PartialExtension, StringComparison.Ordinal) && file.LastWriteTimeUtc < cutoff
+                    && !File.Exists(Path.ChangeExtension(file.FullName, PartialExtension)))
+                {
+                    file.Delete();
+                }
+            }
+            foreach (var file in new DirectoryInfo(_doneFolder).EnumerateFiles())
+            {
+                if (file.LastWriteTimeUtc < cutoff)
+                {
+                    file.Delete();
+                    deleted++;
+                }
             }
         }
-        return Task.FromResult(deleted);
+        finally
+        {
+            _idLock.Release();
+        }
+        return deleted;
+    }
+
+    private static T? ReadJson<T>(string path, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, type);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            // Missing or damaged (a crash while writing it): as if there were none.
+            return null;
+        }
+    }
+
+    /// <summary>Writes beside, then renames: a reader sees the old file or the whole new one.</summary>
+    private static void WriteJson<T>(string path, T value, JsonTypeInfo<T> type)
+    {
+        string temporary = path + TemporaryExtension;
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, value, type);
+        }
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
@@ -296,56 +437,230 @@ internal sealed class LocalFolderStore : IFileStore
     private static FtpException OutsideRoot(string normalized) =>
         new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 
-    /// <summary>One upload: a hidden partial file until commit.</summary>
-    private sealed class Upload(LocalFolderStore store, string target, ConflictMode conflict, string partial, FileStream stream) : IUploadSession
+    /// <summary>
+    /// One upload: a hidden partial file until commit. A resumable one (with an id) writes under its own lock, so that a
+    /// takeover can wait for a write in progress and then close the file; from then on its writes and commit fail.
+    /// </summary>
+    private sealed class Upload(LocalFolderStore store, string target, UploadRequest request, string partial, FileStream stream, long held) : IUploadSession
     {
-        private long _written;
+        private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private long _written = held;
         private bool _closed;
         private bool _committed;
+        private bool _takenOver;
+        private bool _released;
+
+        private string? Id => request.UploadId;
+
+        private string MetadataPath => Path.ChangeExtension(partial, MetadataExtension);
+
+        public long Offset { get; } = held;
+
+        public async Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken)
+        {
+            if (Offset == 0)
+            {
+                return;
+            }
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfTakenOver();
+                stream.Position = 0;
+                await hash.AppendAsync(stream, Offset, cancellationToken).ConfigureAwait(false);
+                stream.Position = Offset;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
-            _written += data.Length;
-            return stream.WriteAsync(data, cancellationToken);
+            if (Id is null)
+            {
+                _written += data.Length;
+                return stream.WriteAsync(data, cancellationToken);
+            }
+            return WriteLockedAsync(data, cancellationToken);
         }
 
-        public async Task<UploadResult> CommitAsync(CancellationToken cancellationToken)
+        private async ValueTask WriteLockedAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfTakenOver();
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                _written += data.Length;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        public async Task<UploadResult> CommitAsync(byte[]? hash, CancellationToken cancellationToken)
+        {
+            if (Id is not { } id)
+            {
+                return await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
+            }
+            await store._idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    ThrowIfTakenOver();
+                    var result = await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
+                    // The record first: a crash before it only costs the retry its shortcut; the metadata then is stray.
+                    WriteJson(Path.Join(store._doneFolder, id), result, StoreJsonContext.Default.UploadResult);
+                    File.Delete(MetadataPath);
+                    Release(id);
+                    return result;
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+            finally
+            {
+                store._idLock.Release();
+            }
+        }
+
+        private async Task<UploadResult> CommitUnlockedAsync(byte[]? hash, CancellationToken cancellationToken)
         {
             // Closing flushes the last buffered bytes, where a full disk may show up.
             _closed = true;
             await stream.DisposeAsync().ConfigureAwait(false);
             // The tree may have changed while the body arrived: check everything again.
             var (_, targetFull) = store.Resolve(target);
-            store.CheckDestination(target, targetFull, conflict);
+            store.CheckDestination(target, targetFull, request.Conflict);
             Directory.CreateDirectory(Path.GetDirectoryName(targetFull)!);
-            var result = conflict switch
+            var result = request.Conflict switch
             {
                 ConflictMode.Overwrite => MoveOverwriting(targetFull),
                 ConflictMode.Fail => MoveOrFail(targetFull),
                 _ => MoveUnderFreeName(),
             };
             _committed = true;
-            return result;
+            return result with { HashAlgorithm = hash is null ? null : request.HashAlgorithm, Hash = hash };
+        }
+
+        /// <summary>Another connection starts this id: wait for a write in progress, close the file, fail from now on. Under the id lock.</summary>
+        public async Task TakeOverAsync()
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                _takenOver = true;
+                await CloseAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        public async ValueTask DiscardAsync()
+        {
+            if (Id is not { } id)
+            {
+                await DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            await store._idLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (_takenOver)
+                {
+                    // The file is the new owner's now.
+                    return;
+                }
+                await CloseAsync().ConfigureAwait(false);
+                if (!_committed)
+                {
+                    File.Delete(partial);
+                    File.Delete(MetadataPath);
+                }
+                Release(id);
+            }
+            finally
+            {
+                store._idLock.Release();
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
-            store._activePartials.TryRemove(partial, out _);
-            if (!_closed)
+            if (Id is not { } id)
             {
-                _closed = true;
-                try
+                store._activePartials.TryRemove(partial, out _);
+                await CloseAsync().ConfigureAwait(false);
+                if (!_committed)
                 {
-                    await stream.DisposeAsync().ConfigureAwait(false);
+                    File.Delete(partial);
                 }
-                catch (IOException)
+                return;
+            }
+            // Resumable: the partial file stays for the next try (or the sweep).
+            await store._idLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!_takenOver)
                 {
-                    // The flush of a discarded body failed (a full disk): nothing of it is wanted.
+                    await CloseAsync().ConfigureAwait(false);
+                    Release(id);
                 }
             }
-            if (!_committed)
+            finally
             {
-                File.Delete(partial);
+                store._idLock.Release();
+            }
+        }
+
+        /// <summary>Forgets this upload as the id's running one. Under the id lock.</summary>
+        private void Release(string id)
+        {
+            if (_released)
+            {
+                // Once only: the same id (and partial path) may belong to a newer upload by now.
+                return;
+            }
+            _released = true;
+            if (store._runningIds.TryGetValue(id, out var running) && ReferenceEquals(running, this))
+            {
+                store._runningIds.Remove(id);
+            }
+            store._activePartials.TryRemove(partial, out _);
+        }
+
+        private async ValueTask CloseAsync()
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            try
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The flush failed (a full disk): what reached the file is still a correct prefix; a discarded body is not wanted.
+            }
+        }
+
+        private void ThrowIfTakenOver()
+        {
+            if (_takenOver)
+            {
+                throw new FtpException(FtpStatus.AccessDenied, $"Another connection took over the upload '{Id}'.") { RemotePath = target };
             }
         }
 
@@ -416,3 +731,11 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 }
+
+/// <summary>What a resumable partial file was started with; a resume must match it exactly.</summary>
+internal sealed record PartialMetadata(string Path, string? FileName, long Length, ConflictMode Conflict, string? HashAlgorithm);
+
+/// <summary>The store's own files, serialized without reflection.</summary>
+[JsonSerializable(typeof(PartialMetadata))]
+[JsonSerializable(typeof(UploadResult))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;

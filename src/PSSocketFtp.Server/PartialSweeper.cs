@@ -2,7 +2,11 @@ using Microsoft.Extensions.Hosting;
 
 namespace PSSocketFtp.Server;
 
-/// <summary>Deletes partial uploads whose client vanished without the server noticing (a crash, a killed process): at start, then every hour or so.</summary>
+/// <summary>
+/// Deletes partial uploads whose client vanished without the server noticing (a crash, a killed process), resumable partials
+/// nobody came back for, and the records that answer retries of committed uploads, once older than
+/// <see cref="FtpServerOptions.PartialMaxAge"/>: at start, then every hour or so.
+/// </summary>
 internal sealed class PartialSweeper(IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger<PartialSweeper> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxPeriod = TimeSpan.FromHours(1);
@@ -17,7 +21,7 @@ internal sealed class PartialSweeper(IFileStore store, FtpServerOptions options,
                 int deleted = await store.SweepPartialsAsync(options.PartialMaxAge, stoppingToken);
                 if (deleted > 0)
                 {
-                    logger.LogInformation("deleted {Count} abandoned partial uploads older than {MaxAge}", deleted, options.PartialMaxAge);
+                    logger.LogInformation("deleted {Count} abandoned partial uploads and upload records older than {MaxAge}", deleted, options.PartialMaxAge);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

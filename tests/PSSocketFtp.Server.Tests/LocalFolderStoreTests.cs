@@ -43,5 +43,61 @@ public sealed class LocalFolderStoreTests : IDisposable
         Assert.False(Directory.Exists(Path.Join(store.Root, "dir")));
     }
 
+    [Fact]
+    public async Task SweepPartialsAsync_OldResumablePartialsAndRecords_DeletedYoungAndRunningKept()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        string partials = Path.Join(store.Root, ".psftp", "partial");
+        string done = Path.Join(store.Root, ".psftp", "done");
+        await using (var old = await store.BeginUploadAsync(new UploadRequest("", "old.bin", 10, ConflictMode.Rename, "old"), default))
+        {
+            await old.WriteAsync(new byte[4], default);
+        }
+        await using (var committed = await store.BeginUploadAsync(new UploadRequest("", "c.bin", 1, ConflictMode.Rename, "committed"), default))
+        {
+            await committed.WriteAsync(new byte[1], default);
+            await committed.CommitAsync(null, default);
+        }
+        var oldTime = _time.GetUtcNow().UtcDateTime;
+        foreach (var file in Directory.GetFiles(partials).Concat(Directory.GetFiles(done)))
+        {
+            File.SetLastWriteTimeUtc(file, oldTime);
+        }
+        await using var running = await store.BeginUploadAsync(new UploadRequest("", "run.bin", 10, ConflictMode.Rename, "running"), default);
+        File.SetLastWriteTimeUtc(Path.Join(partials, "running.part"), oldTime);
+        File.SetLastWriteTimeUtc(Path.Join(partials, "running.json"), oldTime);
+        await using (var young = await store.BeginUploadAsync(new UploadRequest("", "y.bin", 10, ConflictMode.Rename, "young"), default))
+        {
+            await young.WriteAsync(new byte[2], default);
+        }
+
+        _time.Advance(TimeSpan.FromHours(25));
+        File.SetLastWriteTimeUtc(Path.Join(partials, "young.part"), _time.GetUtcNow().UtcDateTime);
+        int deleted = await store.SweepPartialsAsync(TimeSpan.FromHours(24), default);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["running.json", "running.part", "young.json", "young.part"], Directory.GetFiles(partials).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetFiles(done));
+        Assert.Null(await store.FindCommittedAsync("committed", default));
+    }
+
+    [Fact]
+    public async Task BeginUploadAsync_HeldMoreThanLength_TruncatedToLength()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        var request = new UploadRequest("", "t.bin", 4, ConflictMode.Rename, "clamp");
+        await using (var first = await store.BeginUploadAsync(request, default))
+        {
+            await first.WriteAsync("abcd"u8.ToArray(), default);
+        }
+        // Something appended behind the server's back.
+        File.AppendAllText(Path.Join(store.Root, ".psftp", "partial", "clamp.part"), "xyz");
+
+        await using var again = await store.BeginUploadAsync(request, default);
+
+        Assert.Equal(4, again.Offset);
+        Assert.Equal(4, new FileInfo(Path.Join(store.Root, ".psftp", "partial", "clamp.part")).Length);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -124,6 +124,83 @@ internal sealed class RawClient : IDisposable
         return fileName is null ? request : request.Add(FieldTag.FileName, fileName);
     }
 
+    /// <summary>An UPLOAD with the resume and integrity fields; null leaves a field out.</summary>
+    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename)
+    {
+        var request = UploadRequest(streamId, "", fileName, length, conflict);
+        if (uploadId is not null)
+        {
+            request.Add(FieldTag.UploadId, uploadId);
+        }
+        if (hashAlgorithm is not null)
+        {
+            request.Add(FieldTag.HashAlgorithm, hashAlgorithm);
+        }
+        return retry ? request.Add(FieldTag.Retry, true) : request;
+    }
+
+    /// <summary>Sends body bytes as DATA frames of at most <paramref name="chunkSize"/> bytes.</summary>
+    public async Task SendBodyAsync(uint streamId, ReadOnlyMemory<byte> body, int chunkSize = ProtocolConstants.DataChunkSize)
+    {
+        for (int offset = 0; offset < body.Length; offset += chunkSize)
+        {
+            await SendDataAsync(streamId, body.Slice(offset, Math.Min(chunkSize, body.Length - offset)));
+        }
+    }
+
+    /// <summary>Sends END with an optional hash trailer.</summary>
+    public Task SendEndAsync(uint streamId, string? hashAlgorithm = null, byte[]? hash = null)
+    {
+        var end = FieldWriter.ForFrame(FrameType.End, streamId);
+        if (hashAlgorithm is not null)
+        {
+            end.Add(FieldTag.HashAlgorithm, hashAlgorithm);
+        }
+        if (hash is not null)
+        {
+            end.Add(FieldTag.Hash, hash);
+        }
+        return SendAsync(end);
+    }
+
+    /// <summary>
+    /// A resumable upload as a client does it: request, READY, the body from READY's offset, END with the whole file's
+    /// XXH128; returns READY's offset and the final answer (or the ERROR that came instead of READY, with offset -1).
+    /// </summary>
+    public async Task<(long Offset, Frame Answer)> ResumableUploadAsync(string fileName, byte[] content, string uploadId, byte[]? trailerHash = null)
+    {
+        uint id = NextStreamId();
+        await SendAsync(ResumableUploadRequest(id, fileName, content.Length, uploadId));
+        var ready = await ReadFrameAsync();
+        if (ready.Type != FrameType.Ready)
+        {
+            return (-1, ready);
+        }
+        long offset = ready.Fields.GetInt64(FieldTag.Offset);
+        await SendBodyAsync(id, content.AsMemory((int)offset));
+        await SendEndAsync(id, "XXH128", trailerHash ?? System.IO.Hashing.XxHash128.Hash(content));
+        return (offset, await ReadFrameAsync());
+    }
+
+    /// <summary>A whole download from a hand-made request: READY, the body and the END frame.</summary>
+    public async Task<(Frame Ready, byte[] Body, Frame End)> DownloadAsync(FieldWriter request, uint streamId)
+    {
+        await SendAsync(request);
+        var ready = await ExpectAsync(FrameType.Ready, streamId);
+        var body = new MemoryStream();
+        while (true)
+        {
+            var frame = await ReadFrameAsync();
+            Assert.Equal(streamId, frame.StreamId);
+            if (frame.Type == FrameType.End)
+            {
+                return (ready, body.ToArray(), frame);
+            }
+            Assert.Equal(FrameType.Data, frame.Type);
+            body.Write(frame.Payload);
+        }
+    }
+
     /// <summary>A whole upload: request, READY, the body in protocol-sized chunks, END; returns the final answer.</summary>
     public async Task<Frame> UploadAsync(string path, string? fileName, ReadOnlyMemory<byte> content, ConflictMode conflict = ConflictMode.Rename, int chunkSize = ProtocolConstants.DataChunkSize)
     {

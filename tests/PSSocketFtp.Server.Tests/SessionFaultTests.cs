@@ -113,6 +113,8 @@ public class SessionFaultTests
 
         public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken) => Task.FromResult<IUploadSession>(Upload);
 
+        public Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -128,10 +130,16 @@ public class SessionFaultTests
     {
         public bool Disposed { get; private set; }
 
+        public long Offset => 0;
+
+        public Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DiscardAsync() => DisposeAsync();
+
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             throw new IOException("No space left on device", OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28);
 
-        public Task<UploadResult> CommitAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("A failed upload must not be committed.");
+        public Task<UploadResult> CommitAsync(byte[]? hash, CancellationToken cancellationToken) => throw new InvalidOperationException("A failed upload must not be committed.");
 
         public ValueTask DisposeAsync()
         {

@@ -7,7 +7,7 @@ namespace PSSocketFtp.Server.Tests;
 /// <summary>A server in this process on an ephemeral port, serving a fresh temporary folder, with its log captured.</summary>
 internal sealed class TestServer : IAsyncDisposable
 {
-    private readonly RunningFtpServer _server;
+    private RunningFtpServer _server;
 
     private TestServer(RunningFtpServer server, string sandbox, LogCapture log)
     {
@@ -27,21 +27,31 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string PartialFolder => Path.Join(Root, ".psftp", "partial");
 
+    public string DoneFolder => Path.Join(Root, ".psftp", "done");
+
     public static async Task<TestServer> StartAsync(params string[] extraArgs)
     {
         string sandbox = Path.Join(Path.GetTempPath(), "psftp-tests-" + Guid.NewGuid().ToString("N"));
-        string root = Path.Join(sandbox, "root");
         var log = new LogCapture();
-        var server = await FtpServerHost.StartAsync(
-            ["--root", root, "--port", "0", .. extraArgs],
-            logging =>
-            {
-                logging.ClearProviders();
-                logging.AddProvider(log);
-                logging.SetMinimumLevel(LogLevel.Debug);
-            });
-        return new TestServer(server, sandbox, log);
+        return new TestServer(await StartServerAsync(Path.Join(sandbox, "root"), log, extraArgs), sandbox, log);
     }
+
+    /// <summary>Stops the server and starts a new one on the same root (on a new port), as a restart of the process would.</summary>
+    public async Task RestartAsync()
+    {
+        string root = Root;
+        await _server.DisposeAsync();
+        _server = await StartServerAsync(root, Log, []);
+    }
+
+    private static Task<RunningFtpServer> StartServerAsync(string root, LogCapture log, string[] extraArgs) => FtpServerHost.StartAsync(
+        ["--root", root, "--port", "0", .. extraArgs],
+        logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(log);
+            logging.SetMinimumLevel(LogLevel.Debug);
+        });
 
     public Task<RawClient> ConnectAsync(bool handshake = true) => RawClient.ConnectAsync(EndPoint, handshake);
 

@@ -1,0 +1,320 @@
+using System.IO.Hashing;
+using PSSocketFtp.Protocol;
+using static PSSocketFtp.Server.Tests.ExchangeTests;
+
+namespace PSSocketFtp.Server.Tests;
+
+/// <summary>Resumable uploads, answers to retries, and downloads from an offset (protocol §3.2).</summary>
+public class ResumeTests
+{
+    [Fact]
+    public async Task Upload_ConnectionDroppedMidBody_NextUploadResumesAtHeldOffsetByteExact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 4 + 77);
+        const int sent = 300_000;
+        int port;
+        using (var first = await server.ConnectAsync())
+        {
+            port = first.LocalEndPoint.Port;
+            uint id = first.NextStreamId();
+            await first.SendAsync(RawClient.ResumableUploadRequest(id, "r.bin", content.Length, "drop-1"));
+            await first.ExpectAsync(FrameType.Ready, id);
+            await first.SendBodyAsync(id, content.AsMemory(0, sent));
+        }
+        await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
+        Assert.Equal(sent, new FileInfo(Path.Join(server.PartialFolder, "drop-1.part")).Length);
+        Assert.True(File.Exists(Path.Join(server.PartialFolder, "drop-1.json")));
+
+        using var second = await server.ConnectAsync();
+        var (offset, answer) = await second.ResumableUploadAsync("r.bin", content, "drop-1");
+
+        Assert.Equal(sent, offset);
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content.Length, answer.Fields.GetInt64(FieldTag.Length));
+        Assert.Equal(XxHash128.Hash(content), answer.Fields.TryGetBytes(FieldTag.Hash));
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("r.bin")));
+        Assert.Empty(Directory.GetFiles(server.PartialFolder));
+    }
+
+    [Fact]
+    public async Task Upload_ServerRestartedMidBody_ResumesAtHeldOffsetByteExact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 3);
+        using (var first = await server.ConnectAsync())
+        {
+            uint id = first.NextStreamId();
+            await first.SendAsync(RawClient.ResumableUploadRequest(id, "restart.bin", content.Length, "restart_1"));
+            await first.ExpectAsync(FrameType.Ready, id);
+            await first.SendBodyAsync(id, content.AsMemory(0, 500_000));
+
+            // Still connected: the stopping server ends the session wherever it is in the body.
+            await server.RestartAsync();
+        }
+        long held = new FileInfo(Path.Join(server.PartialFolder, "restart_1.part")).Length;
+
+        using var second = await server.ConnectAsync();
+        var (offset, answer) = await second.ResumableUploadAsync("restart.bin", content, "restart_1");
+
+        Assert.Equal(held, offset);
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("restart.bin")));
+    }
+
+    [Fact]
+    public async Task Upload_SameIdDifferentLength_OldPartialDiscardedStartsAtZero()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(200_000);
+        int port;
+        using (var first = await server.ConnectAsync())
+        {
+            port = first.LocalEndPoint.Port;
+            uint id = first.NextStreamId();
+            await first.SendAsync(RawClient.ResumableUploadRequest(id, "v.bin", content.Length + 1, "values"));
+            await first.ExpectAsync(FrameType.Ready, id);
+            await first.SendBodyAsync(id, RandomBytes(150_000));
+        }
+        await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
+
+        using var second = await server.ConnectAsync();
+        var (offset, answer) = await second.ResumableUploadAsync("v.bin", content, "values");
+
+        Assert.Equal(0, offset);
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("v.bin")));
+    }
+
+    [Fact]
+    public async Task Upload_SameIdDifferentHashAlgorithm_StartsAtZero()
+    {
+        await using var server = await TestServer.StartAsync();
+        int port;
+        using (var first = await server.ConnectAsync())
+        {
+            port = first.LocalEndPoint.Port;
+            uint id = first.NextStreamId();
+            await first.SendAsync(RawClient.ResumableUploadRequest(id, "a.bin", 10, "algo", hashAlgorithm: "SHA256"));
+            await first.ExpectAsync(FrameType.Ready, id);
+            await first.SendBodyAsync(id, new byte[5]);
+        }
+        await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
+        using var second = await server.ConnectAsync();
+        uint again = second.NextStreamId();
+
+        await second.SendAsync(RawClient.ResumableUploadRequest(again, "a.bin", 10, "algo", hashAlgorithm: "XXH128"));
+
+        Assert.Equal(0, (await second.ExpectAsync(FrameType.Ready, again)).Fields.GetInt64(FieldTag.Offset));
+        Assert.Equal(0, new FileInfo(Path.Join(server.PartialFolder, "algo.part")).Length);
+    }
+
+    [Fact]
+    public async Task Upload_RetryOfCommittedId_AnsweredFromRecordWithoutSecondCopy()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(100_000);
+        using (var first = await server.ConnectAsync())
+        {
+            Assert.Equal(FrameType.Ok, (await first.ResumableUploadAsync("once.bin", content, "lost-answer")).Answer.Type);
+        }
+        // The record is on disk: it survives a restart.
+        await server.RestartAsync();
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        await client.SendAsync(RawClient.ResumableUploadRequest(id, "once.bin", content.Length, "lost-answer", retry: true));
+        var ok = await client.ExpectAsync(FrameType.Ok, id);
+
+        Assert.Equal("once.bin", ok.Fields.GetString(FieldTag.Path));
+        Assert.Equal(content.Length, ok.Fields.GetInt64(FieldTag.Length));
+        Assert.False(ok.Fields.GetBoolean(FieldTag.Renamed));
+        Assert.Equal("XXH128", ok.Fields.GetString(FieldTag.HashAlgorithm));
+        Assert.Equal(XxHash128.Hash(content), ok.Fields.TryGetBytes(FieldTag.Hash));
+        Assert.Equal(["once.bin"], Directory.GetFiles(server.Root).Select(Path.GetFileName));
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+    }
+
+    [Fact]
+    public async Task Upload_CommittedIdAgainWithoutRetry_StoredAsName1()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(1000);
+        using var client = await server.ConnectAsync();
+        Assert.Equal(FrameType.Ok, (await client.ResumableUploadAsync("twice.bin", content, "on-purpose")).Answer.Type);
+
+        var (offset, answer) = await client.ResumableUploadAsync("twice.bin", content, "on-purpose");
+
+        Assert.Equal(0, offset);
+        Assert.Equal("twice_1.bin", answer.Fields.GetString(FieldTag.Path));
+        Assert.True(answer.Fields.GetBoolean(FieldTag.Renamed));
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("twice_1.bin")));
+    }
+
+    [Fact]
+    public async Task Upload_RetryOfUnknownId_NormalUploadFromZero()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        await client.SendAsync(RawClient.ResumableUploadRequest(id, "fresh.bin", 3, "never-seen", retry: true));
+
+        Assert.Equal(0, (await client.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset));
+    }
+
+    [Fact]
+    public async Task Upload_SecondConnectionSameId_TakesOverAndFirstGetsAccessDenied()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 2);
+        using var first = await server.ConnectAsync();
+        uint firstId = first.NextStreamId();
+        await first.SendAsync(RawClient.ResumableUploadRequest(firstId, "t.bin", content.Length, "taken"));
+        await first.ExpectAsync(FrameType.Ready, firstId);
+        await first.SendBodyAsync(firstId, content.AsMemory(0, 100_000));
+
+        using var second = await server.ConnectAsync();
+        uint secondId = second.NextStreamId();
+        await second.SendAsync(RawClient.ResumableUploadRequest(secondId, "t.bin", content.Length, "taken"));
+        long offset = (await second.ExpectAsync(FrameType.Ready, secondId)).Fields.GetInt64(FieldTag.Offset);
+        // The first connection goes on as if nothing happened: it is refused, its bytes reach nothing.
+        await first.SendBodyAsync(firstId, content.AsMemory(100_000, 100_000));
+        await first.ExpectErrorAsync(firstId, FtpStatus.AccessDenied);
+        await first.SendEndAsync(firstId, "XXH128", XxHash128.Hash(content));
+        Assert.Equal(FrameType.Ok, (await first.RequestAsync(FrameType.Ping)).Type);
+        await second.SendBodyAsync(secondId, content.AsMemory((int)offset));
+        await second.SendEndAsync(secondId, "XXH128", XxHash128.Hash(content));
+        var ok = await second.ExpectAsync(FrameType.Ok, secondId);
+
+        Assert.InRange(offset, 0, 100_000);
+        Assert.Equal("t.bin", ok.Fields.GetString(FieldTag.Path));
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("t.bin")));
+        Assert.Empty(Directory.GetFiles(server.PartialFolder));
+    }
+
+    [Fact]
+    public async Task Upload_ManyConnectionsSameIdAtOnce_OneOwnerAtATimeEveryStoredFileIntact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 6 + 1);
+        var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => server.ConnectAsync()));
+        try
+        {
+            var results = await Task.WhenAll(clients.Select(c => c.ResumableUploadAsync("race.bin", content, "contested")));
+
+            var answers = results.Select(r => r.Answer).ToArray();
+            Assert.All(answers, a => Assert.True(a.Type == FrameType.Ok || a.Status == FtpStatus.AccessDenied, a.ToString()));
+            var stored = answers.Where(a => a.Type == FrameType.Ok).Select(a => a.Fields.GetString(FieldTag.Path)).ToArray();
+            Assert.NotEmpty(stored);
+            Assert.Equal(stored.Length, stored.Distinct().Count());
+            Assert.All(stored, path => Assert.Equal(content, File.ReadAllBytes(server.FullPath(path))));
+            Assert.Equal(stored.Length, Directory.GetFiles(server.Root).Length);
+            Assert.Empty(Directory.GetFiles(server.PartialFolder));
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has.dot")]
+    [InlineData("../escape")]
+    [InlineData("x12345678901234567890123456789012345678901234567890123456789012345")]
+    public async Task Upload_InvalidUploadId_MalformedFrameAndClosed(string uploadId)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+
+        await client.SendAsync(RawClient.ResumableUploadRequest(client.NextStreamId(), "x.bin", 1, uploadId));
+
+        await client.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
+        client.ShutdownSend();
+        await client.ExpectClosedAsync();
+        Assert.Empty(Directory.GetFiles(server.PartialFolder));
+    }
+
+    [Fact]
+    public async Task Download_OffsetWithMatchingLengthAndTime_BodyFromOffset()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 2 + 99);
+        File.WriteAllBytes(server.FullPath("dl.bin"), content);
+        long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("dl.bin"))).ToUnixTimeMilliseconds();
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        var (ready, body, end) = await client.DownloadAsync(ResumeRequest(id, "dl.bin", 300_001, content.Length, time, "XXH128"), id);
+
+        Assert.Equal(300_001, ready.Fields.GetInt64(FieldTag.Offset));
+        Assert.Equal(content.Length, ready.Fields.GetInt64(FieldTag.Length));
+        Assert.Equal(content.AsSpan(300_001).ToArray(), body);
+        // The trailer covers the whole file, the part the client already holds included.
+        Assert.Equal(XxHash128.Hash(content), end.Fields.TryGetBytes(FieldTag.Hash));
+    }
+
+    [Fact]
+    public async Task Download_OffsetAtLength_EmptyBody()
+    {
+        await using var server = await TestServer.StartAsync();
+        File.WriteAllBytes(server.FullPath("done.bin"), new byte[1000]);
+        long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("done.bin"))).ToUnixTimeMilliseconds();
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        var (ready, body, _) = await client.DownloadAsync(ResumeRequest(id, "done.bin", 1000, 1000, time, null), id);
+
+        Assert.Equal(1000, ready.Fields.GetInt64(FieldTag.Offset));
+        Assert.Empty(body);
+    }
+
+    [Theory]
+    [InlineData(1, 0, 10)]
+    [InlineData(0, 1, 10)]
+    [InlineData(0, 0, 2001)]
+    public async Task Download_OffsetWithStaleLengthTimeOrOffset_WholeFileFromZero(long lengthDelta, long timeDelta, long offset)
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(2000);
+        File.WriteAllBytes(server.FullPath("changed.bin"), content);
+        long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("changed.bin"))).ToUnixTimeMilliseconds();
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        var (ready, body, end) = await client.DownloadAsync(ResumeRequest(id, "changed.bin", offset, content.Length + lengthDelta, time + timeDelta, "SHA256"), id);
+
+        Assert.Equal(0, ready.Fields.GetInt64(FieldTag.Offset));
+        Assert.Equal(content, body);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(content), end.Fields.TryGetBytes(FieldTag.Hash));
+    }
+
+    [Fact]
+    public async Task Download_OffsetWithoutLengthAndTime_WholeFileFromZero()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(500);
+        File.WriteAllBytes(server.FullPath("bare.bin"), content);
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        var (ready, body, _) = await client.DownloadAsync(FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, "bare.bin").Add(FieldTag.Offset, 100L), id);
+
+        Assert.Equal(0, ready.Fields.GetInt64(FieldTag.Offset));
+        Assert.Equal(content, body);
+    }
+
+    private static FieldWriter ResumeRequest(uint id, string path, long offset, long length, long time, string? algorithm)
+    {
+        var request = FieldWriter.ForFrame(FrameType.Download, id)
+            .Add(FieldTag.Path, path)
+            .Add(FieldTag.Offset, offset)
+            .Add(FieldTag.Length, length)
+            .Add(FieldTag.LastWriteTime, time);
+        return algorithm is null ? request : request.Add(FieldTag.HashAlgorithm, algorithm);
+    }
+}
