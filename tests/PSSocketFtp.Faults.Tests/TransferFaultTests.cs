@@ -72,11 +72,11 @@ public sealed class TransferFaultTests(ITestOutputHelper output)
                 Target = server.EndPoint,
                 Seed = seed,
                 CutRate = 0.15,
-                StallRate = 0.03,
+                StallRate = 0.02,
                 FlipRate = 0.1,
                 MaxOffset = 16L * 1024 * 1024,
                 MinStall = TimeSpan.FromMilliseconds(200),
-                MaxStall = TimeSpan.FromSeconds(3),
+                MaxStall = TimeSpan.FromSeconds(2.6),
                 Log = proxyLog.Enqueue,
             });
 
