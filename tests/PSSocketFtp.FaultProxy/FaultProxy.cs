@@ -24,6 +24,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Connection> _open = new();
     private readonly long[] _counts = new long[Enum.GetValues<FaultKind>().Length];
     private readonly Task _acceptLoop;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private long _connections;
     private long _faults;
     private volatile bool _enabled = true;
@@ -119,6 +120,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 continue;
             }
             long id = Interlocked.Increment(ref _connections);
+            _options.Log?.Invoke($"connection {id} accepted ({_clock.Elapsed.TotalSeconds:0.000} s)");
             var connection = new Connection(this, id, client, NextConnectionSeed());
             _open[id] = connection;
             connection.Completion = Task.Run(async () =>
@@ -148,7 +150,7 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         Interlocked.Increment(ref _counts[(int)kind]);
         long n = Interlocked.Increment(ref _faults);
-        _options.Log?.Invoke($"fault {n}: {line} (seed {Seed})");
+        _options.Log?.Invoke($"fault {n}: {line} (seed {Seed}, {_clock.Elapsed.TotalSeconds:0.000} s)");
     }
 
     private sealed record PlannedFault(FaultKind? Kind, long Offset, TimeSpan Stall, bool CutAfterStall, byte Xor);

@@ -8,9 +8,11 @@ BeforeAll {
     $script:Seed = if ($env:PSSOCKETFTP_FAULT_SEED) { [int]$env:PSSOCKETFTP_FAULT_SEED } else { 20261127 }
     $script:Because = "fault seed $Seed (replay with PSSOCKETFTP_FAULT_SEED=$Seed)"
     $script:Server = Start-TestServer
-    # Milder than the xunit suite: the cmdlets keep the client's default retry delays (200 ms doubling, up to 10 s).
+    # Milder than the xunit suite: the cmdlets have no -RetryDelay, so the client's default backoff applies (200 ms
+    # doubling up to 10 s, per operation even when each try made progress), and a few faults in a row on one file cost
+    # tens of seconds.
     $script:Proxy = Start-TestProxy -TargetPort $Server.Port -Seed $Seed -ProxyArgs @(
-        '--cut-rate', '0.1', '--stall-rate', '0.03', '--flip-rate', '0.07', '--max-stall-ms', '2500')
+        '--cut-rate', '0.06', '--stall-rate', '0.02', '--flip-rate', '0.06', '--max-stall-ms', '2500', '--max-offset', '4194304')
     Write-Host "Faults.Tests.ps1: $Because; proxy on port $($Proxy.Port) in front of the server on $($Server.Port)"
     $script:Local = Join-Path $TestDrive 'faults'
     New-Item -ItemType Directory -Path $Local | Out-Null
@@ -23,7 +25,9 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-FtpItem -ErrorAction SilentlyContinue | Out-Null
+    # The default session outlives Remove-Module (the module's assembly stays loaded): leave none behind that points at
+    # a proxy about to stop, or the next file's "no session" test would retry against it.
+    if ($Session) { $Session | Disconnect-FtpSocket -ErrorAction SilentlyContinue }
     Get-Module PSSocketFtp | Remove-Module -Force
     $faults = Get-TestProxyFaults $Proxy
     Write-Host "Faults.Tests.ps1: $Because; injected $($faults.Total) faults: $($faults.Cut) cuts, $($faults.Stall) stalls, $($faults.Flip) flips"
