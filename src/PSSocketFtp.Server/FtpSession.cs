@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using PSSocketFtp.Protocol;
