@@ -52,6 +52,9 @@ public static class FtpServerHost
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton(services => new StorageGuard(options, ((LocalFolderStore)services.GetRequiredService<IFileStore>()).Root));
+        // Under systemd (Type=notify) or the Windows service manager the host reports its state to them; elsewhere both do nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService();
         builder.Services.AddSingleton<IFileStore>(services => new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
         // Kestrel asks connections to close, lets transfers run this long, then cuts them.
