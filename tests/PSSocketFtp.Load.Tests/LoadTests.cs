@@ -93,7 +93,8 @@ public sealed class LoadTests(ServerProcess server, ITestOutputHelper output) : 
         using var reader = await FtpSession.ConnectAsync(Options);
         var progress = new PausingProgress();
         var sink = new MemoryStream();
-        var download = reader.DownloadAsync("/doomed.bin", sink, progress: progress);
+        // On a thread of its own: the first progress report may come before DownloadAsync returns, and it blocks.
+        var download = Task.Run(() => reader.DownloadAsync("/doomed.bin", sink, progress: progress));
         long seen = await progress.Started.WaitAsync(TimeSpan.FromSeconds(30));
 
         await writer.RemoveAsync("/doomed.bin");
