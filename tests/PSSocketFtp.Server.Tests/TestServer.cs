@@ -60,7 +60,8 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     private static Task<RunningFtpServer> StartServerAsync(string root, LogCapture log, string[] extraArgs, TimeProvider? time = null) => FtpServerHost.StartAsync(
-        ["--root", root, "--port", "0", .. extraArgs],
+        // A short grace by default: a test that restarts mid-transfer should not wait the production 30 s (later switches win).
+        ["--root", root, "--port", "0", "--PSSocketFtp:ShutdownGracePeriod", "00:00:02", .. extraArgs],
         logging =>
         {
             logging.ClearProviders();
