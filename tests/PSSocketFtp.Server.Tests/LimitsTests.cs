@@ -56,15 +56,15 @@ public class LimitsTests
     [Fact]
     public async Task Connect_OverPerAddressLimit_ServerBusyWhileOtherAddressesServed()
     {
-        await using var server = await TestServer.StartAsync("--PSSocketFtp:MaxConnectionsPerAddress", "1", "--bind", "0.0.0.0");
-        var loopback = new IPEndPoint(IPAddress.Loopback, server.EndPoint.Port);
+        await using var server = await TestServer.StartAsync("--PSSocketFtp:MaxConnectionsPerAddress", "1");
+        var loopback = server.EndPoint;
         using var first = await RawClient.ConnectAsync(loopback);
         using var second = await RawClient.ConnectAsync(loopback, handshake: false);
 
         Assert.Equal(FtpStatus.ServerBusy, await HandshakeStatusAsync(second));
         await second.ExpectClosedAsync();
 
-        // Another loopback address is another client.
+        // Another loopback address (127.0.0.2 reaches 127.0.0.1 on the loopback interface) is another client.
         using var tcp = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
         await tcp.ConnectAsync(loopback);
         var hello = new byte[ProtocolConstants.HandshakeSize];
