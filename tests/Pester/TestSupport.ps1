@@ -11,12 +11,12 @@ function Get-ServerAssembly {
 }
 
 function Start-TestServer {
-    <# Starts the real server process on an ephemeral port with a fresh root and returns its details. #>
-    param([TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60))
+    <# Starts the real server process on an ephemeral port with a fresh root and returns its details; -ArgumentList adds switches. #>
+    param([TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60), [string[]] $ArgumentList = @())
     $root = Join-Path ([IO.Path]::GetTempPath()) ("psftp-pester-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $root | Out-Null
     $log = "$root.log"
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList @((Get-ServerAssembly), '--root', $root, '--port', '0') `
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList (@((Get-ServerAssembly), '--root', $root, '--port', '0') + $ArgumentList) `
         -RedirectStandardOutput $log -RedirectStandardError "$root.err" -PassThru
     $deadline = [DateTime]::UtcNow + $Timeout
     while ($true) {
