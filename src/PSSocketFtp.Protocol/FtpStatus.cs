@@ -34,6 +34,8 @@ public enum FtpStatus : ushort
     Unauthorized = 17,
     /// <summary>The server's disk is full.</summary>
     InsufficientStorage = 20,
+    /// <summary>The file is larger than the server accepts.</summary>
+    FileTooLarge = 21,
     /// <summary>The body's length differs from the length announced.</summary>
     LengthMismatch = 22,
     /// <summary>The body's hash differs from the hash its sender computed: the bytes were damaged on the way.</summary>

@@ -25,7 +25,11 @@ public static class FtpServerHost
     /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
-    public static async Task<RunningFtpServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    public static Task<RunningFtpServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default) =>
+        StartAsync(args, configureLogging, configureServices: null, cancellationToken);
+
+    /// <summary>Starts a server; <paramref name="configureServices"/> may replace services first (tests put a fake clock in).</summary>
+    internal static async Task<RunningFtpServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddCommandLine(ServerSecurity.ExpandFlags(args), SwitchMappings);
@@ -45,10 +49,17 @@ public static class FtpServerHost
         configureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSingleton(options);
+        configureServices?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton(services => new StorageGuard(options, ((LocalFolderStore)services.GetRequiredService<IFileStore>()).Root));
+        // Under systemd (Type=notify) or the Windows service manager the host reports its state to them; elsewhere both do nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddWindowsService();
         builder.Services.AddSingleton<IFileStore>(services => new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // Kestrel asks connections to close, lets transfers run this long, then cuts them.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod);
 
         ListenOptions? listener = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -114,9 +125,13 @@ public static class FtpServerHost
         {
             throw new ArgumentException("The root folder is not set.");
         }
-        if (options.PartialMaxAge <= TimeSpan.Zero || options.HandshakeTimeout <= TimeSpan.Zero)
+        if (options.PartialMaxAge <= TimeSpan.Zero || options.HandshakeTimeout <= TimeSpan.Zero || options.IdleTimeout <= TimeSpan.Zero || options.ShutdownGracePeriod < TimeSpan.Zero)
         {
-            throw new ArgumentException("PartialMaxAge and HandshakeTimeout must be positive.");
+            throw new ArgumentException("PartialMaxAge, HandshakeTimeout and IdleTimeout must be positive, ShutdownGracePeriod not negative.");
+        }
+        if (options.MaxConnections < 1 || options.MaxConnectionsPerAddress < 1 || options.MaxFileSize < 0 || options.Quota < 0 || options.FreeSpaceReserve < 0)
+        {
+            throw new ArgumentException("MaxConnections and MaxConnectionsPerAddress must be at least 1; MaxFileSize, Quota and FreeSpaceReserve not negative.");
         }
         if (string.Equals(options.Bind, "localhost", StringComparison.OrdinalIgnoreCase))
         {

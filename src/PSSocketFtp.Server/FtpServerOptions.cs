@@ -25,4 +25,25 @@ public sealed partial class FtpServerOptions
 
     /// <summary>How long a new connection may take to send its handshake before it is dropped.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many connections the server holds at once; one more is answered <see cref="FtpStatus.ServerBusy"/> in the handshake and closed.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>How many connections one client address may hold at once; one more is answered <see cref="FtpStatus.ServerBusy"/> and closed.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>How long a connection may wait between requests (or in the middle of one) without sending a byte before it is closed.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The largest file an UPLOAD may announce; a larger one is answered <see cref="FtpStatus.FileTooLarge"/>.</summary>
+    public long MaxFileSize { get; set; } = 64L << 30;
+
+    /// <summary>How many bytes the files under the root may take in all (0: no quota); an upload that would pass it is answered <see cref="FtpStatus.InsufficientStorage"/>.</summary>
+    public long Quota { get; set; }
+
+    /// <summary>Free space on the root's drive that uploads must leave; an upload that would eat into it is answered <see cref="FtpStatus.InsufficientStorage"/>.</summary>
+    public long FreeSpaceReserve { get; set; } = 1L << 30;
+
+    /// <summary>How long a stopping server lets transfers in flight finish before it cuts them (a resumable upload keeps its partial).</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -33,9 +33,20 @@ internal sealed partial class FtpSession
     private readonly string _peer;
     private readonly CancellationToken _aborted;
     private IUploadSession? _upload;
+    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes, the idle timer.
+    private readonly StorageGuard? _storage;
+    private readonly bool _admitted;
+    private IDisposable? _reservation;
+    private CancellationTokenSource? _idle;
+    // Graceful stop: a request in progress may finish; a session waiting for one is woken to close.
+    private readonly object _stopGate = new();
+    private bool _stopRequested;
+    private bool _awaitingRequest;
 
-    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger)
+    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true)
     {
+        _storage = storage;
+        _admitted = admitted;
         _connection = connection;
         _store = store;
         _options = options;
@@ -50,8 +61,8 @@ internal sealed partial class FtpSession
     public async Task RunAsync()
     {
         _logger.LogInformation("{Peer} connected", _peer);
-        // A stopping server asks each connection to close; a pending read then returns as cancelled and the session ends.
-        using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(_input.CancelPendingRead);
+        // A stopping server asks each connection to close: one waiting for a request closes now, a transfer may finish first.
+        using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(OnStopRequested);
         try
         {
             if (await HandshakeAsync())
@@ -63,6 +74,10 @@ internal sealed partial class FtpSession
         {
             _logger.LogWarning("{Peer} broke the protocol: {Message}", _peer, e.Message);
             await CloseWithErrorAsync(e.Status, e.Message);
+        }
+        catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
+        {
+            _logger.LogInformation("{Peer} sent nothing for {IdleTimeout}; closed", _peer, _options.IdleTimeout);
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {
@@ -76,6 +91,7 @@ internal sealed partial class FtpSession
         finally
         {
             await DiscardUploadAsync();
+            _idle?.Dispose();
             _logger.LogInformation("{Peer} disconnected", _peer);
         }
     }
@@ -111,8 +127,14 @@ internal sealed partial class FtpSession
             await WriteAndLingerAsync(reply);
             return false;
         }
-        var status = version == 0 ? FtpStatus.UnsupportedVersion : FtpStatus.Ok;
+        var status = version == 0 ? FtpStatus.UnsupportedVersion : _admitted ? FtpStatus.Ok : FtpStatus.ServerBusy;
         Handshake.WriteReply(reply, version, status);
+        if (status == FtpStatus.ServerBusy)
+        {
+            _logger.LogWarning("{Peer} refused: too many connections (limits {MaxConnections} in all, {MaxConnectionsPerAddress} per address)", _peer, _options.MaxConnections, _options.MaxConnectionsPerAddress);
+            await WriteAndLingerAsync(reply);
+            return false;
+        }
         if (status != FtpStatus.Ok)
         {
             _logger.LogWarning("{Peer} speaks protocol versions {Min}-{Max}, none of which this server speaks", _peer, hello[4], hello[5]);
@@ -121,12 +143,14 @@ internal sealed partial class FtpSession
         }
         _output.Write(reply);
         await FlushAsync();
+        _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        _idle.Token.Register(_input.CancelPendingRead);
         return true;
     }
 
     private async Task ServeAsync()
     {
-        while (await ReadHeaderAsync() is { } header)
+        while (await ReadRequestHeaderAsync() is { } header)
         {
             if (header.Type is FrameType.Data or FrameType.End)
             {
@@ -322,10 +346,15 @@ internal sealed partial class FtpSession
                 return;
             }
             string? wireName = algorithm is { } a ? TransferHash.WireName(a) : null;
+            _storage?.CheckFileSize(length, path);
             _upload = await _store.BeginUploadAsync(new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, wireName), _aborted);
+            _reservation = _storage?.Reserve(length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
+            // A refused reservation leaves a resumable partial as it was.
+            await DiscardUploadAsync();
+            _logger.LogInformation("refused an upload to {Path} ({Length} bytes) from {Peer}: {Status}", path, length, _peer, ErrorMapping.ToStatus(e));
             await SendErrorAsync(stream, e, path);
             return;
         }
@@ -465,7 +494,7 @@ internal sealed partial class FtpSession
     {
         while (length > 0)
         {
-            var result = await _input.ReadAsync();
+            var result = await ReadInputAsync(0);
             var buffer = result.Buffer;
             if (result.IsCanceled || (buffer.IsEmpty && result.IsCompleted))
             {
@@ -505,6 +534,46 @@ internal sealed partial class FtpSession
         }
     }
 
+    /// <summary>Reads the next request's header; null when the client closed, or the server is stopping, between requests.</summary>
+    private async ValueTask<FrameHeader?> ReadRequestHeaderAsync()
+    {
+        lock (_stopGate)
+        {
+            if (_stopRequested)
+            {
+                return null;
+            }
+            _awaitingRequest = true;
+        }
+        try
+        {
+            return await ReadHeaderAsync();
+        }
+        catch (ConnectionEndedException) when (Volatile.Read(ref _stopRequested) && _idle?.IsCancellationRequested != true)
+        {
+            return null;
+        }
+        finally
+        {
+            lock (_stopGate)
+            {
+                _awaitingRequest = false;
+            }
+        }
+    }
+
+    private void OnStopRequested()
+    {
+        lock (_stopGate)
+        {
+            _stopRequested = true;
+            if (_awaitingRequest || _idle is null)
+            {
+                _input.CancelPendingRead();
+            }
+        }
+    }
+
     /// <summary>Reads one frame header; null when the client closed cleanly between frames.</summary>
     private async ValueTask<FrameHeader?> ReadHeaderAsync()
     {
@@ -537,7 +606,7 @@ internal sealed partial class FtpSession
     /// </summary>
     private async ValueTask<ReadOnlySequence<byte>?> ReadExactlyAsync(int count)
     {
-        var result = await _input.ReadAtLeastAsync(count);
+        var result = await ReadInputAsync(count);
         if (result.Buffer.Length >= count && !result.IsCanceled)
         {
             return result.Buffer;
@@ -550,6 +619,23 @@ internal sealed partial class FtpSession
             throw new ConnectionEndedException("the read was cancelled");
         }
         return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
+    }
+
+    /// <summary>Reads from the client with the idle timer armed (after the handshake): a client silent that long is cut off.</summary>
+    private async ValueTask<ReadResult> ReadInputAsync(int minimum)
+    {
+        _idle?.CancelAfter(_options.IdleTimeout);
+        try
+        {
+            return minimum > 0 ? await _input.ReadAtLeastAsync(minimum) : await _input.ReadAsync();
+        }
+        finally
+        {
+            if (_idle is { IsCancellationRequested: false })
+            {
+                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+        }
     }
 
     private static async ValueTask<int> ReadFullyAsync(Stream source, Memory<byte> destination)
@@ -641,6 +727,8 @@ internal sealed partial class FtpSession
     /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
     private async ValueTask DiscardUploadAsync()
     {
+        _reservation?.Dispose();
+        _reservation = null;
         if (_upload is not { } upload)
         {
             return;

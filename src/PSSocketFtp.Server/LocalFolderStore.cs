@@ -358,18 +358,31 @@ internal sealed class LocalFolderStore : IFileStore
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
         foreach (var child in folder.EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
-            if (!IsServable(normalized, child, out var resolved))
+            string childPath = RemotePath.Combine(normalized, child.Name);
+            FileSystemInfo resolved;
+            RemoteEntry entry;
+            try
             {
+                // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
+                child.Refresh();
+                if (!IsServable(normalized, child, out resolved))
+                {
+                    continue;
+                }
+                entry = ToEntry(childPath, resolved);
+            }
+            catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Deleted or renamed by another session since the folder was read: it is simply no longer there.
                 continue;
             }
-            string childPath = RemotePath.Combine(normalized, child.Name);
-            yield return ToEntry(childPath, resolved);
+            yield return entry;
             // Linked folders are listed but not entered: a link to an ancestor would never end.
             if (recursive && resolved is DirectoryInfo subfolder && child.LinkTarget is null)
             {
-                foreach (var entry in ListFolder(childPath, subfolder, recursive))
+                foreach (var descendant in ListFolder(childPath, subfolder, recursive))
                 {
-                    yield return entry;
+                    yield return descendant;
                 }
             }
         }

@@ -31,6 +31,23 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ListAsync_FileDeletedWhileListing_SkippedNotNotFound()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        Directory.CreateDirectory(Path.Join(store.Root, "shared"));
+        File.WriteAllText(Path.Join(store.Root, "shared", "a.txt"), "a");
+        File.WriteAllText(Path.Join(store.Root, "shared", "b.txt"), "b");
+        await using var listing = store.ListAsync("shared", recursive: false, default).GetAsyncEnumerator();
+        Assert.True(await listing.MoveNextAsync());
+        Assert.Equal("shared/a.txt", listing.Current.Path);
+
+        // Another session removes the next file before the listing reaches it.
+        File.Delete(Path.Join(store.Root, "shared", "b.txt"));
+
+        Assert.False(await listing.MoveNextAsync());
+    }
+
+    [Fact]
     public async Task BeginUploadAsync_DisposedWithoutCommit_PartialDeleted()
     {
         var store = new LocalFolderStore(_root, _time);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace PSSocketFtp.Server.Tests;
@@ -9,8 +10,11 @@ internal sealed class TestServer : IAsyncDisposable
 {
     private RunningFtpServer _server;
 
-    private TestServer(RunningFtpServer server, string sandbox, LogCapture log)
+    private readonly TimeProvider? _time;
+
+    private TestServer(RunningFtpServer server, string sandbox, LogCapture log, TimeProvider? time = null)
     {
+        _time = time;
         _server = server;
         Sandbox = sandbox;
         Log = log;
@@ -36,22 +40,42 @@ internal sealed class TestServer : IAsyncDisposable
         return new TestServer(await StartServerAsync(Path.Join(sandbox, "root"), log, extraArgs), sandbox, log);
     }
 
+    /// <summary>A server whose sessions tell time by <paramref name="time"/> (a FakeTimeProvider for timeout tests).</summary>
+    public static async Task<TestServer> StartAsync(TimeProvider time, params string[] extraArgs)
+    {
+        string sandbox = Path.Join(Path.GetTempPath(), "psftp-tests-" + Guid.NewGuid().ToString("N"));
+        var log = new LogCapture();
+        return new TestServer(await StartServerAsync(Path.Join(sandbox, "root"), log, extraArgs, time), sandbox, log, time);
+    }
+
+    /// <summary>Stops the server (as Ctrl+C would), letting transfers run for its ShutdownGracePeriod.</summary>
+    public Task StopAsync() => _server.StopAsync();
+
     /// <summary>Stops the server and starts a new one on the same root (on a new port), as a restart of the process would.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(params string[] extraArgs)
     {
         string root = Root;
         await _server.DisposeAsync();
-        _server = await StartServerAsync(root, Log, []);
+        _server = await StartServerAsync(root, Log, extraArgs, _time);
     }
 
-    private static Task<RunningFtpServer> StartServerAsync(string root, LogCapture log, string[] extraArgs) => FtpServerHost.StartAsync(
-        ["--root", root, "--port", "0", .. extraArgs],
+    private static Task<RunningFtpServer> StartServerAsync(string root, LogCapture log, string[] extraArgs, TimeProvider? time = null) => FtpServerHost.StartAsync(
+        // A short grace by default: a test that restarts mid-transfer should not wait the production 30 s (later switches win).
+        ["--root", root, "--port", "0", "--PSSocketFtp:ShutdownGracePeriod", "00:00:02", .. extraArgs],
         logging =>
         {
             logging.ClearProviders();
             logging.AddProvider(log);
             logging.SetMinimumLevel(LogLevel.Debug);
-        });
+        },
+        services =>
+        {
+            if (time is not null)
+            {
+                services.AddSingleton(time);
+            }
+        },
+        CancellationToken.None);
 
     public Task<RawClient> ConnectAsync(bool handshake = true) => RawClient.ConnectAsync(EndPoint, handshake);
 
