@@ -162,12 +162,24 @@ internal sealed class Jail
         }
     }
 
+    /// <summary>rename(2): atomic, and moves a link as a link.</summary>
+    public static void Rename(string from, string to)
+    {
+        if (rename_(from, to) != 0)
+        {
+            throw new IOException($"rename failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
     private static Outcome ToOutcome(Frame answer, List<RemoteEntry> listed, byte[] body) => new(
         answer.Type,
         answer.Type == FrameType.Error ? answer.Status : FtpStatus.Ok,
         answer.Type == FrameType.Error ? answer.Fields.TryGetString(FieldTag.Message) ?? "" : "",
         listed,
         body);
+
+    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int rename_([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int link_([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string link);
