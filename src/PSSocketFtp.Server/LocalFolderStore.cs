@@ -469,7 +469,16 @@ internal sealed class LocalFolderStore : IFileStore
                 }
                 continue;
             }
-            string target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+            string target;
+            try
+            {
+                target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+            }
+            catch (IOException)
+            {
+                // A loop of links leads nowhere.
+                throw NotFound(normalized);
+            }
             if (!IsServable(target))
             {
                 throw OutsideRoot(normalized);
@@ -551,7 +560,15 @@ internal sealed class LocalFolderStore : IFileStore
             resolved = pinned.Describe(childPath);
             return true;
         }
-        var target = child.ResolveLinkTarget(returnFinalTarget: true);
+        FileSystemInfo? target;
+        try
+        {
+            target = child.ResolveLinkTarget(returnFinalTarget: true);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
         if (target is null || !target.Exists || !IsServable(Path.GetFullPath(target.FullName)))
         {
             return false;
@@ -605,6 +622,7 @@ internal sealed class LocalFolderStore : IFileStore
         private const int O_PATH = 0x200000;
         private const int O_CLOEXEC = 0x80000;
         private const int ENOENT = 2;
+        private const int EACCES = 13;
         private const int ENOTDIR = 20;
         private const int ELOOP = 40;
         private const string FdFolder = "/proc/self/fd";
@@ -634,8 +652,9 @@ internal sealed class LocalFolderStore : IFileStore
             if (fd < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                return errno is ENOENT or ENOTDIR ? null
-                    : errno == ELOOP ? throw new IOException($"Too many links on the way to '{full}'.")
+                // A loop of links leads nowhere, like a dangling one.
+                return errno is ENOENT or ENOTDIR or ELOOP ? null
+                    : errno == EACCES ? throw new UnauthorizedAccessException($"Access to '{full}' is denied.")
                     : throw new IOException($"Cannot open '{full}' (errno {errno}).");
             }
             string path = $"{FdFolder}/{fd}";

@@ -178,6 +178,22 @@ public class JailTests
         Assert.Equal(["inside-link", "real", "real/inside.txt"], listing.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task List_LinkLoopInRoot_SkippedAndTheRestListed()
+    {
+        await using var server = await TestServer.StartAsync();
+        File.CreateSymbolicLink(server.FullPath("loop-a"), "loop-b");
+        File.CreateSymbolicLink(server.FullPath("loop-b"), "loop-a");
+        File.WriteAllText(server.FullPath("plain.txt"), "plain");
+        using var client = await server.ConnectAsync();
+
+        var listing = await ExchangeTests.ListAsync(client, "", recursive: true);
+        var download = await Jail.RunAsync(client, Operation.Download, "loop-a");
+
+        Assert.Equal(["plain.txt"], listing.Select(e => e.Path));
+        Assert.True(download.Refused && download.Status is FtpStatus.NotFound or FtpStatus.InvalidPath, download.ToString());
+    }
+
     /// <summary>
     /// The text of this link reads as inside the root ("sub/../secret.txt" becomes "secret.txt"), but "sub" is itself a
     /// link to a folder outside, so the kernel resolves it outside. Only a check of the real location catches it.
