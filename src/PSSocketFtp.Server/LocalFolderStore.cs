@@ -282,7 +282,15 @@ internal sealed class LocalFolderStore : IFileStore
             if (!recursive)
             {
                 // rmdir: a link put there meanwhile is not a folder and is refused.
-                Directory.Delete(item);
+                try
+                {
+                    Directory.Delete(item);
+                }
+                catch (IOException) when (Directory.Exists(item) && Directory.EnumerateFileSystemEntries(item).Any())
+                {
+                    // Another connection put something there since the check.
+                    throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
+                }
             }
             else
             {
