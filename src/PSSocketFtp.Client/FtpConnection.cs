@@ -20,6 +20,7 @@ internal sealed class FtpConnection : IDisposable
     private readonly string _peer;
     private uint _lastStreamId;
     private ProgressWatchdog? _watchdog;
+    private Stream? _tls;
 
     private FtpConnection(TcpClient client, string peer)
     {
@@ -51,13 +52,28 @@ internal sealed class FtpConnection : IDisposable
             {
                 throw new FtpConnectionException($"Could not connect to {peer}: {e.Message}", e) { IsTransient = IsTransientConnectFailure(e) };
             }
-            connection._output = client.GetStream();
+            Stream stream = client.GetStream();
+            if (options.UseTls)
+            {
+                stream = connection._tls = await Tls.AuthenticateAsync(stream, options, peer).ConfigureAwait(false);
+            }
+            connection._output = stream;
             connection._input = new BufferedStream(connection._output, ReadBufferSize);
             var hello = new byte[ProtocolConstants.HandshakeSize];
             Handshake.WriteHello(hello);
             await connection.WriteAsync(hello, 0, hello.Length).ConfigureAwait(false);
             await connection.ReadExactAsync(hello, 0, hello.Length).ConfigureAwait(false);
             connection.ProtocolVersion = Handshake.ReadReply(hello);
+            if (options.UserName is { } user)
+            {
+                // Before any other request: a server with users refuses everything else until this succeeds.
+                uint id = connection.NextStreamId();
+                await connection.SendAsync(FieldWriter.ForFrame(FrameType.Auth, id)
+                    .Add(FieldTag.UserName, user)
+                    .Add(FieldTag.Password, options.Password ?? string.Empty)
+                    .ToFrame()).ConfigureAwait(false);
+                await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+            }
             return connection;
         }
         catch (Exception e)
@@ -203,6 +219,7 @@ internal sealed class FtpConnection : IDisposable
     {
         IsBroken = true;
         _client.Dispose();
+        _tls?.Dispose();
     }
 
     private async Task<FrameHeader> ReadHeaderAsync(uint streamId)

@@ -28,7 +28,8 @@ public sealed class FtpSession : IDisposable
     /// <summary>Connects to a server, retrying transient failures.</summary>
     /// <exception cref="FtpConnectionException">No connection could be made within the retry budget.</exception>
     /// <exception cref="FtpTimeoutException">The last try timed out.</exception>
-    /// <exception cref="FtpException">The server refused the handshake.</exception>
+    /// <exception cref="FtpException">The server refused the handshake, or the login (<see cref="FtpStatus.Unauthorized"/>).</exception>
+    /// <exception cref="FtpTlsException">TLS was asked for and the server's certificate was not trusted, or the server does not speak TLS.</exception>
     public static async Task<FtpSession> ConnectAsync(FtpSessionOptions options, CancellationToken cancellationToken = default)
     {
         var session = new FtpSession((options ?? throw new ArgumentNullException(nameof(options))).Validated());
@@ -65,6 +66,12 @@ public sealed class FtpSession : IDisposable
 
     /// <summary>How long a connection may go unused before it is closed (the next call reconnects).</summary>
     public TimeSpan IdleTimeout => _options.IdleTimeout;
+
+    /// <summary>The user the session logs in as; null for an anonymous session.</summary>
+    public string? UserName => _options.UserName;
+
+    /// <summary>Whether the connection is protected by TLS.</summary>
+    public bool UseTls => _options.UseTls;
 
     /// <summary>The protocol version agreed with the server.</summary>
     public int ProtocolVersion { get; private set; }

@@ -35,6 +35,28 @@ public sealed class FtpSessionOptions
     /// <summary>The longest delay between two tries.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The user name to log in with (AUTH, sent after every connect and reconnect); null to connect anonymously. A
+    /// <c>SecureString</c> is not taken: the password has to become bytes on the wire anyway, and a
+    /// <c>PSCredential</c> or <c>NetworkCredential</c> gives its plain string readily.
+    /// </summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password for <see cref="UserName"/>. It travels in clear unless <see cref="UseTls"/> is set.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Whether to wrap the connection in TLS; the server must have a certificate configured.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// With <see cref="UseTls"/>: trust exactly the server certificate with this SHA-1 or SHA-256 thumbprint (hex; spaces
+    /// and colons ignored) instead of validating it against the system's trust store and the host name.
+    /// </summary>
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary>With <see cref="UseTls"/>: accept any server certificate. Encrypts, but does not protect against an impostor.</summary>
+    public bool SkipCertificateCheck { get; set; }
+
     /// <summary>The clock for delays and timeouts; tests inject a fake one so they never sleep.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -51,6 +73,14 @@ public sealed class FtpSessionOptions
         if (RetryCount < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(RetryCount), RetryCount, "The retry count cannot be negative.");
+        }
+        if (Password is not null && UserName is null)
+        {
+            throw new ArgumentException("A password was given without a user name.", nameof(Password));
+        }
+        if (CertificateThumbprint is not null && Tls.NormalizeThumbprint(CertificateThumbprint).Length is not (40 or 64))
+        {
+            throw new ArgumentException("The certificate thumbprint must be 40 (SHA-1) or 64 (SHA-256) hex digits.", nameof(CertificateThumbprint));
         }
         CheckPositive(ConnectTimeout, nameof(ConnectTimeout));
         CheckPositive(NoProgressTimeout, nameof(NoProgressTimeout));

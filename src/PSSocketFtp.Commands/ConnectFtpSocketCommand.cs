@@ -77,12 +77,49 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
         set => _options.IdleTimeout = TimeSpan.FromSeconds(value);
     }
 
+    /// <summary>The user name and password to log in with; without it the session is anonymous.</summary>
+    [Parameter(HelpMessage = "The user name and password to log in with (the server's users file). The password travels in clear unless -UseTls is set.")]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Protects the connection with TLS.</summary>
+    [Parameter(HelpMessage = "Protect the connection with TLS; the server's certificate is validated against the system's trust store.")]
+    public SwitchParameter UseTls
+    {
+        get => _options.UseTls;
+        set => _options.UseTls = value;
+    }
+
+    /// <summary>Trusts exactly the server certificate with this thumbprint (implies -UseTls).</summary>
+    [Parameter(HelpMessage = "Trust exactly the server certificate with this SHA-1 or SHA-256 thumbprint (implies -UseTls).")]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint
+    {
+        get => _options.CertificateThumbprint;
+        set => _options.CertificateThumbprint = value;
+    }
+
+    /// <summary>Accepts any server certificate (implies -UseTls), as Invoke-WebRequest -SkipCertificateCheck does.</summary>
+    [Parameter(HelpMessage = "Accept any server certificate (implies -UseTls). Encrypts, but does not protect against an impostor.")]
+    public SwitchParameter SkipCertificateCheck
+    {
+        get => _options.SkipCertificateCheck;
+        set => _options.SkipCertificateCheck = value;
+    }
+
     private protected override string ConnectionErrorId => "ConnectFailed";
 
     /// <summary>Connects, and outputs the session.</summary>
     protected override void ProcessRecord() =>
         Try(ComputerName, () =>
         {
+            if (Credential is not null && Credential != PSCredential.Empty)
+            {
+                // The name as typed (a 'DOMAIN\user' stays whole); the password leaves its SecureString only here.
+                _options.UserName = Credential.UserName;
+                _options.Password = Credential.GetNetworkCredential().Password;
+            }
+            _options.UseTls |= _options.SkipCertificateCheck || _options.CertificateThumbprint is not null;
             var session = Call(token => FtpSession.ConnectAsync(_options, token));
             DefaultSession.Set(session);
             WriteObject(session);

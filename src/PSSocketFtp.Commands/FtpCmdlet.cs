@@ -157,6 +157,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         // The session already retried within its budget: the next item would only wait for the same failure.
         FtpConnectionException => (ConnectionErrorId, ErrorCategory.ConnectionError, true),
         FtpTimeoutException => ("OperationTimeout", ErrorCategory.OperationTimeout, true),
+        FtpTlsException tls => (tls.CertificateRejected ? "CertificateNotTrusted" : "TlsFailed", ErrorCategory.SecurityError, true),
         ItemNotFoundException or System.Management.Automation.DriveNotFoundException or FileNotFoundException or DirectoryNotFoundException =>
             ("LocalItemNotFound", ErrorCategory.ObjectNotFound, false),
         UnauthorizedAccessException => ("LocalAccessDenied", ErrorCategory.PermissionDenied, false),
@@ -175,6 +176,8 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         FtpStatus.IsADirectory => ("IsADirectory", ErrorCategory.InvalidType, false),
         FtpStatus.DirectoryNotEmpty => ("DirectoryNotEmpty", ErrorCategory.WriteError, false),
         FtpStatus.AccessDenied => ("AccessDenied", ErrorCategory.PermissionDenied, false),
+        // Every later request would be refused the same way.
+        FtpStatus.Unauthorized => ("Unauthorized", ErrorCategory.AuthenticationError, true),
         FtpStatus.InsufficientStorage => ("InsufficientStorage", ErrorCategory.WriteError, false),
         FtpStatus.LengthMismatch => ("LengthMismatch", ErrorCategory.InvalidData, false),
         FtpStatus.HashMismatch => ("HashMismatch", ErrorCategory.InvalidResult, false),

@@ -37,6 +37,10 @@ public enum FieldTag : byte
     HashAlgorithm = 0x10,
     /// <summary>A hash value (raw bytes).</summary>
     Hash = 0x11,
+    /// <summary>The user name of an AUTH request (UTF-8).</summary>
+    UserName = 0x12,
+    /// <summary>The password of an AUTH request (UTF-8); it travels in clear unless the connection uses TLS.</summary>
+    Password = 0x13,
     /// <summary>One listing entry: its value is itself a field list.</summary>
     Entry = 0x30,
 }

@@ -19,6 +19,11 @@ public enum FrameType : byte
     Ping = 0x07,
     /// <summary>Compute a remote file's hash; answered by <see cref="Ok"/> with the hash.</summary>
     Hash = 0x08,
+    /// <summary>
+    /// Log in with <see cref="FieldTag.UserName"/> and <see cref="FieldTag.Password"/>, right after the handshake;
+    /// answered by <see cref="Ok"/>, or by <see cref="Error"/> with <see cref="FtpStatus.Unauthorized"/>.
+    /// </summary>
+    Auth = 0x09,
 
     /// <summary>A piece of a file body. Its payload is raw bytes, not fields.</summary>
     Data = 0x10,

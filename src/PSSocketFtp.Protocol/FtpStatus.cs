@@ -27,6 +27,11 @@ public enum FtpStatus : ushort
     DirectoryNotEmpty = 15,
     /// <summary>The server may not touch this item.</summary>
     AccessDenied = 16,
+    /// <summary>
+    /// The server requires a login and the connection has none: an AUTH failed (wrong user name or password, not told
+    /// apart), or another request came before a successful AUTH.
+    /// </summary>
+    Unauthorized = 17,
     /// <summary>The server's disk is full.</summary>
     InsufficientStorage = 20,
     /// <summary>The body's length differs from the length announced.</summary>

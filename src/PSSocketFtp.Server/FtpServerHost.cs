@@ -13,24 +13,25 @@ namespace PSSocketFtp.Server;
 /// <summary>Starts the server: a host whose Kestrel listens on one endpoint with the protocol's connection handler and serves no HTTP.</summary>
 public static class FtpServerHost
 {
-    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["--root"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Root)}",
         ["--port"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Port)}",
         ["--bind"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Bind)}",
-    };
+    }.Concat(ServerSecurity.SwitchMappings).ToDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Starts a server and returns once it listens.</summary>
-    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
+    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
     /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public static async Task<RunningFtpServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
-        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        builder.Configuration.AddCommandLine(ServerSecurity.ExpandFlags(args), SwitchMappings);
         var options = builder.Configuration.GetSection(FtpServerOptions.SectionName).Get<FtpServerOptions>() ?? new FtpServerOptions();
         var address = Validate(options);
+        ServerSecurity.Load(options, address);
 
         builder.Logging.ClearProviders()
             .AddSimpleConsole(console =>
@@ -56,6 +57,7 @@ public static class FtpServerHost
             kestrel.Configure(new ConfigurationBuilder().Build());
             kestrel.Listen(address, options.Port, listen =>
             {
+                ServerSecurity.ConfigureListener(listen, options);
                 listen.UseConnectionHandler<FtpConnectionHandler>();
                 listener = listen;
             });
@@ -68,8 +70,9 @@ public static class FtpServerHost
             await app.StartAsync(cancellationToken);
             // Kestrel writes the bound endpoint back, so port 0 becomes the real port.
             var endPoint = (IPEndPoint)listener!.EndPoint;
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server")
-                .LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpSession.Software, endPoint, store.Root);
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server");
+            ServerSecurity.LogMode(logger, options, endPoint);
+            logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpSession.Software, endPoint, store.Root);
             return new RunningFtpServer(app, endPoint, store.Root);
         }
         catch

@@ -3,7 +3,7 @@ using PSSocketFtp.Protocol;
 namespace PSSocketFtp.Server;
 
 /// <summary>The server's settings, bound from the configuration section <see cref="SectionName"/> (and the <c>--root</c>, <c>--port</c>, <c>--bind</c> switches).</summary>
-public sealed class FtpServerOptions
+public sealed partial class FtpServerOptions
 {
     /// <summary>The configuration section the options are read from.</summary>
     public const string SectionName = "PSSocketFtp";

@@ -12,7 +12,7 @@ namespace PSSocketFtp.Server;
 /// One connection: the handshake, then requests answered in order (protocol v1). Frames are read from the transport's
 /// <see cref="PipeReader"/>; body bytes go to the store as they arrive, never waiting for a whole DATA frame.
 /// </summary>
-internal sealed class FtpSession
+internal sealed partial class FtpSession
 {
     /// <summary>What PING answers.</summary>
     internal static readonly string Software = "PSSocketFtp.Server/" +
@@ -132,7 +132,7 @@ internal sealed class FtpSession
             {
                 throw Malformed($"a {header.Type} frame outside a body (stream {header.StreamId})");
             }
-            if (header.Type is < FrameType.List or > FrameType.Hash)
+            if (header.Type is < FrameType.List or > FrameType.Auth)
             {
                 throw new FtpException(FtpStatus.UnknownRequest, $"Frame type 0x{(byte)header.Type:X2} is not a request this server knows.");
             }
@@ -142,6 +142,14 @@ internal sealed class FtpSession
             }
             var fields = await ReadFieldsAsync(header);
             uint stream = header.StreamId;
+            if (header.Type == FrameType.Auth || (_options.Users is not null && !_login.LoggedIn && header.Type != FrameType.Bye))
+            {
+                if (!await AuthorizeAsync(header.Type, stream, fields))
+                {
+                    return;
+                }
+                continue;
+            }
             switch (header.Type)
             {
                 case FrameType.Bye:

@@ -8,7 +8,7 @@ namespace PSSocketFtp.Module.Tests;
 /// server carries our protocol assembly: in this process it would sit in the default load context, beside the
 /// module's copy, and the module's isolation could not be tested.
 /// </summary>
-public sealed class ServerProcess : IAsyncLifetime
+public class ServerProcess : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private Process? _process;
@@ -22,7 +22,10 @@ public sealed class ServerProcess : IAsyncLifetime
     /// <summary>The local path of a remote path under the root.</summary>
     public string FullPath(string remote) => Path.Join(Root, remote.TrimStart('/'));
 
-    public async Task InitializeAsync()
+    /// <summary>Arguments a derived fixture adds to the server's command line.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -31,7 +34,7 @@ public sealed class ServerProcess : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { TestPaths.ServerAssembly, "--root", Root, "--port", "0", "--bind", "127.0.0.1" })
+        foreach (string arg in new[] { TestPaths.ServerAssembly, "--root", Root, "--port", "0", "--bind", "127.0.0.1" }.Concat(ExtraArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -72,7 +75,7 @@ public sealed class ServerProcess : IAsyncLifetime
         Port = await listening.Task.WaitAsync(StartTimeout);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_process is not null)
         {

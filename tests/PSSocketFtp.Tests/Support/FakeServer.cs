@@ -57,6 +57,9 @@ internal sealed class FakeServer : IAsyncDisposable
     /// <summary>Answers one request frame (data frames of an upload body are the handler's to read).</summary>
     public Func<FakeConnection, Frame, Task> Handler { get; set; }
 
+    /// <summary>When set, each connection starts with a TLS handshake using this certificate.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
+
     /// <summary>What the handshake reply says; null answers with the version the client asked for.</summary>
     public (byte Version, FtpStatus Status)? HandshakeReply { get; set; }
 
@@ -166,6 +169,10 @@ internal sealed class FakeServer : IAsyncDisposable
         await Task.Yield();
         try
         {
+            if (Certificate is { } certificate)
+            {
+                await connection.StartTlsAsync(certificate);
+            }
             var hello = await connection.ReadExactAsync(ProtocolConstants.HandshakeSize);
             byte version = Handshake.ReadHello(hello);
             var (replyVersion, status) = HandshakeReply ?? (version, version == 0 ? FtpStatus.UnsupportedVersion : FtpStatus.Ok);
@@ -183,7 +190,7 @@ internal sealed class FakeServer : IAsyncDisposable
                 await Handler(connection, request);
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or SocketException or System.Security.Authentication.AuthenticationException)
         {
             // The client went away (or the test closed the connection): that ends this connection's script.
         }
@@ -202,7 +209,7 @@ internal sealed class FakeServer : IAsyncDisposable
 internal sealed class FakeConnection
 {
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private Stream _stream;
     private int _closed;
 
     public FakeConnection(TcpClient client, int number)
@@ -218,6 +225,14 @@ internal sealed class FakeConnection
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     internal Task Loop { get; set; } = Task.CompletedTask;
+
+    /// <summary>Performs the server side of a TLS handshake; the connection's frames then go through it.</summary>
+    internal async Task StartTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var tls = new System.Net.Security.SslStream(_stream);
+        await tls.AuthenticateAsServerAsync(certificate);
+        _stream = tls;
+    }
 
     public async Task<Frame> ReadFrameAsync()
     {

@@ -1,0 +1,79 @@
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>The session's AUTH request and the refusal of requests before a login.</summary>
+internal sealed partial class FtpSession
+{
+    /// <summary>After this many failed logins the connection is closed.</summary>
+    internal const int MaxLoginFailures = 5;
+
+    // The delay before answering a failed login grows with each failure on the connection, up to this.
+    private static readonly TimeSpan MaxLoginDelay = TimeSpan.FromSeconds(8);
+
+    private readonly LoginState _login = new();
+
+    /// <summary>
+    /// Answers an AUTH, or refuses a request that came before a login. Returns false when the connection is to be closed
+    /// (too many failed logins).
+    /// </summary>
+    private async Task<bool> AuthorizeAsync(FrameType type, uint stream, FieldSet fields)
+    {
+        if (type != FrameType.Auth)
+        {
+            _logger.LogDebug("{Peer}: refused a {Type} before a login", _peer, type);
+            await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
+            return true;
+        }
+        string user = fields.TryGetString(FieldTag.UserName) ?? string.Empty;
+        string password = fields.TryGetString(FieldTag.Password) ?? string.Empty;
+        if (_options.Users is not { } users)
+        {
+            // Anonymous server: every login succeeds, so that a client configured with a credential still works.
+            _login.LoggedIn = true;
+            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+            return true;
+        }
+        if (users.Verify(user, password))
+        {
+            _login.LoggedIn = true;
+            _login.Failures = 0;
+            _logger.LogInformation("{Peer} logged in as {User}", _peer, user);
+            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+            return true;
+        }
+        _login.LoggedIn = false;
+        int failures = ++_login.Failures;
+        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ForLog(user), failures);
+        if (failures > 1)
+        {
+            // Slows down guessing: 1 s before the second wrong answer, then 2 s, 4 s, ….
+            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 2), MaxLoginDelay.TotalSeconds));
+            await Task.Delay(delay, _timeProvider, _aborted);
+        }
+        if (failures >= MaxLoginFailures)
+        {
+            _logger.LogWarning("{Peer}: {Failures} failed logins; closing the connection", _peer, failures);
+            await CloseWithErrorAsync(FtpStatus.Unauthorized, "Too many failed logins; the connection is closed.");
+            return false;
+        }
+        // The same answer whether the user exists or not.
+        await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The user name or password is wrong."));
+        return true;
+    }
+
+    /// <summary>A name the client sent, made safe for a one-line log: at most 64 characters, control characters replaced.</summary>
+    private static string ForLog(string name)
+    {
+        string shown = new(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return name.Length > 64 ? shown + "…" : shown;
+    }
+
+    /// <summary>Whether the connection has logged in, and how often it failed to.</summary>
+    private sealed class LoginState
+    {
+        public bool LoggedIn { get; set; }
+
+        public int Failures { get; set; }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>The server's users and certificate: loaded and checked at start, before anything listens.</summary>
+internal static class ServerSecurity
+{
+    /// <summary>The flag that allows anonymous access on an address other than loopback.</summary>
+    public const string AllowAnonymousSwitch = "--allow-anonymous";
+
+    /// <summary>The switches of the security settings, for the host's command-line mappings.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--users"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.UsersFile)}",
+        ["--certificate"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Certificate)}",
+        ["--certificate-password"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.CertificatePassword)}",
+        [AllowAnonymousSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.AllowAnonymous)}",
+    };
+
+    /// <summary>Gives the value-less <c>--allow-anonymous</c> flag the value the configuration's command line needs.</summary>
+    public static string[] ExpandFlags(string[] args) =>
+        args.Select((arg, i) => string.Equals(arg, AllowAnonymousSwitch, StringComparison.OrdinalIgnoreCase)
+                && (i + 1 == args.Length || !bool.TryParse(args[i + 1], out _))
+            ? AllowAnonymousSwitch + "=true"
+            : arg).ToArray();
+
+    /// <summary>Loads the users file and the certificate named by the options into them.</summary>
+    /// <exception cref="ArgumentException">A file is missing or invalid, or anonymous access would reach beyond this machine.</exception>
+    public static void Load(FtpServerOptions options, IPAddress address)
+    {
+        if (!string.IsNullOrWhiteSpace(options.UsersFile))
+        {
+            string path = Path.GetFullPath(options.UsersFile);
+            try
+            {
+                options.Users = UserStore.Load(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new ArgumentException($"Could not read the users file '{path}': {e.Message}", e);
+            }
+            if (options.Users.Count == 0)
+            {
+                throw new ArgumentException($"The users file '{path}' names no users. Add one with: add-user <name> --users {options.UsersFile}");
+            }
+        }
+        else if (!IPAddress.IsLoopback(address) && !options.AllowAnonymous)
+        {
+            throw new ArgumentException(
+                $"No users are configured, so anyone who reaches {address} could read, write and delete the served files. " +
+                $"Configure users (--users <file>, add them with 'add-user <name> --users <file>'), bind to 127.0.0.1, or pass {AllowAnonymousSwitch} to serve anonymously on purpose.");
+        }
+        if (!string.IsNullOrWhiteSpace(options.Certificate))
+        {
+            string path = Path.GetFullPath(options.Certificate);
+            try
+            {
+                options.ServerCertificate = X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                throw new ArgumentException($"Could not load the certificate '{path}': {e.Message}", e);
+            }
+            if (!options.ServerCertificate.HasPrivateKey)
+            {
+                throw new ArgumentException($"The certificate '{path}' has no private key; the server needs a PFX file that includes it.");
+            }
+        }
+    }
+
+    /// <summary>Puts TLS in front of the protocol when a certificate is configured.</summary>
+    public static void ConfigureListener(ListenOptions listen, FtpServerOptions options)
+    {
+        if (options.ServerCertificate is { } certificate)
+        {
+            listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = certificate,
+                SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                HandshakeTimeout = options.HandshakeTimeout,
+            });
+        }
+    }
+
+    /// <summary>Says in the log how the server lets clients in.</summary>
+    public static void LogMode(ILogger logger, FtpServerOptions options, IPEndPoint endPoint)
+    {
+        if (options.Users is { } users)
+        {
+            logger.LogInformation("Login required: {Count} users from {UsersFile}", users.Count, Path.GetFullPath(options.UsersFile!));
+        }
+        else if (IPAddress.IsLoopback(endPoint.Address))
+        {
+            logger.LogWarning("No users configured: anonymous access, on loopback only ({EndPoint})", endPoint);
+        }
+        else
+        {
+            logger.LogWarning("No users configured: anonymous access on {EndPoint}, allowed by {Switch}", endPoint, AllowAnonymousSwitch);
+        }
+        if (options.ServerCertificate is { } certificate)
+        {
+            logger.LogInformation("TLS on: certificate {Subject}, thumbprint {Thumbprint}", certificate.Subject, certificate.Thumbprint);
+        }
+        else if (options.Users is not null)
+        {
+            logger.LogWarning("TLS off: passwords and files travel in clear; configure --certificate to protect them");
+        }
+    }
+}

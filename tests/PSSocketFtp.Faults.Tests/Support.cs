@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using PSSocketFtp.Client;
+
+// Stalls are measured against the client's no-progress timeout: tests running side by side on 2 cores would blur it.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace PSSocketFtp.Faults.Tests;
+
+/// <summary>Settings and helpers shared by the fault tests.</summary>
+internal static class Faults
+{
+    /// <summary>The seed of the main run: PSSOCKETFTP_FAULT_SEED when set, so a failure can be replayed.</summary>
+    public static int Seed =>
+        int.TryParse(Environment.GetEnvironmentVariable("PSSOCKETFTP_FAULT_SEED"), out int seed) ? seed : DefaultSeed;
+
+    public const int DefaultSeed = 20261127;
+
+    /// <summary>
+    /// Which bytes the suite's flips hit: frame headers and DATA payloads, or every byte with PSSOCKETFTP_FAULT_FLIPS=any
+    /// (which also damages request fields that protocol version 1 cannot check, so expect refusals there).
+    /// </summary>
+    public static PSSocketFtp.FaultProxy.FlipScope FlipScope =>
+        string.Equals(Environment.GetEnvironmentVariable("PSSOCKETFTP_FAULT_FLIPS"), "any", StringComparison.OrdinalIgnoreCase)
+            ? PSSocketFtp.FaultProxy.FlipScope.Any
+            : PSSocketFtp.FaultProxy.FlipScope.Frames;
+
+    public const int SecondSeed = 7021;
+
+    public static string ServerAssembly =>
+        typeof(Faults).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ServerAssembly").Value
+        ?? throw new InvalidOperationException("The build did not record ServerAssembly.");
+
+    /// <summary>Generous retries, short delays, and a short no-progress timeout so stalls are noticed quickly.</summary>
+    public static FtpSessionOptions SessionOptions(int port, int retryCount = 30, TimeSpan? maxRetryDelay = null, TimeSpan? noProgress = null) => new()
+    {
+        ComputerName = "127.0.0.1",
+        Port = port,
+        RetryCount = retryCount,
+        RetryDelay = TimeSpan.FromMilliseconds(5),
+        MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromMilliseconds(100),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        NoProgressTimeout = noProgress ?? TimeSpan.FromSeconds(2),
+    };
+
+    public static string NewSandbox(string what)
+    {
+        string path = Path.Join(Path.GetTempPath(), $"psftp-faults-{what}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    /// <summary>Writes a file of random bytes drawn from <paramref name="seed"/>.</summary>
+    public static void WriteRandomFile(string path, int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>
+    /// A large file that is quick to create: sparse, with a block of random bytes every 4 MiB so that a misplaced or
+    /// lost chunk changes its hash.
+    /// </summary>
+    public static void WriteLargeFile(string path, long length, int seed)
+    {
+        var random = new Random(seed);
+        var block = new byte[64 * 1024];
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        stream.SetLength(length);
+        for (long at = 0; at + block.Length <= length; at += 4 * 1024 * 1024)
+        {
+            random.NextBytes(block);
+            stream.Position = at;
+            stream.Write(block);
+        }
+        stream.Position = length - 1;
+        stream.WriteByte(0x5A);
+    }
+
+    /// <summary>Files and folders under <paramref name="root"/>, relative and '/'-separated, without the server's .psftp folder.</summary>
+    public static SortedSet<string> VisibleEntries(string root) =>
+        new(Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
+            .Where(p => p != ".psftp" && !p.StartsWith(".psftp/", StringComparison.Ordinal)),
+            StringComparer.Ordinal);
+
+    /// <summary>Waits for a condition, looking every few milliseconds, for at most <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}.");
+            }
+            await Task.Delay(10);
+        }
+    }
+}
+
+/// <summary>Keeps a server's warnings and errors so that a failing test can show them.</summary>
+internal sealed class LogLines : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IEnumerable<string> Lines => _lines;
+
+    public void Add(string line) => _lines.Enqueue(line);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogLines owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Add($"server {logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
+    }
+}
+
+/// <summary>A progress sink that reports on the caller's thread, so a test can act at an exact point of a transfer.</summary>
+internal sealed class InlineProgress(Action<FtpTransferProgress> report) : IProgress<FtpTransferProgress>
+{
+    public void Report(FtpTransferProgress value) => report(value);
+}
+
+/// <summary>The real server as a process of its own, so a test can kill it outright and start it again on the same port.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServerProcess(Process process) => _process = process;
+
+    public int Port { get; private set; }
+
+    public IEnumerable<string> Output => _output;
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<ServerProcess> StartAsync(string root, int port)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { Faults.ServerAssembly, "--root", root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var server = new ServerProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            server._output.Enqueue(e.Data);
+            var match = Regex.Match(e.Data, @"listening on \S+:(\d+)");
+            if (match.Success)
+            {
+                listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        };
+        server._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                server._output.Enqueue(e.Data);
+            }
+        };
+        server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The server exited early:\n" + string.Join("\n", server._output)));
+        server._process.Start();
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        try
+        {
+            server.Port = await listening.Task.WaitAsync(StartTimeout);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Kills the process (SIGKILL: no shutdown, no cleanup) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
