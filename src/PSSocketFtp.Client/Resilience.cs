@@ -40,6 +40,8 @@ internal static class Resilience
         {
             FtpConnectionException lost => lost.IsTransient,
             FtpTimeoutException stalled => stalled.IsTransient,
+            // A server at its connection limit says so in the handshake; a later try may find a free place.
+            FtpException { Status: FtpStatus.ServerBusy } => true,
             FtpException protocol => IsWireFault(protocol.Status),
             _ => false,
         };

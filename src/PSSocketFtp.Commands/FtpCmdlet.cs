@@ -182,6 +182,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         FtpStatus.LengthMismatch => ("LengthMismatch", ErrorCategory.InvalidData, false),
         FtpStatus.HashMismatch => ("HashMismatch", ErrorCategory.InvalidResult, false),
         FtpStatus.ServerBusy => ("ServerBusy", ErrorCategory.ResourceBusy, false),
+        FtpStatus.FileTooLarge => ("FileTooLarge", ErrorCategory.LimitsExceeded, false),
         // The connection was closed for a broken frame: a server defect that the next item would meet again.
         FtpStatus.MalformedFrame or FtpStatus.UnsupportedVersion or FtpStatus.UnknownRequest or FtpStatus.FrameTooLarge =>
             ("ProtocolError", ErrorCategory.ProtocolError, true),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -8,9 +9,15 @@ namespace PSSocketFtp.Server;
 
 /// <summary>
 /// The store as a local folder. Every path is normalized by <see cref="RemotePath"/>, then its full path must lie under
-/// the root, and no symbolic link on the way may point outside it. Uploads go to <c>.psftp/partial</c> under the root
-/// and are moved into place, without overwriting unless asked, only when complete.
+/// the root, and no symbolic link on the way may point outside it or into <c>.psftp</c>. Uploads go to
+/// <c>.psftp/partial</c> under the root and are moved into place, without overwriting unless asked, only when complete.
 /// </summary>
+/// <remarks>
+/// On Linux the store does not trust a check made on a path: a folder may be swapped for a link between the check and
+/// the use. It opens the item (or the folder an item is created or deleted in) first, asks the kernel where that handle
+/// really is (<c>/proc/self/fd</c>), and then works only through the handle (see <see cref="Pinned"/>). Elsewhere the
+/// checks are made on the path just before its use (docs/security.md says what that leaves open).
+/// </remarks>
 internal sealed class LocalFolderStore : IFileStore
 {
     // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
@@ -24,6 +31,8 @@ internal sealed class LocalFolderStore : IFileStore
 
     private readonly string _root;
     private readonly string _rootPrefix;
+    private readonly string _reserved;
+    private readonly string _trashFolder;
     private readonly string _partialFolder;
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
@@ -41,8 +50,21 @@ internal sealed class LocalFolderStore : IFileStore
         var rootInfo = new DirectoryInfo(Path.GetFullPath(root));
         // Compare against the real folder, so a root reached through a link still contains its own files.
         _root = Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? rootInfo.FullName);
+        using (var pinned = Pinned.Open(_root))
+        {
+            // Where the kernel says the root is (a link among its ancestors too), as the real paths it is compared with.
+            _root = Path.TrimEndingDirectorySeparator(pinned?.RealPath ?? _root);
+        }
         _rootPrefix = _root + Path.DirectorySeparatorChar;
+        _reserved = Path.Join(_root, RemotePath.ReservedRootName);
         _partialFolder = Path.Join(_root, RemotePath.ReservedRootName, "partial");
+        // Folders being deleted are moved here first; what a crash left behind goes now.
+        _trashFolder = Path.Join(_root, RemotePath.ReservedRootName, "trash");
+        if (Directory.Exists(_trashFolder))
+        {
+            Directory.Delete(_trashFolder, recursive: true);
+        }
+        Directory.CreateDirectory(_trashFolder);
         Directory.CreateDirectory(_partialFolder);
         _doneFolder = Path.Join(_root, RemotePath.ReservedRootName, "done");
         Directory.CreateDirectory(_doneFolder);
@@ -56,38 +78,68 @@ internal sealed class LocalFolderStore : IFileStore
     public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        if (File.Exists(full))
+        var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        try
         {
-            return new[] { ToEntry(normalized, new FileInfo(full)) }.ToAsyncEnumerable();
+            if (File.Exists(pinned.Path))
+            {
+                var entry = pinned.Describe(normalized);
+                pinned.Dispose();
+                return new[] { entry }.ToAsyncEnumerable();
+            }
+            if (!Directory.Exists(pinned.Path))
+            {
+                throw NotFound(normalized);
+            }
         }
-        if (!Directory.Exists(full))
+        catch
         {
-            throw NotFound(normalized);
+            pinned.Dispose();
+            throw;
         }
-        return ListFolder(normalized, new DirectoryInfo(full), recursive).ToAsyncEnumerable();
+        return ListPinned(normalized, pinned, recursive).ToAsyncEnumerable();
+    }
+
+    private IEnumerable<RemoteEntry> ListPinned(string normalized, Pinned folder, bool recursive)
+    {
+        using (folder)
+        {
+            foreach (var entry in ListFolder(normalized, folder, recursive))
+            {
+                yield return entry;
+            }
+        }
     }
 
     /// <inheritdoc />
     public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
-        return info.Exists ? Task.FromResult(ToEntry(normalized, info)) : throw NotFound(normalized);
+        using var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        return Task.FromResult(pinned.Describe(normalized));
     }
 
     /// <inheritdoc />
     public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        if (Directory.Exists(full))
+        using var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        if (Directory.Exists(pinned.Path))
         {
             throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(normalized)}' is a folder.") { RemotePath = normalized };
         }
+        pinned.CheckFileOrFolder(normalized);
+        // Opened through the checked handle (on Linux, /proc/self/fd/N opens that very file again).
         // No FileStream buffer: the caller reads whole 256 KiB chunks straight into the outgoing pipe.
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var stream = new FileStream(pinned.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
         try
         {
-            var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(full));
+            // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
+            if (Pinned.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
+            {
+                throw OutsideRoot(normalized);
+            }
+            var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
             return Task.FromResult(new FileDownload(entry, stream));
         }
         catch
@@ -212,19 +264,48 @@ internal sealed class LocalFolderStore : IFileStore
         {
             throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be deleted.") { RemotePath = normalized };
         }
-        var info = new FileInfo(full);
+        // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
+        using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw NotFound(normalized);
+        string item = Path.Join(parent.Path, Path.GetFileName(full));
+        var info = new FileInfo(item);
         if (info.LinkTarget is not null)
         {
             // Remove the link itself, never what it points to.
             info.Delete();
         }
-        else if (Directory.Exists(full))
+        else if (Directory.Exists(item))
         {
-            if (!recursive && Directory.EnumerateFileSystemEntries(full).Any())
+            if (!recursive && Directory.EnumerateFileSystemEntries(item).Any())
             {
                 throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
             }
-            Directory.Delete(full, recursive);
+            if (!recursive)
+            {
+                // rmdir: a link put there meanwhile is not a folder and is refused.
+                try
+                {
+                    Directory.Delete(item);
+                }
+                catch (IOException) when (Directory.Exists(item) && Directory.EnumerateFileSystemEntries(item).Any())
+                {
+                    // Another connection put something there since the check.
+                    throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
+                }
+            }
+            else
+            {
+                // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
+                string trashed = Path.Join(_trashFolder, Guid.NewGuid().ToString("N"));
+                Directory.Move(item, trashed);
+                if (new FileInfo(trashed).LinkTarget is not null)
+                {
+                    File.Delete(trashed);
+                }
+                else
+                {
+                    Directory.Delete(trashed, recursive: true);
+                }
+            }
         }
         else if (info.Exists)
         {
@@ -322,6 +403,59 @@ internal sealed class LocalFolderStore : IFileStore
     private bool IsInsideRoot(string full) =>
         string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
 
+    /// <summary>Whether a request may reach this real path: inside the root, and not the server's own folder.</summary>
+    private bool IsServable(string full) =>
+        IsInsideRoot(full)
+        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, PathComparison)
+        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, PathComparison);
+
+    /// <summary>
+    /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
+    /// exist. Use the result's <see cref="Pinned.Path"/> from then on: it stays on the item that was checked.
+    /// </summary>
+    private Pinned? PinInside(string full, string normalized)
+    {
+        var pinned = Pinned.Open(full);
+        if (pinned is not null && !IsServable(pinned.RealPath))
+        {
+            pinned.Dispose();
+            throw OutsideRoot(normalized);
+        }
+        return pinned;
+    }
+
+    /// <summary>
+    /// Creates the folders of <paramref name="folder"/> (a normalized path) one at a time, each inside the checked handle of
+    /// its parent, and returns the last one pinned: a link swapped in on the way leads nowhere outside.
+    /// </summary>
+    private Pinned CreateFoldersPinned(string folder)
+    {
+        var current = PinInside(_root, string.Empty) ?? throw NotFound(string.Empty);
+        string walked = string.Empty;
+        try
+        {
+            foreach (var segment in folder.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                walked = RemotePath.Combine(walked, segment);
+                string next = Path.Join(current.Path, segment);
+                Directory.CreateDirectory(next);
+                var pinned = PinInside(next, walked) ?? throw NotFound(walked);
+                current.Dispose();
+                current = pinned;
+                if (!Directory.Exists(current.Path))
+                {
+                    throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(walked)}' is a file, not a folder.") { RemotePath = walked };
+                }
+            }
+            return current;
+        }
+        catch
+        {
+            current.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Walks the path from the root and refuses it when a link on the way points outside the root.</summary>
     private void CheckLinks(string full, string normalized, int depth)
     {
@@ -343,8 +477,17 @@ internal sealed class LocalFolderStore : IFileStore
                 }
                 continue;
             }
-            string target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
-            if (!IsInsideRoot(target))
+            string target;
+            try
+            {
+                target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+            }
+            catch (IOException)
+            {
+                // A loop of links leads nowhere.
+                throw NotFound(normalized);
+            }
+            if (!IsServable(target))
             {
                 throw OutsideRoot(normalized);
             }
@@ -353,14 +496,12 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    private IEnumerable<RemoteEntry> ListFolder(string normalized, DirectoryInfo folder, bool recursive)
+    private IEnumerable<RemoteEntry> ListFolder(string normalized, Pinned folder, bool recursive)
     {
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
-        foreach (var child in folder.EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
+        foreach (var child in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
-            string childPath = RemotePath.Combine(normalized, child.Name);
-            FileSystemInfo resolved;
-            RemoteEntry entry;
+            RemoteEntry resolved;
             try
             {
                 // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
@@ -369,29 +510,47 @@ internal sealed class LocalFolderStore : IFileStore
                 {
                     continue;
                 }
-                entry = ToEntry(childPath, resolved);
             }
             catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
                 // Deleted or renamed by another session since the folder was read: it is simply no longer there.
                 continue;
             }
-            yield return entry;
+            string childPath = resolved.Path;
+            yield return resolved;
             // Linked folders are listed but not entered: a link to an ancestor would never end.
-            if (recursive && resolved is DirectoryInfo subfolder && child.LinkTarget is null)
+            if (recursive && resolved.Kind == ItemKind.Directory && child.LinkTarget is null)
             {
-                foreach (var descendant in ListFolder(childPath, subfolder, recursive))
+                // Entered through a checked handle: it may have become a link since it was enumerated.
+                Pinned? subfolder;
+                try
                 {
-                    yield return descendant;
+                    subfolder = PinInside(child.FullName, childPath);
+                }
+                catch (FtpException)
+                {
+                    continue;
+                }
+                if (subfolder is null)
+                {
+                    continue;
+                }
+                using (subfolder)
+                {
+                    foreach (var entry in ListFolder(childPath, subfolder, recursive))
+                    {
+                        yield return entry;
+                    }
                 }
             }
         }
     }
 
     /// <summary>Whether a folder's child may be shown: not the server's own folder, a name the protocol can address, no link out of the root.</summary>
-    private bool IsServable(string folder, FileSystemInfo child, out FileSystemInfo resolved)
+    private bool IsServable(string folder, FileSystemInfo child, out RemoteEntry resolved)
     {
-        resolved = child;
+        string childPath = RemotePath.Combine(folder, child.Name);
+        resolved = null!;
         if (folder.Length == 0 && string.Equals(child.Name, RemotePath.ReservedRootName, StringComparison.OrdinalIgnoreCase))
         {
             return false;
@@ -406,14 +565,34 @@ internal sealed class LocalFolderStore : IFileStore
         }
         if (child.LinkTarget is null)
         {
+            resolved = ToEntry(childPath, child);
             return true;
         }
-        var target = child.ResolveLinkTarget(returnFinalTarget: true);
-        if (target is null || !target.Exists || !IsInsideRoot(Path.GetFullPath(target.FullName)))
+        if (Pinned.IsSupported)
+        {
+            // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
+            using var pinned = Pinned.Open(child.FullName);
+            if (pinned is null || !IsServable(pinned.RealPath))
+            {
+                return false;
+            }
+            resolved = pinned.Describe(childPath);
+            return true;
+        }
+        FileSystemInfo? target;
+        try
+        {
+            target = child.ResolveLinkTarget(returnFinalTarget: true);
+        }
+        catch (IOException)
         {
             return false;
         }
-        resolved = target;
+        if (target is null || !target.Exists || !IsServable(Path.GetFullPath(target.FullName)))
+        {
+            return false;
+        }
+        resolved = ToEntry(childPath, target);
         return true;
     }
 
@@ -449,6 +628,161 @@ internal sealed class LocalFolderStore : IFileStore
 
     private static FtpException OutsideRoot(string normalized) =>
         new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
+
+    /// <summary>
+    /// An item opened by path and held by its handle. On Linux, <see cref="Path"/> is <c>/proc/self/fd/N</c>: every use of it
+    /// (and of a name below it) reaches the very item that was opened, whatever its path leads to meanwhile, and
+    /// <see cref="RealPath"/> is where the kernel says that item is. Elsewhere both are the path itself, so the jail rests
+    /// on the checks made just before.
+    /// </summary>
+    private sealed class Pinned : IDisposable
+    {
+        // An O_PATH descriptor opens files and folders alike, reads nothing and needs no permission on the item itself.
+        private const int O_PATH = 0x200000;
+        private const int O_CLOEXEC = 0x80000;
+        private const int ENOENT = 2;
+        private const int EACCES = 13;
+        private const int ENOTDIR = 20;
+        private const int ELOOP = 40;
+        private const string FdFolder = "/proc/self/fd";
+        private int _fd;
+
+        private Pinned(int fd, string path, string realPath)
+        {
+            _fd = fd;
+            Path = path;
+            RealPath = realPath;
+        }
+
+        public static bool IsSupported { get; } = OperatingSystem.IsLinux() && Directory.Exists(FdFolder);
+
+        public string Path { get; }
+
+        public string RealPath { get; }
+
+        /// <summary>Opens <paramref name="full"/> following links; null when nothing is there (or a link leads nowhere).</summary>
+        public static Pinned? Open(string full)
+        {
+            if (!IsSupported)
+            {
+                return File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, full) : null;
+            }
+            int fd = open(full, O_PATH | O_CLOEXEC);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                // A loop of links leads nowhere, like a dangling one.
+                return errno is ENOENT or ENOTDIR or ELOOP ? null
+                    : errno == EACCES ? throw new UnauthorizedAccessException($"Access to '{full}' is denied.")
+                    : throw new IOException($"Cannot open '{full}' (errno {errno}).");
+            }
+            string path = $"{FdFolder}/{fd}";
+            string? real = new FileInfo(path).LinkTarget;
+            if (real is null || !real.StartsWith('/'))
+            {
+                // An item deleted meanwhile reads as "path (deleted)"; anything else is not a place the jail can judge.
+                close(fd);
+                return null;
+            }
+            return new Pinned(fd, path, real);
+        }
+
+        /// <summary>Where an open file really is, on Linux; null elsewhere.</summary>
+        public static string? RealPathOf(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+        {
+            if (!IsSupported)
+            {
+                return null;
+            }
+            bool added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                string? real = new FileInfo($"{FdFolder}/{handle.DangerousGetHandle()}").LinkTarget;
+                // Unreadable or deleted: no place inside the root either.
+                return real is not null && real.StartsWith('/') ? real : "";
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+        }
+
+        /// <summary>The item as STAT describes it, read from the handle (a path-based read would see the /proc link itself).</summary>
+        public RemoteEntry Describe(string normalized)
+        {
+            if (_fd < 0)
+            {
+                FileSystemInfo info = Directory.Exists(Path) ? new DirectoryInfo(Path) : new FileInfo(Path);
+                return info.Exists ? ToEntry(normalized, info) : throw NotFound(normalized);
+            }
+            var (kind, length, time) = Stat();
+            return kind switch
+            {
+                StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, time),
+                StatKind.File => new RemoteEntry(normalized, ItemKind.File, length, time),
+                _ => throw NotAFile(normalized),
+            };
+        }
+
+        /// <summary>Refuses anything but a regular file or a folder: opening a FIFO or a device could block or never end.</summary>
+        public void CheckFileOrFolder(string normalized)
+        {
+            if (_fd >= 0 && Stat().Kind == StatKind.Other)
+            {
+                throw NotAFile(normalized);
+            }
+        }
+
+        private static FtpException NotAFile(string normalized) =>
+            new(FtpStatus.AccessDenied, $"'{RemotePath.ToDisplay(normalized)}' is neither a file nor a folder.") { RemotePath = normalized };
+
+        /// <summary>statx(2) on the descriptor itself; its layout is the same on every Linux architecture (little-endian here).</summary>
+        private (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat()
+        {
+            const int AT_EMPTY_PATH = 0x1000;
+            const uint STATX_BASIC_STATS = 0x7FF;
+            var buffer = new byte[256];
+            if (statx(_fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) != 0)
+            {
+                throw new IOException($"statx failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+            int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000;
+            long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(40));
+            long seconds = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(112));
+            uint nanoseconds = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(120));
+            var time = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100);
+            return (mode switch { 0x4000 => StatKind.Directory, 0x8000 => StatKind.File, _ => StatKind.Other }, size, time);
+        }
+
+        private enum StatKind
+        {
+            File,
+            Directory,
+            Other,
+        }
+
+        public void Dispose()
+        {
+            if (_fd >= 0)
+            {
+                close(_fd);
+                _fd = -1;
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int close(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+    }
 
     /// <summary>
     /// One upload: a hidden partial file until commit. A resumable one (with an id) writes under its own lock, so that a
@@ -553,12 +887,14 @@ internal sealed class LocalFolderStore : IFileStore
             // The tree may have changed while the body arrived: check everything again.
             var (_, targetFull) = store.Resolve(target);
             store.CheckDestination(target, targetFull, request.Conflict);
-            Directory.CreateDirectory(Path.GetDirectoryName(targetFull)!);
+            // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
+            using var folder = store.CreateFoldersPinned(RemotePath.GetParent(target));
+            string targetInFolder = Path.Join(folder.Path, RemotePath.GetName(target));
             var result = request.Conflict switch
             {
-                ConflictMode.Overwrite => MoveOverwriting(targetFull),
-                ConflictMode.Fail => MoveOrFail(targetFull),
-                _ => MoveUnderFreeName(),
+                ConflictMode.Overwrite => MoveOverwriting(targetInFolder),
+                ConflictMode.Fail => MoveOrFail(targetInFolder),
+                _ => MoveUnderFreeName(folder),
             };
             _committed = true;
             return result with { HashAlgorithm = hash is null ? null : request.HashAlgorithm, Hash = hash };
@@ -700,7 +1036,7 @@ internal sealed class LocalFolderStore : IFileStore
         /// The duplicate-name rule: <c>name.ext</c>, else <c>name_1.ext</c>, <c>name_2.ext</c>…; the no-overwrite move
         /// fails when another upload took the name first, so two finishing together never destroy each other.
         /// </summary>
-        private UploadResult MoveUnderFreeName()
+        private UploadResult MoveUnderFreeName(Pinned folderHandle)
         {
             string folder = RemotePath.GetParent(target);
             string name = RemotePath.GetName(target);
@@ -710,7 +1046,8 @@ internal sealed class LocalFolderStore : IFileStore
             for (int n = 0; ; n++)
             {
                 string candidate = n == 0 ? target : RemotePath.Combine(folder, $"{stem}_{n}{extension}");
-                var (_, candidateFull) = store.Resolve(candidate);
+                store.Resolve(candidate);
+                string candidateFull = Path.Join(folderHandle.Path, RemotePath.GetName(candidate));
                 try
                 {
                     MoveWithoutReplacing(candidateFull);

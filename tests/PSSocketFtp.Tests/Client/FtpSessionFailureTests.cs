@@ -190,6 +190,20 @@ public class FtpSessionFailureTests
         Assert.Equal(1, server.ConnectionCount);
     }
 
+    [Fact]
+    public async Task ConnectAsync_ServerBusyEveryTime_RetriesThenThrowsServerBusy()
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (0, FtpStatus.ServerBusy);
+        var options = server.Options(_clock);
+        options.RetryCount = 2;
+
+        var ex = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay));
+
+        Assert.Equal(FtpStatus.ServerBusy, ex.Status);
+        Assert.Equal(3, server.ConnectionCount);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
