@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using System.Text.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server;
@@ -24,8 +24,6 @@ internal sealed class LocalFolderStore : IFileStore
     private const int WriteBufferSize = 1024 * 1024;
     private const int MaxLinkDepth = 32;
     private const string PartialExtension = ".part";
-    private const string MetadataExtension = ".json";
-    private const string TemporaryExtension = ".tmp";
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
@@ -37,7 +35,7 @@ internal sealed class LocalFolderStore : IFileStore
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
     private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
-    private readonly string _doneFolder;
+    private readonly UploadRecords _records;
     // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
     // Order: this lock, then an upload's own write lock; never the other way round.
     private readonly SemaphoreSlim _idLock = new(1, 1);
@@ -66,8 +64,7 @@ internal sealed class LocalFolderStore : IFileStore
         }
         Directory.CreateDirectory(_trashFolder);
         Directory.CreateDirectory(_partialFolder);
-        _doneFolder = Path.Join(_root, RemotePath.ReservedRootName, "done");
-        Directory.CreateDirectory(_doneFolder);
+        _records = new UploadRecords(Path.Join(_reserved, "uploads.log"));
         _timeProvider = timeProvider;
     }
 
@@ -185,7 +182,9 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <summary>
-    /// Opens <c>&lt;id&gt;.part</c>: continued when its metadata matches the request, else emptied. Under the id lock, so
+    /// Opens <c>&lt;id&gt;.&lt;fingerprint&gt;.part</c>, continued from what it holds. The fingerprint stands for everything
+    /// else the upload was started with (destination, name, length, conflict mode, hash), so an id sent again with other
+    /// values gets a partial of its own and never continues bytes meant for another file. Under the id lock, so
     /// that of two connections starting the same id one after the other, the later one owns it and the earlier one's
     /// writes have all reached the file (or failed) before the later one measures it.
     /// </summary>
@@ -195,9 +194,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             throw new ArgumentException($"'{id}' is not a valid upload id.", nameof(request));
         }
-        string partial = Path.Join(_partialFolder, id + PartialExtension);
-        string metadataPath = Path.Join(_partialFolder, id + MetadataExtension);
-        var wanted = new PartialMetadata(request.Path, request.FileName, request.Length, request.Conflict, request.HashAlgorithm);
+        string partial = Path.Join(_partialFolder, $"{id}.{Fingerprint(request)}{PartialExtension}");
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -205,7 +202,6 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 await running.TakeOverAsync().ConfigureAwait(false);
             }
-            bool same = ReadJson(metadataPath, StoreJsonContext.Default.PartialMetadata) == wanted;
             var stream = new FileStream(partial, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
@@ -218,15 +214,10 @@ internal sealed class LocalFolderStore : IFileStore
             Upload upload;
             try
             {
-                long held = same ? Math.Min(stream.Length, request.Length) : 0;
+                long held = Math.Min(stream.Length, request.Length);
                 if (stream.Length != held)
                 {
                     stream.SetLength(held);
-                }
-                if (!same)
-                {
-                    // After the truncation: a crash in between must not leave old bytes described by new values.
-                    WriteJson(metadataPath, wanted, StoreJsonContext.Default.PartialMetadata);
                 }
                 stream.Position = held;
                 upload = new Upload(this, target, request, partial, stream, held);
@@ -246,14 +237,29 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
+    /// <summary>16 hex digits that change whenever a value a resumed upload must agree on changes.</summary>
+    private static string Fingerprint(UploadRequest request)
+    {
+        string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithm);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(values)), 0, 8);
+    }
+
     /// <inheritdoc />
-    public Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken)
+    public async Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken)
     {
         if (!UploadRequest.IsValidUploadId(uploadId))
         {
             throw new ArgumentException($"'{uploadId}' is not a valid upload id.", nameof(uploadId));
         }
-        return Task.FromResult(ReadJson(Path.Join(_doneFolder, uploadId), StoreJsonContext.Default.UploadResult));
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _records.Find(uploadId);
+        }
+        finally
+        {
+            _idLock.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -327,64 +333,21 @@ internal sealed class LocalFolderStore : IFileStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var partials = new DirectoryInfo(_partialFolder);
-            foreach (var file in partials.EnumerateFiles("*" + PartialExtension))
+            foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles())
             {
                 if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
                 {
                     file.Delete();
-                    File.Delete(Path.ChangeExtension(file.FullName, MetadataExtension));
                     deleted++;
                 }
             }
-            // Metadata is written once, so its age says nothing while its partial lives; alone, it is left over.
-            foreach (var file in partials.EnumerateFiles())
-            {
-                if (!file.Name.EndsWith(PartialExtension, StringComparison.Ordinal) && file.LastWriteTimeUtc < cutoff
-                    && !File.Exists(Path.ChangeExtension(file.FullName, PartialExtension)))
-                {
-                    file.Delete();
-                }
-            }
-            foreach (var file in new DirectoryInfo(_doneFolder).EnumerateFiles())
-            {
-                if (file.LastWriteTimeUtc < cutoff)
-                {
-                    file.Delete();
-                    deleted++;
-                }
-            }
+            deleted += _records.RemoveOlderThan(cutoff);
         }
         finally
         {
             _idLock.Release();
         }
         return deleted;
-    }
-
-    private static T? ReadJson<T>(string path, JsonTypeInfo<T> type) where T : class
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, type);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
-        {
-            // Missing or damaged (a crash while writing it): as if there were none.
-            return null;
-        }
-    }
-
-    /// <summary>Writes beside, then renames: a reader sees the old file or the whole new one.</summary>
-    private static void WriteJson<T>(string path, T value, JsonTypeInfo<T> type)
-    {
-        string temporary = path + TemporaryExtension;
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, value, type);
-        }
-        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
@@ -799,8 +762,6 @@ internal sealed class LocalFolderStore : IFileStore
 
         private string? Id => request.UploadId;
 
-        private string MetadataPath => Path.ChangeExtension(partial, MetadataExtension);
-
         public long Offset { get; } = held;
 
         public async Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken)
@@ -862,9 +823,8 @@ internal sealed class LocalFolderStore : IFileStore
                 {
                     ThrowIfTakenOver();
                     var result = await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
-                    // The record first: a crash before it only costs the retry its shortcut; the metadata then is stray.
-                    WriteJson(Path.Join(store._doneFolder, id), result, StoreJsonContext.Default.UploadResult);
-                    File.Delete(MetadataPath);
+                    // A crash before the record only costs a retry its shortcut.
+                    store._records.Add(id, result, store._timeProvider.GetUtcNow());
                     Release(id);
                     return result;
                 }
@@ -934,7 +894,6 @@ internal sealed class LocalFolderStore : IFileStore
                 if (!_committed)
                 {
                     File.Delete(partial);
-                    File.Delete(MetadataPath);
                 }
                 Release(id);
             }
@@ -1082,10 +1041,6 @@ internal sealed class LocalFolderStore : IFileStore
     }
 }
 
-/// <summary>What a resumable partial file was started with; a resume must match it exactly.</summary>
-internal sealed record PartialMetadata(string Path, string? FileName, long Length, ConflictMode Conflict, string? HashAlgorithm);
-
 /// <summary>The store's own files, serialized without reflection.</summary>
-[JsonSerializable(typeof(PartialMetadata))]
-[JsonSerializable(typeof(UploadResult))]
+[JsonSerializable(typeof(UploadRecord))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -65,37 +65,78 @@ public sealed class LocalFolderStoreTests : IDisposable
     {
         var store = new LocalFolderStore(_root, _time);
         string partials = Path.Join(store.Root, ".psftp", "partial");
-        string done = Path.Join(store.Root, ".psftp", "done");
         await using (var old = await store.BeginUploadAsync(new UploadRequest("", "old.bin", 10, ConflictMode.Rename, "old"), default))
         {
             await old.WriteAsync(new byte[4], default);
         }
-        await using (var committed = await store.BeginUploadAsync(new UploadRequest("", "c.bin", 1, ConflictMode.Rename, "committed"), default))
-        {
-            await committed.WriteAsync(new byte[1], default);
-            await committed.CommitAsync(null, default);
-        }
+        await CommitAsync(store, "committed");
         var oldTime = _time.GetUtcNow().UtcDateTime;
-        foreach (var file in Directory.GetFiles(partials).Concat(Directory.GetFiles(done)))
+        foreach (var file in Directory.GetFiles(partials))
         {
             File.SetLastWriteTimeUtc(file, oldTime);
         }
         await using var running = await store.BeginUploadAsync(new UploadRequest("", "run.bin", 10, ConflictMode.Rename, "running"), default);
-        File.SetLastWriteTimeUtc(Path.Join(partials, "running.part"), oldTime);
-        File.SetLastWriteTimeUtc(Path.Join(partials, "running.json"), oldTime);
+        File.SetLastWriteTimeUtc(Partial(partials, "running"), oldTime);
         await using (var young = await store.BeginUploadAsync(new UploadRequest("", "y.bin", 10, ConflictMode.Rename, "young"), default))
         {
             await young.WriteAsync(new byte[2], default);
         }
 
         _time.Advance(TimeSpan.FromHours(25));
-        File.SetLastWriteTimeUtc(Path.Join(partials, "young.part"), _time.GetUtcNow().UtcDateTime);
+        await CommitAsync(store, "recent");
+        File.SetLastWriteTimeUtc(Partial(partials, "young"), _time.GetUtcNow().UtcDateTime);
         int deleted = await store.SweepPartialsAsync(TimeSpan.FromHours(24), default);
 
         Assert.Equal(2, deleted);
-        Assert.Equal(["running.json", "running.part", "young.json", "young.part"], Directory.GetFiles(partials).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Empty(Directory.GetFiles(done));
+        Assert.Equal(["running", "young"], Directory.GetFiles(partials).Select(f => Path.GetFileName(f).Split('.')[0]).Order(StringComparer.Ordinal));
         Assert.Null(await store.FindCommittedAsync("committed", default));
+        Assert.NotNull(await store.FindCommittedAsync("recent", default));
+        // The journal was rewritten without the old record: a restarted server does not bring it back.
+        var restarted = new LocalFolderStore(_root, _time);
+        Assert.Null(await restarted.FindCommittedAsync("committed", default));
+        Assert.NotNull(await restarted.FindCommittedAsync("recent", default));
+    }
+
+    [Fact]
+    public async Task FindCommittedAsync_AfterRestart_AnswersFromJournal()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        await CommitAsync(store, "kept");
+
+        var restarted = new LocalFolderStore(_root, _time);
+
+        var found = await restarted.FindCommittedAsync("kept", default);
+        Assert.Equal(("kept.bin", 1L, false), (found?.Path, found?.Length, found?.Renamed));
+        Assert.Null(await restarted.FindCommittedAsync("never", default));
+    }
+
+    [Fact]
+    public async Task FindCommittedAsync_JournalLineCutShortByCrash_SkippedLaterRecordsKept()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        await CommitAsync(store, "first");
+        string journal = Path.Join(store.Root, ".psftp", "uploads.log");
+        File.AppendAllText(journal, "{\"Id\":\"torn\",\"Commi");
+
+        var restarted = new LocalFolderStore(_root, _time);
+        await CommitAsync(restarted, "after");
+        var again = new LocalFolderStore(_root, _time);
+
+        Assert.NotNull(await again.FindCommittedAsync("first", default));
+        Assert.Null(await again.FindCommittedAsync("torn", default));
+        Assert.NotNull(await again.FindCommittedAsync("after", default));
+    }
+
+    [Fact]
+    public async Task CommitAsync_ResumableUpload_LeavesNoFileButTheTarget()
+    {
+        var store = new LocalFolderStore(_root, _time);
+
+        await CommitAsync(store, "tidy");
+
+        // One line in the journal, no file per upload: creating and deleting files per upload is what made small uploads slow.
+        Assert.Empty(Directory.GetFiles(Path.Join(store.Root, ".psftp", "partial")));
+        Assert.Equal(["tidy.bin", "uploads.log"], Directory.GetFiles(store.Root, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -108,12 +149,22 @@ public sealed class LocalFolderStoreTests : IDisposable
             await first.WriteAsync("abcd"u8.ToArray(), default);
         }
         // Something appended behind the server's back.
-        File.AppendAllText(Path.Join(store.Root, ".psftp", "partial", "clamp.part"), "xyz");
+        string partial = Partial(Path.Join(store.Root, ".psftp", "partial"), "clamp");
+        File.AppendAllText(partial, "xyz");
 
         await using var again = await store.BeginUploadAsync(request, default);
 
         Assert.Equal(4, again.Offset);
-        Assert.Equal(4, new FileInfo(Path.Join(store.Root, ".psftp", "partial", "clamp.part")).Length);
+        Assert.Equal(4, new FileInfo(partial).Length);
+    }
+
+    private static string Partial(string partials, string id) => Directory.GetFiles(partials, id + ".*.part").Single();
+
+    private static async Task CommitAsync(LocalFolderStore store, string id)
+    {
+        await using var upload = await store.BeginUploadAsync(new UploadRequest("", id + ".bin", 1, ConflictMode.Rename, id), default);
+        await upload.WriteAsync(new byte[1], default);
+        await upload.CommitAsync(null, default);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

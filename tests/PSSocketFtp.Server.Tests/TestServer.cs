@@ -31,7 +31,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string PartialFolder => Path.Join(Root, ".psftp", "partial");
 
-    public string DoneFolder => Path.Join(Root, ".psftp", "done");
+    /// <summary>The partial file of a resumable upload (named by its id and a fingerprint of its values).</summary>
+    public string PartialOf(string uploadId) => Directory.GetFiles(PartialFolder, uploadId + ".*.part").Single();
 
     public static async Task<TestServer> StartAsync(params string[] extraArgs)
     {

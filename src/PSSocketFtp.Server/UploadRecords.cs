@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>
+/// What committed resumable uploads ended as, by upload id, so that a retry whose answer was lost is answered from the
+/// record instead of storing a second copy. Kept in memory and in one append-only journal (<c>.psftp/uploads.log</c>,
+/// one JSON line each): a file per record would cost every upload a file creation and deletion, which on a busy
+/// file system costs more than the upload of a small file itself.
+/// </summary>
+/// <remarks>Not thread-safe on its own: the store calls it under its id lock.</remarks>
+internal sealed class UploadRecords
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly string _journal;
+    private readonly Dictionary<string, UploadRecord> _records = new(StringComparer.Ordinal);
+
+    /// <summary>Loads the journal at <paramref name="journal"/>; lines a crash cut short are skipped.</summary>
+    public UploadRecords(string journal)
+    {
+        _journal = journal;
+        if (!File.Exists(journal))
+        {
+            return;
+        }
+        foreach (string line in File.ReadLines(journal))
+        {
+            if (TryParse(line) is { } record)
+            {
+                _records[record.Id] = record;
+            }
+        }
+        if (new FileInfo(journal).Length > 0 && !EndsWithNewLine(journal))
+        {
+            // A line cut short by a crash: end it, so that the next record starts a line of its own.
+            File.AppendAllText(journal, "\n");
+        }
+    }
+
+    /// <summary>The result of the committed upload <paramref name="id"/>, or null.</summary>
+    public UploadResult? Find(string id) => _records.TryGetValue(id, out var record) ? record.Result : null;
+
+    /// <summary>Records a commit: in memory, and one line appended to the journal.</summary>
+    public void Add(string id, UploadResult result, DateTimeOffset committed)
+    {
+        var record = new UploadRecord(id, committed, result);
+        File.AppendAllText(_journal, JsonSerializer.Serialize(record, StoreJsonContext.Default.UploadRecord) + "\n", Utf8);
+        _records[id] = record;
+    }
+
+    /// <summary>Forgets records committed before <paramref name="cutoff"/> and rewrites the journal without them.</summary>
+    /// <returns>How many were forgotten.</returns>
+    public int RemoveOlderThan(DateTimeOffset cutoff)
+    {
+        var old = _records.Values.Where(r => r.Committed < cutoff).Select(r => r.Id).ToList();
+        if (old.Count == 0)
+        {
+            return 0;
+        }
+        foreach (string id in old)
+        {
+            _records.Remove(id);
+        }
+        // Beside, then renamed over: a crash leaves the old journal or the whole new one.
+        string temporary = _journal + ".tmp";
+        File.WriteAllLines(temporary, _records.Values.Select(r => JsonSerializer.Serialize(r, StoreJsonContext.Default.UploadRecord)), Utf8);
+        File.Move(temporary, _journal, overwrite: true);
+        return old.Count;
+    }
+
+    private static UploadRecord? TryParse(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, StoreJsonContext.Default.UploadRecord) is { Id: not null, Result: not null } record ? record : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool EndsWithNewLine(string path)
+    {
+        using var stream = File.OpenRead(path);
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() == '\n';
+    }
+}
+
+/// <summary>A line of the upload journal.</summary>
+internal sealed record UploadRecord(string Id, DateTimeOffset Committed, UploadResult Result);
