@@ -11,6 +11,7 @@ namespace PSSocketFtp.Commands;
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
     private const string OwnPrefix = "PSSocketFtp.";
+    private const string CoreBuildFolder = "net8.0";
     private static DependencyLoadContext? _instance;
 
     private readonly string _folder;
@@ -44,8 +45,9 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
         {
             return null;
         }
-        string path = Path.Combine(_folder, name + ".dll");
-        return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        // A package's build for .NET 8 and later, where the module ships one, before its netstandard2.0 build.
+        string? path = new[] { Path.Combine(_folder, CoreBuildFolder, name + ".dll"), Path.Combine(_folder, name + ".dll") }.FirstOrDefault(File.Exists);
+        return path is null ? null : LoadFromAssemblyPath(path);
     }
 
     private static Assembly? ResolveOwn(AssemblyLoadContext context, AssemblyName assemblyName) =>

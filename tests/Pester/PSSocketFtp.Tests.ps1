@@ -38,6 +38,16 @@ Describe 'The module' {
         $client.Location | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)dependencies$([IO.Path]::DirectorySeparatorChar)*"
         [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($client) | Should -Not -Be ([Runtime.Loader.AssemblyLoadContext]::Default)
     }
+
+    It 'hashes with the vectorized .NET 8 build of System.IO.Hashing, not its netstandard2.0 build' {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        Set-Content TestDrive:/hashed.txt 'verified on the way'
+        $null = Send-FtpFile TestDrive:/hashed.txt -Destination /hashing/
+        $client = (Get-Command Get-FtpItem).Parameters['Session'].ParameterType.Assembly
+        $hashing = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($client).Assemblies | Where-Object { $_.GetName().Name -eq 'System.IO.Hashing' }
+        $hashing.Location | Should -BeLike "*$([IO.Path]::DirectorySeparatorChar)dependencies$([IO.Path]::DirectorySeparatorChar)net8.0$([IO.Path]::DirectorySeparatorChar)System.IO.Hashing.dll"
+        Disconnect-FtpSocket
+    }
 }
 
 Describe 'Without a session' {
