@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PSSocketFtp.Client;
+using PSSocketFtp.TestSupport;
 
 namespace PSSocketFtp.Faults.Tests;
 
@@ -22,7 +23,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         Directory.CreateDirectory(root);
         Faults.WriteLargeFile(source, Large, seed: 11);
         string partials = Path.Join(root, ".psftp", "partial");
-        var first = await ServerProcess.StartAsync(root, 0);
+        var first = await ServerProcess.StartAsync(new ServerStart(root));
         ServerProcess? second = null;
         try
         {
@@ -48,7 +49,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
             first.Kill();
             killed.SetResult();
             output.WriteLine($"killed the server holding {held} bytes of {Large} after {watch.Elapsed.TotalSeconds:0.0} s");
-            second = await ServerProcess.StartAsync(root, port);
+            second = await ServerProcess.StartAsync(new ServerStart(root) { Port = port });
 
             var result = await upload.WaitAsync(Bounded);
             output.WriteLine($"upload done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
@@ -80,7 +81,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         Directory.CreateDirectory(local);
         string served = Path.Join(root, "large.bin");
         Faults.WriteLargeFile(served, Large, seed: 12);
-        var first = await ServerProcess.StartAsync(root, 0);
+        var first = await ServerProcess.StartAsync(new ServerStart(root));
         ServerProcess? second = null;
         try
         {
@@ -103,7 +104,7 @@ public sealed class ServerKillTests(ITestOutputHelper output)
             first.Kill();
             killed.SetResult();
             output.WriteLine($"killed the server after {KillAfter} bytes received, {watch.Elapsed.TotalSeconds:0.0} s");
-            second = await ServerProcess.StartAsync(root, port);
+            second = await ServerProcess.StartAsync(new ServerStart(root) { Port = port });
 
             var result = await download.WaitAsync(Bounded);
             output.WriteLine($"download done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");

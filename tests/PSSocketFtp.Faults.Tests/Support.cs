@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using PSSocketFtp.Client;
 
@@ -30,10 +28,6 @@ internal static class Faults
             : PSSocketFtp.FaultProxy.FlipScope.Frames;
 
     public const int SecondSeed = 7021;
-
-    public static string ServerAssembly =>
-        typeof(Faults).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ServerAssembly").Value
-        ?? throw new InvalidOperationException("The build did not record ServerAssembly.");
 
     /// <summary>Generous retries, short delays, and a short no-progress timeout so stalls are noticed quickly.</summary>
     public static FtpSessionOptions SessionOptions(int port, int retryCount = 30, TimeSpan? maxRetryDelay = null, TimeSpan? noProgress = null) => new()
@@ -140,87 +134,4 @@ internal sealed class LogLines : ILoggerProvider
 internal sealed class InlineProgress(Action<FtpTransferProgress> report) : IProgress<FtpTransferProgress>
 {
     public void Report(FtpTransferProgress value) => report(value);
-}
-
-/// <summary>The real server as a process of its own, so a test can kill it outright and start it again on the same port.</summary>
-internal sealed class ServerProcess : IAsyncDisposable
-{
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
-
-    private ServerProcess(Process process) => _process = process;
-
-    public int Port { get; private set; }
-
-    public IEnumerable<string> Output => _output;
-
-    public bool HasExited => _process.HasExited;
-
-    public static async Task<ServerProcess> StartAsync(string root, int port)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { Faults.ServerAssembly, "--root", root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var server = new ServerProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server._process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-            server._output.Enqueue(e.Data);
-            var match = Regex.Match(e.Data, @"listening on \S+:(\d+)");
-            if (match.Success)
-            {
-                listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        };
-        server._process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                server._output.Enqueue(e.Data);
-            }
-        };
-        server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The server exited early:\n" + string.Join("\n", server._output)));
-        server._process.Start();
-        server._process.BeginOutputReadLine();
-        server._process.BeginErrorReadLine();
-        try
-        {
-            server.Port = await listening.Task.WaitAsync(StartTimeout);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-        return server;
-    }
-
-    /// <summary>Kills the process (SIGKILL: no shutdown, no cleanup) and waits until it is gone.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
 }
