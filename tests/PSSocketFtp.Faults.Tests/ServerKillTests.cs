@@ -23,50 +23,24 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         Directory.CreateDirectory(root);
         Faults.WriteLargeFile(source, Large, seed: 11);
         string partials = Path.Join(root, ".psftp", "partial");
-        var first = await ServerProcess.StartAsync(new ServerStart(root));
-        ServerProcess? second = null;
         try
         {
-            int port = first.Port;
-            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            // Holds the client's sender at the kill point until the server is dead, so the kill lands mid-body every time.
-            var progress = new InlineProgress(p =>
-            {
-                if (p.BytesTransferred >= KillAfter && reached.TrySetResult())
+            var (result, held) = await KillAndRestartAsync(root, (session, hold) => session.UploadFileAsync(source, "/", progress: hold),
+                // The server must hold part of the file before it dies, or there would be nothing to resume.
+                whileHeld: async () =>
                 {
-                    killed.Task.Wait(Bounded);
-                }
-            });
-            using var session = await FtpSession.ConnectAsync(Faults.SessionOptions(port, retryCount: 200, maxRetryDelay: TimeSpan.FromMilliseconds(250), noProgress: TimeSpan.FromSeconds(10)));
-            var watch = Stopwatch.StartNew();
-            var upload = Task.Run(() => session.UploadFileAsync(source, "/", progress: progress));
-
-            await reached.Task.WaitAsync(Bounded);
-            // The server must hold part of the file before it dies, or there would be nothing to resume.
-            await Faults.WaitUntilAsync(() => LargestPartial(partials) > 0, Bounded, $"a partial file under {partials}");
-            long held = LargestPartial(partials);
-            first.Kill();
-            killed.SetResult();
-            output.WriteLine($"killed the server holding {held} bytes of {Large} after {watch.Elapsed.TotalSeconds:0.0} s");
-            second = await ServerProcess.StartAsync(new ServerStart(root) { Port = port });
-
-            var result = await upload.WaitAsync(Bounded);
-            output.WriteLine($"upload done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
+                    await Faults.WaitUntilAsync(() => Faults.LargestPartial(partials) > 0, Bounded, $"a partial file under {partials}");
+                    return $"holding {Faults.LargestPartial(partials)} bytes of {Large}";
+                });
 
             Assert.Equal("/large.bin", result.RemotePath);
             Assert.False(result.Renamed);
-            Assert.True(result.ResumedFrom > 0, $"the upload started again from 0 instead of resuming ({result.Attempts} attempts; the server held {held} bytes)");
+            Assert.True(result.ResumedFrom > 0, $"the upload started again from 0 instead of resuming ({result.Attempts} attempts; the server was {held})");
             Assert.Equal(Faults.Sha256(source), Faults.Sha256(Path.Join(root, "large.bin")));
             Assert.Equal(["large.bin"], Faults.VisibleEntries(root));
         }
         finally
         {
-            await first.DisposeAsync();
-            if (second is not null)
-            {
-                await second.DisposeAsync();
-            }
             Directory.Delete(sandbox, recursive: true);
         }
     }
@@ -81,33 +55,11 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         Directory.CreateDirectory(local);
         string served = Path.Join(root, "large.bin");
         Faults.WriteLargeFile(served, Large, seed: 12);
-        var first = await ServerProcess.StartAsync(new ServerStart(root));
-        ServerProcess? second = null;
+        string target = Path.Join(local, "large.bin");
         try
         {
-            int port = first.Port;
-            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var progress = new InlineProgress(p =>
-            {
-                if (p.BytesTransferred >= KillAfter && reached.TrySetResult())
-                {
-                    killed.Task.Wait(Bounded);
-                }
-            });
-            using var session = await FtpSession.ConnectAsync(Faults.SessionOptions(port, retryCount: 200, maxRetryDelay: TimeSpan.FromMilliseconds(250), noProgress: TimeSpan.FromSeconds(10)));
-            var watch = Stopwatch.StartNew();
-            string target = Path.Join(local, "large.bin");
-            var download = Task.Run(() => session.DownloadFileAsync("/large.bin", target, progress: progress));
-
-            await reached.Task.WaitAsync(Bounded);
-            first.Kill();
-            killed.SetResult();
-            output.WriteLine($"killed the server after {KillAfter} bytes received, {watch.Elapsed.TotalSeconds:0.0} s");
-            second = await ServerProcess.StartAsync(new ServerStart(root) { Port = port });
-
-            var result = await download.WaitAsync(Bounded);
-            output.WriteLine($"download done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
+            var (result, _) = await KillAndRestartAsync(root, (session, hold) => session.DownloadFileAsync("/large.bin", target, progress: hold),
+                whileHeld: () => Task.FromResult($"{KillAfter} bytes received"));
 
             Assert.True(result.ResumedFrom > 0, $"the download started again from 0 instead of resuming ({result.Attempts} attempts)");
             Assert.Equal(Faults.Sha256(served), Faults.Sha256(target));
@@ -116,15 +68,34 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         }
         finally
         {
-            await first.DisposeAsync();
-            if (second is not null)
-            {
-                await second.DisposeAsync();
-            }
             Directory.Delete(sandbox, recursive: true);
         }
     }
 
-    private static long LargestPartial(string folder) =>
-        Directory.Exists(folder) ? Directory.EnumerateFiles(folder).Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max() : 0;
+    /// <summary>
+    /// Runs <paramref name="transfer"/> against a server on <paramref name="root"/>, holds it at <see cref="KillAfter"/>
+    /// bytes, lets <paramref name="whileHeld"/> wait for what must be true then (and describe it), kills the server,
+    /// starts it again on the same port, and returns the transfer's result and that description.
+    /// </summary>
+    private async Task<(FtpTransferResult Result, string Held)> KillAndRestartAsync(
+        string root, Func<FtpSession, IProgress<FtpTransferProgress>, Task<FtpTransferResult>> transfer, Func<Task<string>> whileHeld)
+    {
+        await using var server = await RestartableServer.StartAsync(new ServerStart(root));
+        var hold = new HoldPoint(KillAfter);
+        using var session = await FtpSession.ConnectAsync(server.SessionOptions);
+        var watch = Stopwatch.StartNew();
+        // On a thread of its own: the hold blocks the thread that reports progress.
+        var running = Task.Run(() => transfer(session, hold));
+
+        await hold.WaitReachedAsync();
+        string held = await whileHeld();
+        server.Current.Kill();
+        hold.Release();
+        output.WriteLine($"killed the server, {held}, after {watch.Elapsed.TotalSeconds:0.0} s");
+        await server.RestartAsync();
+
+        var result = await running.WaitAsync(Bounded);
+        output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
+        return (result, held);
+    }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using PSSocketFtp.Client;
+using PSSocketFtp.TestSupport;
 
 // Stalls are measured against the client's no-progress timeout: tests running side by side on 2 cores would blur it.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -89,6 +90,10 @@ internal static class Faults
             .Where(p => p != ".psftp" && !p.StartsWith(".psftp/", StringComparison.Ordinal)),
             StringComparer.Ordinal);
 
+    /// <summary>The length of the largest partial upload in <paramref name="folder"/>, 0 when there is none.</summary>
+    public static long LargestPartial(string folder) =>
+        Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.part").Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max() : 0;
+
     /// <summary>Waits for a condition, looking every few milliseconds, for at most <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -130,8 +135,62 @@ internal sealed class LogLines : ILoggerProvider
     }
 }
 
-/// <summary>A progress sink that reports on the caller's thread, so a test can act at an exact point of a transfer.</summary>
-internal sealed class InlineProgress(Action<FtpTransferProgress> report) : IProgress<FtpTransferProgress>
+/// <summary>
+/// A progress sink that holds the transfer once <paramref name="at"/> bytes have moved, until released: the client
+/// reports progress on the thread that sends or receives, so the test acts on the server at that exact point every run.
+/// </summary>
+internal sealed class HoldPoint(long at) : IProgress<FtpTransferProgress>
 {
-    public void Report(FtpTransferProgress value) => report(value);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task WaitReachedAsync() => _reached.Task.WaitAsync(Bound);
+
+    public void Release() => _released.TrySetResult();
+
+    public void Report(FtpTransferProgress value)
+    {
+        if (value.BytesTransferred >= at && _reached.TrySetResult())
+        {
+            _released.Task.Wait(Bound);
+        }
+    }
+}
+
+/// <summary>The real server as a process on a root, which a test stops part way through a transfer and starts again on the same port.</summary>
+internal sealed class RestartableServer : IAsyncDisposable
+{
+    private readonly List<ServerProcess> _runs = [];
+
+    private readonly ServerStart _start;
+
+    private RestartableServer(ServerStart start) => _start = start;
+
+    /// <summary>The latest start.</summary>
+    public ServerProcess Current => _runs[^1];
+
+    public int Port => _runs[0].Port;
+
+    /// <summary>Session options that outlast a stop: many quick retries, and a no-progress timeout longer than a hold.</summary>
+    public FtpSessionOptions SessionOptions =>
+        Faults.SessionOptions(Port, retryCount: 200, maxRetryDelay: TimeSpan.FromMilliseconds(250), noProgress: TimeSpan.FromSeconds(10));
+
+    public static async Task<RestartableServer> StartAsync(ServerStart start)
+    {
+        var server = new RestartableServer(start);
+        server._runs.Add(await ServerProcess.StartAsync(start));
+        return server;
+    }
+
+    /// <summary>Starts the server again, on the port it was first given, once the current one is gone.</summary>
+    public async Task RestartAsync() => _runs.Add(await ServerProcess.StartAsync(_start with { Port = Port }));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var run in _runs)
+        {
+            await run.DisposeAsync();
+        }
+    }
 }
