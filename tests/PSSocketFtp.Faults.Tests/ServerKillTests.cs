@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PSSocketFtp.Client;
 using PSSocketFtp.TestSupport;
 
 namespace PSSocketFtp.Faults.Tests;
@@ -25,17 +24,22 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         string partials = Path.Join(root, ".psftp", "partial");
         try
         {
-            var (result, held) = await KillAndRestartAsync(root, (session, hold) => session.UploadFileAsync(source, "/", progress: hold),
+            var watch = Stopwatch.StartNew();
+            long held = 0;
+            await using var server = await RestartableServer.StartAsync(new ServerStart(root));
+            var result = await server.StopMidTransferAsync(KillAfter, (session, hold) => session.UploadFileAsync(source, "/", progress: hold), async run =>
+            {
                 // The server must hold part of the file before it dies, or there would be nothing to resume.
-                whileHeld: async () =>
-                {
-                    await Faults.WaitUntilAsync(() => Faults.LargestPartial(partials) > 0, Bounded, $"a partial file under {partials}");
-                    return $"holding {Faults.LargestPartial(partials)} bytes of {Large}";
-                });
+                await Faults.WaitUntilAsync(() => Faults.LargestPartial(partials) > 0, Bounded, $"a partial file under {partials}");
+                held = Faults.LargestPartial(partials);
+                run.Kill();
+                output.WriteLine($"killed the server holding {held} bytes of {Large} after {watch.Elapsed.TotalSeconds:0.0} s");
+            });
+            output.WriteLine($"upload done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
 
             Assert.Equal("/large.bin", result.RemotePath);
             Assert.False(result.Renamed);
-            Assert.True(result.ResumedFrom > 0, $"the upload started again from 0 instead of resuming ({result.Attempts} attempts; the server was {held})");
+            Assert.True(result.ResumedFrom > 0, $"the upload started again from 0 instead of resuming ({result.Attempts} attempts; the server held {held} bytes)");
             Assert.Equal(Faults.Sha256(source), Faults.Sha256(Path.Join(root, "large.bin")));
             Assert.Equal(["large.bin"], Faults.VisibleEntries(root));
         }
@@ -58,8 +62,15 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         string target = Path.Join(local, "large.bin");
         try
         {
-            var (result, _) = await KillAndRestartAsync(root, (session, hold) => session.DownloadFileAsync("/large.bin", target, progress: hold),
-                whileHeld: () => Task.FromResult($"{KillAfter} bytes received"));
+            var watch = Stopwatch.StartNew();
+            await using var server = await RestartableServer.StartAsync(new ServerStart(root));
+            var result = await server.StopMidTransferAsync(KillAfter, (session, hold) => session.DownloadFileAsync("/large.bin", target, progress: hold), run =>
+            {
+                run.Kill();
+                output.WriteLine($"killed the server after {KillAfter} bytes received, {watch.Elapsed.TotalSeconds:0.0} s");
+                return Task.CompletedTask;
+            });
+            output.WriteLine($"download done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
 
             Assert.True(result.ResumedFrom > 0, $"the download started again from 0 instead of resuming ({result.Attempts} attempts)");
             Assert.Equal(Faults.Sha256(served), Faults.Sha256(target));
@@ -70,32 +81,5 @@ public sealed class ServerKillTests(ITestOutputHelper output)
         {
             Directory.Delete(sandbox, recursive: true);
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="transfer"/> against a server on <paramref name="root"/>, holds it at <see cref="KillAfter"/>
-    /// bytes, lets <paramref name="whileHeld"/> wait for what must be true then (and describe it), kills the server,
-    /// starts it again on the same port, and returns the transfer's result and that description.
-    /// </summary>
-    private async Task<(FtpTransferResult Result, string Held)> KillAndRestartAsync(
-        string root, Func<FtpSession, IProgress<FtpTransferProgress>, Task<FtpTransferResult>> transfer, Func<Task<string>> whileHeld)
-    {
-        await using var server = await RestartableServer.StartAsync(new ServerStart(root));
-        var hold = new HoldPoint(KillAfter);
-        using var session = await FtpSession.ConnectAsync(server.SessionOptions);
-        var watch = Stopwatch.StartNew();
-        // On a thread of its own: the hold blocks the thread that reports progress.
-        var running = Task.Run(() => transfer(session, hold));
-
-        await hold.WaitReachedAsync();
-        string held = await whileHeld();
-        server.Current.Kill();
-        hold.Release();
-        output.WriteLine($"killed the server, {held}, after {watch.Elapsed.TotalSeconds:0.0} s");
-        await server.RestartAsync();
-
-        var result = await running.WaitAsync(Bounded);
-        output.WriteLine($"done in {watch.Elapsed.TotalSeconds:0.0} s: resumed from {result.ResumedFrom}, {result.Attempts} attempts");
-        return (result, held);
     }
 }

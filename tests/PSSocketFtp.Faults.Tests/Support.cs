@@ -186,6 +186,25 @@ internal sealed class RestartableServer : IAsyncDisposable
     /// <summary>Starts the server again, on the port it was first given, once the current one is gone.</summary>
     public async Task RestartAsync() => _runs.Add(await ServerProcess.StartAsync(_start with { Port = Port }));
 
+    /// <summary>
+    /// Runs <paramref name="transfer"/> on a session that outlasts a stop and holds it at <paramref name="at"/> bytes,
+    /// where <paramref name="stop"/> ends the current server; then releases the transfer, starts the server again, and
+    /// returns the transfer's result.
+    /// </summary>
+    public async Task<FtpTransferResult> StopMidTransferAsync(
+        long at, Func<FtpSession, IProgress<FtpTransferProgress>, Task<FtpTransferResult>> transfer, Func<ServerProcess, Task> stop)
+    {
+        var hold = new HoldPoint(at);
+        using var session = await FtpSession.ConnectAsync(SessionOptions);
+        // On a thread of its own: the hold blocks the thread that reports progress.
+        var running = Task.Run(() => transfer(session, hold));
+        await hold.WaitReachedAsync();
+        await stop(Current);
+        hold.Release();
+        await RestartAsync();
+        return await running.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var run in _runs)
