@@ -9,8 +9,6 @@ namespace PSSocketFtp.Faults.Tests;
 /// </summary>
 public sealed class ServerShutdownTests(ITestOutputHelper output)
 {
-    private const long Large = 200L * 1024 * 1024;
-    private const long StopAfter = 64L * 1024 * 1024;
     // A bound on waiting, so a stop that hangs fails the test; not a measure of how quickly the server stops.
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(60);
 
@@ -41,78 +39,55 @@ public sealed class ServerShutdownTests(ITestOutputHelper output)
     [Fact]
     public async Task Terminate_DuringUpload_UploadFinishesWithinGraceAndServerExitsZero()
     {
-        string sandbox = Faults.NewSandbox("term-finish");
-        string root = Path.Join(sandbox, "root");
-        string source = Path.Join(sandbox, "large.bin");
-        Directory.CreateDirectory(root);
-        Faults.WriteLargeFile(source, Large, seed: 13);
-        try
-        {
-            await using var server = await ServerProcess.StartAsync(new ServerStart(root) { Arguments = Grace("00:10:00") });
-            var hold = new HoldPoint(StopAfter);
-            using var session = await FtpSession.ConnectAsync(Faults.SessionOptions(server.Port, retryCount: 0, noProgress: TimeSpan.FromSeconds(30)));
-            // On a thread of its own: the hold blocks the thread that reports progress.
-            var upload = Task.Run(() => session.UploadFileAsync(source, "/", progress: hold));
-            await hold.WaitReachedAsync();
+        using var sandbox = new UploadSandbox("term-finish", seed: 13);
+        await using var server = await ServerProcess.StartAsync(new ServerStart(sandbox.Root) { Arguments = Grace("00:10:00") });
+        var hold = new HoldPoint(Faults.MidTransfer);
+        using var session = await FtpSession.ConnectAsync(Faults.SessionOptions(server.Port, retryCount: 0, noProgress: TimeSpan.FromSeconds(30)));
+        // On a thread of its own: the hold blocks the thread that reports progress.
+        var upload = Task.Run(() => session.UploadFileAsync(sandbox.Source, "/", progress: hold));
+        await hold.WaitReachedAsync();
 
-            server.Terminate();
-            // The stop has begun with the upload's body unfinished; only then may the rest of it come.
-            await Faults.WaitUntilAsync(() => server.Output.Any(line => line.Contains("stopping:", StringComparison.Ordinal)), Bounded, "the server logs its stop");
-            hold.Release();
-            var result = await upload.WaitAsync(Bounded);
-            int code = await server.WaitForExitAsync(Bounded);
+        server.Terminate();
+        // The stop has begun with the upload's body unfinished; only then may the rest of it come.
+        await Faults.WaitUntilAsync(() => server.Output.Any(line => line.Contains("stopping:", StringComparison.Ordinal)), Bounded, "the server logs its stop");
+        hold.Release();
+        var result = await upload.WaitAsync(Bounded);
+        int code = await server.WaitForExitAsync(Bounded);
 
-            Assert.Equal(0, code);
-            Assert.Equal(1, result.Attempts);
-            Assert.Equal(0, result.ResumedFrom);
-            Assert.Equal(Faults.Sha256(source), Faults.Sha256(Path.Join(root, "large.bin")));
-            Assert.Equal(["large.bin"], Faults.VisibleEntries(root));
-            Assert.Equal(0, Faults.LargestPartial(Path.Join(root, ".psftp", "partial")));
-        }
-        finally
-        {
-            Directory.Delete(sandbox, recursive: true);
-        }
+        Assert.Equal(0, code);
+        Assert.Equal(1, result.Attempts);
+        Assert.Equal(0, result.ResumedFrom);
+        Assert.Equal(Faults.Sha256(sandbox.Source), Faults.Sha256(sandbox.Uploaded));
+        Assert.Equal(["large.bin"], Faults.VisibleEntries(sandbox.Root));
+        Assert.Equal(0, Faults.LargestPartial(sandbox.Partials));
     }
 
     [Fact]
     public async Task Terminate_UploadOutlastsGrace_PartialKeptAndResumedAfterRestart()
     {
-        string sandbox = Faults.NewSandbox("term-cut");
-        string root = Path.Join(sandbox, "root");
-        string source = Path.Join(sandbox, "large.bin");
-        Directory.CreateDirectory(root);
-        Faults.WriteLargeFile(source, Large, seed: 14);
-        string partials = Path.Join(root, ".psftp", "partial");
-        try
+        using var sandbox = new UploadSandbox("term-cut", seed: 14);
+        long kept = 0;
+        await using var server = await RestartableServer.StartAsync(new ServerStart(sandbox.Root) { Arguments = Grace("00:00:02") });
+        var result = await server.StopMidTransferAsync(Faults.MidTransfer, (session, hold) => session.UploadFileAsync(sandbox.Source, "/", progress: hold), async run =>
         {
-            long kept = 0;
-            await using var server = await RestartableServer.StartAsync(new ServerStart(root) { Arguments = Grace("00:00:02") });
-            var result = await server.StopMidTransferAsync(StopAfter, (session, hold) => session.UploadFileAsync(source, "/", progress: hold), async run =>
-            {
-                await Faults.WaitUntilAsync(() => Faults.LargestPartial(partials) > 0, Bounded, $"a partial file under {partials}");
-                run.Terminate();
-                // The client stays held: the grace runs out with the body unfinished, and the server cuts the upload.
-                int code = await run.WaitForExitAsync(Bounded);
-                kept = Faults.LargestPartial(partials);
-                output.WriteLine($"the server exited with code {code}, keeping {kept} bytes of {Large}");
-                Assert.Equal(0, code);
-                Assert.True(kept > 0, $"no resumable partial under {partials}");
-                Assert.Empty(Faults.VisibleEntries(root));
-            });
-            output.WriteLine($"upload resumed from {result.ResumedFrom} after {result.Attempts} attempts");
+            await Faults.WaitUntilAsync(() => Faults.LargestPartial(sandbox.Partials) > 0, Bounded, $"a partial file under {sandbox.Partials}");
+            run.Terminate();
+            // The client stays held: the grace runs out with the body unfinished, and the server cuts the upload.
+            int code = await run.WaitForExitAsync(Bounded);
+            kept = Faults.LargestPartial(sandbox.Partials);
+            output.WriteLine($"the server exited with code {code}, keeping {kept} bytes of {Faults.LargeLength}");
+            Assert.Equal(0, code);
+            Assert.True(kept > 0, $"no resumable partial under {sandbox.Partials}");
+            Assert.Empty(Faults.VisibleEntries(sandbox.Root));
+        });
+        output.WriteLine($"upload resumed from {result.ResumedFrom} after {result.Attempts} attempts");
 
-            Assert.Equal("/large.bin", result.RemotePath);
-            Assert.False(result.Renamed);
-            Assert.Equal(kept, result.ResumedFrom);
-            Assert.Equal(Faults.Sha256(source), Faults.Sha256(Path.Join(root, "large.bin")));
-            Assert.Equal(["large.bin"], Faults.VisibleEntries(root));
-            Assert.Equal(0, Faults.LargestPartial(partials));
-        }
-        finally
-        {
-            Directory.Delete(sandbox, recursive: true);
-        }
+        Assert.Equal("/large.bin", result.RemotePath);
+        Assert.False(result.Renamed);
+        Assert.Equal(kept, result.ResumedFrom);
+        Assert.Equal(Faults.Sha256(sandbox.Source), Faults.Sha256(sandbox.Uploaded));
+        Assert.Equal(["large.bin"], Faults.VisibleEntries(sandbox.Root));
+        Assert.Equal(0, Faults.LargestPartial(sandbox.Partials));
     }
 
     private static string[] Grace(string period) => ["--PSSocketFtp:ShutdownGracePeriod", period];

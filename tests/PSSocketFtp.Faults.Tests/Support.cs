@@ -30,6 +30,11 @@ internal static class Faults
 
     public const int SecondSeed = 7021;
 
+    /// <summary>The size of a large transfer: still running when a test stops the server at <see cref="MidTransfer"/> bytes.</summary>
+    public const long LargeLength = 200L * 1024 * 1024;
+
+    public const long MidTransfer = 64L * 1024 * 1024;
+
     /// <summary>Generous retries, short delays, and a short no-progress timeout so stalls are noticed quickly.</summary>
     public static FtpSessionOptions SessionOptions(int port, int retryCount = 30, TimeSpan? maxRetryDelay = null, TimeSpan? noProgress = null) => new()
     {
@@ -107,6 +112,33 @@ internal static class Faults
             await Task.Delay(10);
         }
     }
+}
+
+/// <summary>A fresh folder with a server root and a large file to upload into it; deleted on dispose.</summary>
+internal sealed class UploadSandbox : IDisposable
+{
+    public UploadSandbox(string what, int seed)
+    {
+        Folder = Faults.NewSandbox(what);
+        Directory.CreateDirectory(Root);
+        Faults.WriteLargeFile(Source, Faults.LargeLength, seed);
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The folder the server serves.</summary>
+    public string Root => Path.Join(Folder, "root");
+
+    /// <summary>The local file to upload.</summary>
+    public string Source => Path.Join(Folder, "large.bin");
+
+    /// <summary>Where the upload lands on the server.</summary>
+    public string Uploaded => Path.Join(Root, "large.bin");
+
+    /// <summary>The server's folder of partial uploads.</summary>
+    public string Partials => Path.Join(Root, ".psftp", "partial");
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
 /// <summary>Keeps a server's warnings and errors so that a failing test can show them.</summary>
