@@ -84,6 +84,11 @@ public static class FtpServerHost
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server");
             ServerSecurity.LogMode(logger, options, endPoint);
             logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpSession.Software, endPoint, store.Root);
+            // The host's own lifetime lines are filtered out above, so the log would not show when a stop began or ended.
+            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+            lifetime.ApplicationStopping.Register(() => logger.LogInformation(
+                "stopping: no new connections; idle ones close now, transfers in flight get up to {ShutdownGracePeriod}", options.ShutdownGracePeriod));
+            lifetime.ApplicationStopped.Register(() => logger.LogInformation("stopped"));
             return new RunningFtpServer(app, endPoint, store.Root);
         }
         catch

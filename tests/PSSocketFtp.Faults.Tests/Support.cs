@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using PSSocketFtp.Client;
+using PSSocketFtp.TestSupport;
 
 // Stalls are measured against the client's no-progress timeout: tests running side by side on 2 cores would blur it.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -31,9 +30,10 @@ internal static class Faults
 
     public const int SecondSeed = 7021;
 
-    public static string ServerAssembly =>
-        typeof(Faults).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ServerAssembly").Value
-        ?? throw new InvalidOperationException("The build did not record ServerAssembly.");
+    /// <summary>The size of a large transfer: still running when a test stops the server at <see cref="MidTransfer"/> bytes.</summary>
+    public const long LargeLength = 200L * 1024 * 1024;
+
+    public const long MidTransfer = 64L * 1024 * 1024;
 
     /// <summary>Generous retries, short delays, and a short no-progress timeout so stalls are noticed quickly.</summary>
     public static FtpSessionOptions SessionOptions(int port, int retryCount = 30, TimeSpan? maxRetryDelay = null, TimeSpan? noProgress = null) => new()
@@ -95,6 +95,10 @@ internal static class Faults
             .Where(p => p != ".psftp" && !p.StartsWith(".psftp/", StringComparison.Ordinal)),
             StringComparer.Ordinal);
 
+    /// <summary>The length of the largest partial upload in <paramref name="folder"/>, 0 when there is none.</summary>
+    public static long LargestPartial(string folder) =>
+        Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.part").Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max() : 0;
+
     /// <summary>Waits for a condition, looking every few milliseconds, for at most <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -108,6 +112,33 @@ internal static class Faults
             await Task.Delay(10);
         }
     }
+}
+
+/// <summary>A fresh folder with a server root and a large file to upload into it; deleted on dispose.</summary>
+internal sealed class UploadSandbox : IDisposable
+{
+    public UploadSandbox(string what, int seed)
+    {
+        Folder = Faults.NewSandbox(what);
+        Directory.CreateDirectory(Root);
+        Faults.WriteLargeFile(Source, Faults.LargeLength, seed);
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The folder the server serves.</summary>
+    public string Root => Path.Join(Folder, "root");
+
+    /// <summary>The local file to upload.</summary>
+    public string Source => Path.Join(Folder, "large.bin");
+
+    /// <summary>Where the upload lands on the server.</summary>
+    public string Uploaded => Path.Join(Root, "large.bin");
+
+    /// <summary>The server's folder of partial uploads.</summary>
+    public string Partials => Path.Join(Root, ".psftp", "partial");
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
 /// <summary>Keeps a server's warnings and errors so that a failing test can show them.</summary>
@@ -136,91 +167,81 @@ internal sealed class LogLines : ILoggerProvider
     }
 }
 
-/// <summary>A progress sink that reports on the caller's thread, so a test can act at an exact point of a transfer.</summary>
-internal sealed class InlineProgress(Action<FtpTransferProgress> report) : IProgress<FtpTransferProgress>
+/// <summary>
+/// A progress sink that holds the transfer once <paramref name="at"/> bytes have moved, until released: the client
+/// reports progress on the thread that sends or receives, so the test acts on the server at that exact point every run.
+/// </summary>
+internal sealed class HoldPoint(long at) : IProgress<FtpTransferProgress>
 {
-    public void Report(FtpTransferProgress value) => report(value);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task WaitReachedAsync() => _reached.Task.WaitAsync(Bound);
+
+    public void Release() => _released.TrySetResult();
+
+    public void Report(FtpTransferProgress value)
+    {
+        if (value.BytesTransferred >= at && _reached.TrySetResult())
+        {
+            _released.Task.Wait(Bound);
+        }
+    }
 }
 
-/// <summary>The real server as a process of its own, so a test can kill it outright and start it again on the same port.</summary>
-internal sealed class ServerProcess : IAsyncDisposable
+/// <summary>The real server as a process on a root, which a test stops part way through a transfer and starts again on the same port.</summary>
+internal sealed class RestartableServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly List<ServerProcess> _runs = [];
 
-    private ServerProcess(Process process) => _process = process;
+    private readonly ServerStart _start;
 
-    public int Port { get; private set; }
+    private RestartableServer(ServerStart start) => _start = start;
 
-    public IEnumerable<string> Output => _output;
+    /// <summary>The latest start.</summary>
+    public ServerProcess Current => _runs[^1];
 
-    public bool HasExited => _process.HasExited;
+    public int Port => _runs[0].Port;
 
-    public static async Task<ServerProcess> StartAsync(string root, int port)
+    /// <summary>Session options that outlast a stop: many quick retries, and a no-progress timeout longer than a hold.</summary>
+    public FtpSessionOptions SessionOptions =>
+        Faults.SessionOptions(Port, retryCount: 200, maxRetryDelay: TimeSpan.FromMilliseconds(250), noProgress: TimeSpan.FromSeconds(10));
+
+    public static async Task<RestartableServer> StartAsync(ServerStart start)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { Faults.ServerAssembly, "--root", root, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var server = new ServerProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server._process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-            server._output.Enqueue(e.Data);
-            var match = Regex.Match(e.Data, @"listening on \S+:(\d+)");
-            if (match.Success)
-            {
-                listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        };
-        server._process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                server._output.Enqueue(e.Data);
-            }
-        };
-        server._process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The server exited early:\n" + string.Join("\n", server._output)));
-        server._process.Start();
-        server._process.BeginOutputReadLine();
-        server._process.BeginErrorReadLine();
-        try
-        {
-            server.Port = await listening.Task.WaitAsync(StartTimeout);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        var server = new RestartableServer(start);
+        server._runs.Add(await ServerProcess.StartAsync(start));
         return server;
     }
 
-    /// <summary>Kills the process (SIGKILL: no shutdown, no cleanup) and waits until it is gone.</summary>
-    public void Kill()
+    /// <summary>Starts the server again, on the port it was first given, once the current one is gone.</summary>
+    public async Task RestartAsync() => _runs.Add(await ServerProcess.StartAsync(_start with { Port = Port }));
+
+    /// <summary>
+    /// Runs <paramref name="transfer"/> on a session that outlasts a stop and holds it at <paramref name="at"/> bytes,
+    /// where <paramref name="stop"/> ends the current server; then releases the transfer, starts the server again, and
+    /// returns the transfer's result.
+    /// </summary>
+    public async Task<FtpTransferResult> StopMidTransferAsync(
+        long at, Func<FtpSession, IProgress<FtpTransferProgress>, Task<FtpTransferResult>> transfer, Func<ServerProcess, Task> stop)
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
+        var hold = new HoldPoint(at);
+        using var session = await FtpSession.ConnectAsync(SessionOptions);
+        // On a thread of its own: the hold blocks the thread that reports progress.
+        var running = Task.Run(() => transfer(session, hold));
+        await hold.WaitReachedAsync();
+        await stop(Current);
+        hold.Release();
+        await RestartAsync();
+        return await running.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        foreach (var run in _runs)
         {
-            _process.Kill(entireProcessTree: true);
+            await run.DisposeAsync();
         }
-        await _process.WaitForExitAsync();
-        _process.Dispose();
     }
 }

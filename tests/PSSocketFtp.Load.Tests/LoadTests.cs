@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace PSSocketFtp.Load.Tests;
 
 /// <summary>Many sessions at once against one server process; the figures are printed to the test output.</summary>
-public sealed class LoadTests(ServerProcess server, ITestOutputHelper output) : IClassFixture<ServerProcess>
+public sealed class LoadTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     private const int Clients = 200;
     private const int IdleSessions = 1000;

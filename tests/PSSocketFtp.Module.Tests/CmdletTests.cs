@@ -7,14 +7,14 @@ using System.Runtime.Loader;
 namespace PSSocketFtp.Module.Tests;
 
 /// <summary>Each cmdlet against the real server, in a fresh runspace per test, each test in a remote folder of its own.</summary>
-public sealed class CmdletTests : IClassFixture<ServerProcess>, IDisposable
+public sealed class CmdletTests : IClassFixture<ServerFixture>, IDisposable
 {
-    private readonly ServerProcess _server;
+    private readonly ServerFixture _server;
     private readonly ModuleShell _shell = new();
     private readonly string _local = Directory.CreateTempSubdirectory("psftp-module-local-").FullName;
     private readonly string _remote = "/t" + Guid.NewGuid().ToString("N");
 
-    public CmdletTests(ServerProcess server)
+    public CmdletTests(ServerFixture server)
     {
         _server = server;
     }

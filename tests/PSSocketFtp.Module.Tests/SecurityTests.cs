@@ -6,7 +6,7 @@ using System.Text;
 namespace PSSocketFtp.Module.Tests;
 
 /// <summary>The real server with a users file and a self-signed certificate, in a process of its own.</summary>
-public sealed class SecureServerProcess : ServerProcess
+public sealed class SecureServerFixture : ServerFixture
 {
     private readonly string _secrets = Directory.CreateTempSubdirectory("psftp-module-secrets-").FullName;
 
@@ -41,7 +41,7 @@ public sealed class SecureServerProcess : ServerProcess
 }
 
 /// <summary>Connect-FtpSocket with -Credential and TLS against a server that requires both.</summary>
-public sealed class SecurityTests(SecureServerProcess server) : IClassFixture<SecureServerProcess>, IDisposable
+public sealed class SecurityTests(SecureServerFixture server) : IClassFixture<SecureServerFixture>, IDisposable
 {
     private const string Connect = "Connect-FtpSocket 127.0.0.1 -Port $args[0] -RetryCount 0 -TimeoutSec 20";
     private const string Credential = "$args[1]";
@@ -53,9 +53,9 @@ public sealed class SecurityTests(SecureServerProcess server) : IClassFixture<Se
     public void ConnectFtpSocket_RightCredentialAndThumbprint_Connects()
     {
         var session = PSObject.AsPSObject(_shell.RunSingle<object>($"{Connect} -Credential {Credential} -CertificateThumbprint $args[2]",
-            server.Port, Login(SecureServerProcess.Password), server.Thumbprint));
+            server.Port, Login(SecureServerFixture.Password), server.Thumbprint));
 
-        Assert.Equal(SecureServerProcess.User, session.Properties["UserName"].Value);
+        Assert.Equal(SecureServerFixture.User, session.Properties["UserName"].Value);
         Assert.True((bool)session.Properties["UseTls"].Value);
         var (_, errors) = _shell.Run("Get-FtpItem");
         Assert.Empty(errors);
@@ -80,7 +80,7 @@ public sealed class SecurityTests(SecureServerProcess server) : IClassFixture<Se
     [Fact]
     public void ConnectFtpSocket_UntrustedCertificate_ThrowsCertificateNotTrusted()
     {
-        var error = _shell.RunFailing($"{Connect} -Credential {Credential} -UseTls", server.Port, Login(SecureServerProcess.Password));
+        var error = _shell.RunFailing($"{Connect} -Credential {Credential} -UseTls", server.Port, Login(SecureServerFixture.Password));
 
         Errors.AssertError(error, "CertificateNotTrusted", ErrorCategory.SecurityError);
     }
@@ -101,6 +101,6 @@ public sealed class SecurityTests(SecureServerProcess server) : IClassFixture<Se
         {
             secure.AppendChar(c);
         }
-        return new PSCredential(SecureServerProcess.User, secure);
+        return new PSCredential(SecureServerFixture.User, secure);
     }
 }

@@ -7,8 +7,6 @@ internal static class TestPaths
 {
     public static string Module => Metadata("ModulePath");
 
-    public static string ServerAssembly => Metadata("ServerAssembly");
-
     private static string Metadata(string key) =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"The build did not record {key}.");
