@@ -195,6 +195,7 @@ public sealed class FtpSession : IDisposable
     /// <param name="progress">Receives bytes received so far (a resumed download starts at its offset).</param>
     /// <param name="cancellationToken">Cancels the download; the local file is left untouched, the partial file kept.</param>
     /// <exception cref="FtpException">The server refused, or (<see cref="FtpStatus.HashMismatch"/>) the file kept arriving damaged.</exception>
+    /// <exception cref="IOException">The local file exists and <paramref name="overwrite"/> is not set, or the local disk is full (not retried; the local file is left untouched, the partial file kept).</exception>
     public async Task<FtpTransferResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(remotePath);
@@ -213,6 +214,12 @@ public sealed class FtpSession : IDisposable
             PartialFiles.Hide(partialPath);
             result = await DownloadCoreAsync(remote, stream, algorithm, progress, fullPath, partial, cancellationToken).ConfigureAwait(false);
             complete = true;
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+            // The system's message names the hidden partial file; the user asked for the target.
+            string kept = stream.Length > 0 ? $" The {stream.Length} bytes received are kept in '{partialPath}': make room and run the download again to resume, or delete that file." : string.Empty;
+            throw new IOException($"The disk is full: '{RemotePath.ToDisplay(remote)}' does not fit in '{fullPath}' ({e.Message}).{kept}", e.HResult);
         }
         finally
         {

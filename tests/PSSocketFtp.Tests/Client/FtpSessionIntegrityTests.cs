@@ -5,7 +5,7 @@ using PSSocketFtp.Tests.Support;
 namespace PSSocketFtp.Tests.Client;
 
 /// <summary>End-to-end hashes, resume of uploads and downloads, and which faults are retried, against the fake server.</summary>
-public sealed class FtpSessionIntegrityTests : IDisposable
+public sealed partial class FtpSessionIntegrityTests : IDisposable
 {
     private static readonly DateTimeOffset Time = new(2024, 3, 4, 5, 6, 7, TimeSpan.Zero);
     private readonly TestClock _clock = new();
@@ -656,7 +656,7 @@ public sealed class FtpSessionIntegrityTests : IDisposable
         var algorithm = TransferHash.Parse(fields.TryGetString(FieldTag.HashAlgorithm) ?? "XXH128");
         var sent = sentOn?.Invoke(c.Number) ?? body;
         await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, offset).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, Time.ToUnixTimeMilliseconds()));
-        await c.SendDataAsync(request.StreamId, sent.AsMemory((int)offset));
+        await c.SendBodyAsync(request.StreamId, sent.AsMemory((int)offset));
         await c.EndAsync(request.StreamId, body, algorithm);
     };
 
