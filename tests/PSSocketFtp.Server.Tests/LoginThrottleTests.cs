@@ -43,10 +43,7 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     {
         using var client = await _server.ConnectAsync();
 
-        await RefusedAsync(client, AtOnce);
-        await RefusedAsync(client, TimeSpan.FromSeconds(1));
-        await RefusedAsync(client, TimeSpan.FromSeconds(2));
-        await RefusedAsync(client, TimeSpan.FromSeconds(4));
+        await FailFourTimesAsync(client);
 
         Assert.Equal(FrameType.Ok, (await client.AuthAsync("alice", "s3cret")).Type);
     }
@@ -54,7 +51,8 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     [Fact]
     public async Task Auth_FifthFailure_ClosesConnectionWithUnauthorized()
     {
-        using var client = await FailFourTimesAsync();
+        using var client = await _server.ConnectAsync();
+        await FailFourTimesAsync(client);
 
         var last = await FailAsync(client, TimeSpan.FromSeconds(8));
 
@@ -76,10 +74,7 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         Assert.Equal(FrameType.Ok, (await client.AuthAsync("alice", "s3cret")).Type);
 
         // Counted from one again: no wait, then the same growth, and four more failures do not close the connection.
-        await RefusedAsync(client, AtOnce);
-        await RefusedAsync(client, TimeSpan.FromSeconds(1));
-        await RefusedAsync(client, TimeSpan.FromSeconds(2));
-        await RefusedAsync(client, TimeSpan.FromSeconds(4));
+        await FailFourTimesAsync(client);
         Assert.Equal(FrameType.Ok, (await client.AuthAsync("alice", "s3cret")).Type);
     }
 
@@ -104,7 +99,8 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     [Fact]
     public async Task Auth_FailuresOnOneConnection_DoNotSlowDownAnother()
     {
-        using var guesser = await FailFourTimesAsync();
+        using var guesser = await _server.ConnectAsync();
+        await FailFourTimesAsync(guesser);
         using var other = await _server.ConnectAsync();
 
         // The other connection's count is its own: its first failure is answered at once, its second after 1 s.
@@ -118,15 +114,13 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         Assert.Equal(FrameType.Ok, (await other.RequestAsync(FrameType.Ping)).Type);
     }
 
-    /// <summary>A new connection with four failed logins behind it, each answered after its slow-down.</summary>
-    private async Task<RawClient> FailFourTimesAsync()
+    /// <summary>Four failed logins, each refused only after its slow-down: at once, then 1 s, 2 s and 4 s.</summary>
+    private async Task FailFourTimesAsync(RawClient client)
     {
-        var client = await _server.ConnectAsync();
         await RefusedAsync(client, AtOnce);
         await RefusedAsync(client, TimeSpan.FromSeconds(1));
         await RefusedAsync(client, TimeSpan.FromSeconds(2));
         await RefusedAsync(client, TimeSpan.FromSeconds(4));
-        return client;
     }
 
     /// <summary>A failed login that leaves the connection open: Unauthorized on the AUTH's own stream.</summary>

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace PSSocketFtp.TestSupport;
 
 /// <summary>
 /// A folder on a tmpfs of its own, small enough for a test to fill for real. Mounting needs Linux and root (or
-/// CAP_SYS_ADMIN): where it is not permitted, <see cref="TryMount"/> returns null and says why, for the test to report.
-/// Shared by the test projects as a linked file.
+/// CAP_SYS_ADMIN): where it is not permitted, <see cref="TryMount"/> says why in the test's output and returns null, and
+/// the test passes untested. Shared by the test projects as a linked file.
 /// </summary>
 internal sealed class SmallDisk : IDisposable
 {
@@ -17,19 +18,18 @@ internal sealed class SmallDisk : IDisposable
     /// <summary>The mounted folder.</summary>
     public string Folder { get; }
 
-    /// <summary>Mounts a tmpfs of <paramref name="size"/> bytes on a new temporary folder.</summary>
-    public static SmallDisk? TryMount(long size, out string unavailable)
+    /// <summary>Mounts a tmpfs of <paramref name="size"/> bytes on a new temporary folder; null when it cannot.</summary>
+    public static SmallDisk? TryMount(long size, ITestOutputHelper output)
     {
         string folder = Directory.CreateTempSubdirectory("psftp-smalldisk-").FullName;
         string? failure = OperatingSystem.IsLinux() ? Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", folder) : "a tmpfs needs Linux";
-        if (failure is not null)
+        if (failure is null)
         {
-            Directory.Delete(folder);
-            unavailable = $"Not tested: no small disk to fill ({failure}). Run the tests as root on Linux to test a full disk.";
-            return null;
+            return new SmallDisk(folder);
         }
-        unavailable = string.Empty;
-        return new SmallDisk(folder);
+        Directory.Delete(folder);
+        output.WriteLine($"Not tested: no small disk to fill ({failure}). Run the tests as root on Linux to test a full disk.");
+        return null;
     }
 
     /// <summary>Changes the size in place, keeping the files: room freed, as a user would make it.</summary>

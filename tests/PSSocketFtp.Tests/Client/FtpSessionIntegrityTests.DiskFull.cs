@@ -24,10 +24,9 @@ public sealed partial class FtpSessionIntegrityTests
     [Fact]
     public async Task DownloadFileAsync_LocalDiskFills_ThrowsDiskFullOnceAndResumesOnceThereIsRoom()
     {
-        using var disk = SmallDisk.TryMount(DiskSize, out string unavailable);
+        using var disk = SmallDisk.TryMount(DiskSize, _output);
         if (disk is null)
         {
-            _output.WriteLine(unavailable);
             return;
         }
         var body = Bytes(2 * DiskSize, seed: 21);
@@ -59,10 +58,9 @@ public sealed partial class FtpSessionIntegrityTests
     [Fact]
     public async Task DownloadFileAsync_OverwriteAndLocalDiskFills_KeepsTheOldFile()
     {
-        using var disk = SmallDisk.TryMount(DiskSize, out string unavailable);
+        using var disk = SmallDisk.TryMount(DiskSize, _output);
         if (disk is null)
         {
-            _output.WriteLine(unavailable);
             return;
         }
         var old = Bytes(100_000, seed: 22);
