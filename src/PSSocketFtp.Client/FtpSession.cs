@@ -55,7 +55,7 @@ public sealed class FtpSession : IDisposable
     /// <summary>The server's TCP port.</summary>
     public int Port => _options.Port;
 
-    /// <summary>Retries allowed per operation.</summary>
+    /// <summary>Retries allowed per operation in a row without progress (see <see cref="FtpSessionOptions.RetryCount"/>).</summary>
     public int RetryCount => _options.RetryCount;
 
     /// <summary>How long one try to connect and complete the handshake may take.</summary>
@@ -195,6 +195,7 @@ public sealed class FtpSession : IDisposable
     /// <param name="progress">Receives bytes received so far (a resumed download starts at its offset).</param>
     /// <param name="cancellationToken">Cancels the download; the local file is left untouched, the partial file kept.</param>
     /// <exception cref="FtpException">The server refused, or (<see cref="FtpStatus.HashMismatch"/>) the file kept arriving damaged.</exception>
+    /// <exception cref="IOException">The local file exists and <paramref name="overwrite"/> is not set, or the local disk is full (not retried; the local file is left untouched, the partial file kept).</exception>
     public async Task<FtpTransferResult> DownloadFileAsync(string remotePath, string localPath, bool overwrite = false, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(remotePath);
@@ -213,6 +214,12 @@ public sealed class FtpSession : IDisposable
             PartialFiles.Hide(partialPath);
             result = await DownloadCoreAsync(remote, stream, algorithm, progress, fullPath, partial, cancellationToken).ConfigureAwait(false);
             complete = true;
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+            // The system's message names the hidden partial file; the user asked for the target.
+            string kept = stream.Length > 0 ? $" The {stream.Length} bytes received are kept in '{partialPath}': make room and run the download again to resume, or delete that file." : string.Empty;
+            throw new IOException($"The disk is full: '{RemotePath.ToDisplay(remote)}' does not fit in '{fullPath}' ({e.Message}).{kept}", e.HResult);
         }
         finally
         {
@@ -356,6 +363,7 @@ public sealed class FtpSession : IDisposable
                 throw new FtpException(FtpStatus.MalformedFrame, $"The server offered to resume at byte {offset} of a {length}-byte upload.");
             }
             answerLost = false;
+            attempt.Holds(offset);
             if (source.CanSeek)
             {
                 source.Position = start;
@@ -372,7 +380,7 @@ public sealed class FtpSession : IDisposable
             {
                 progress?.Report(new FtpTransferProgress(offset, length));
             }
-            byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => progress?.Report(new FtpTransferProgress(offset + sent, length)), attempt.Token).ConfigureAwait(false);
+            byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => attempt.Moved(progress, offset + sent, length), attempt.Token).ConfigureAwait(false);
             sentHash = digest;
             sentFrom = offset;
             FieldSet done;
@@ -477,6 +485,7 @@ public sealed class FtpSession : IDisposable
             {
                 throw new FtpException(FtpStatus.MalformedFrame, $"The server offered a download of {length} bytes from byte {offset}, where {held} were asked to be skipped.");
             }
+            attempt.Holds(offset);
             using var hash = TransferHash.Create(algorithm);
             if (partial is not null)
             {
@@ -507,7 +516,7 @@ public sealed class FtpSession : IDisposable
             {
                 progress?.Report(new FtpTransferProgress(offset, length));
             }
-            var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => progress?.Report(new FtpTransferProgress(offset + received, length))).ConfigureAwait(false);
+            var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => attempt.Moved(progress, offset + received, length)).ConfigureAwait(false);
             await destination.FlushAsync().ConfigureAwait(false);
             byte[] digest = hash.GetHash();
             var sent = trailer.TryGetBytes(FieldTag.Hash);
@@ -563,13 +572,27 @@ public sealed class FtpSession : IDisposable
             throw new InvalidOperationException($"The session to {this} is closed.");
         }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var budget = new RetryBudget();
+        var pipelineContext = Polly.ResilienceContextPool.Shared.Get(cancellationToken);
+        pipelineContext.Properties.Set(Resilience.Budget, budget);
         try
         {
             int tries = 0;
-            return await _pipeline.ExecuteAsync(async token =>
+            return await _pipeline.ExecuteAsync(async context =>
             {
-                var attempt = new Attempt(++tries, token);
-                var connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
+                var token = context.CancellationToken;
+                var attempt = new Attempt(++tries, token, budget);
+                FtpConnection connection;
+                try
+                {
+                    connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // A try that could not connect moved nothing.
+                    budget.Failed(cutAfterMoving: false);
+                    throw;
+                }
                 using var scope = connection.BeginOperation(_options, token);
                 try
                 {
@@ -577,6 +600,8 @@ public sealed class FtpSession : IDisposable
                 }
                 catch (Exception e)
                 {
+                    // Bytes moved before a cut are judged by the next READY; a refusal or a damaged body counts at once.
+                    budget.Failed(cutAfterMoving: attempt.MovedBody && e is not FtpException);
                     // A refusal the server sent in good order leaves the connection in step; anything else may not,
                     // and a damaged body (hash or length) is retried on a fresh connection too.
                     if (e is not FtpException { IsProtocolViolation: false } refusal || Resilience.IsWireFault(refusal.Status) || connection.IsBroken)
@@ -598,10 +623,11 @@ public sealed class FtpSession : IDisposable
                 {
                     connection.LastUsed = _options.TimeProvider.GetTimestamp();
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, pipelineContext).ConfigureAwait(false);
         }
         finally
         {
+            Polly.ResilienceContextPool.Shared.Return(pipelineContext);
             _gate.Release();
         }
     }
@@ -643,7 +669,7 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>What one try of an operation has done so far.</summary>
-    private sealed class Attempt(int number, CancellationToken token)
+    private sealed class Attempt(int number, CancellationToken token, RetryBudget budget)
     {
         /// <summary>1 for the first try, 2 for the first retry, ….</summary>
         public int Number { get; } = number;
@@ -656,6 +682,19 @@ public sealed class FtpSession : IDisposable
 
         /// <summary>Set once the local side cannot repeat the try (a stream that cannot seek was read or written).</summary>
         public bool Final { get; set; }
+
+        /// <summary>Set once body bytes moved in this try.</summary>
+        public bool MovedBody { get; private set; }
+
+        /// <summary>READY's offset: how much of the transfer the other side holds, which tells the retry budget whether the last try moved it forward.</summary>
+        public void Holds(long offset) => budget.Holds(offset);
+
+        /// <summary>Body bytes moved: notes it and reports the transfer's position.</summary>
+        public void Moved(IProgress<FtpTransferProgress>? progress, long done, long total)
+        {
+            MovedBody = true;
+            progress?.Report(new FtpTransferProgress(done, total));
+        }
     }
 
     /// <summary>A download's partial file: its sidecar, read at each try and rewritten at each READY.</summary>

@@ -11,7 +11,11 @@ public sealed class FtpSessionOptions
     /// <summary>The server's TCP port.</summary>
     public int Port { get; set; } = ProtocolConstants.DefaultPort;
 
-    /// <summary>How many times a failed connect, or an operation cut off by a transient fault, is tried again.</summary>
+    /// <summary>
+    /// How many times in a row a failed connect, or an operation cut off by a transient fault, is tried again (0: never).
+    /// A transfer's try after which the other side holds more bytes than before starts the count again; one operation
+    /// takes at most 1,000 tries in all.
+    /// </summary>
     public int RetryCount { get; set; } = 3;
 
     /// <summary>How long one try to connect and complete the handshake may take (default 15 s).</summary>
@@ -29,7 +33,7 @@ public sealed class FtpSessionOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The first retry's delay; later ones grow exponentially, with jitter.</summary>
+    /// <summary>The first retry's delay; later ones in a row without progress grow exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The longest delay between two tries.</summary>
@@ -73,6 +77,10 @@ public sealed class FtpSessionOptions
         if (RetryCount < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(RetryCount), RetryCount, "The retry count cannot be negative.");
+        }
+        if (RetryDelay < TimeSpan.Zero || MaxRetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(RetryDelay < TimeSpan.Zero ? nameof(RetryDelay) : nameof(MaxRetryDelay), "A retry delay cannot be negative.");
         }
         if (Password is not null && UserName is null)
         {

@@ -5,9 +5,22 @@ using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Client;
 
-/// <summary>The session's Polly pipeline: transient faults are retried with exponential backoff and jitter.</summary>
+/// <summary>
+/// The session's Polly pipeline: transient faults are retried with exponential backoff and jitter. RetryCount bounds the
+/// tries in a row that move nothing forward (an operation's <see cref="RetryBudget"/>, carried in the pipeline's
+/// context), <see cref="MaxTries"/> all of them.
+/// </summary>
 internal static class Resilience
 {
+    /// <summary>
+    /// The most tries one operation may take, progress or not, so that a peer taking one more byte each try, or keeping
+    /// none of them, cannot keep a transfer going for ever. A 100 GB file cut every 100 MB takes 1,000.
+    /// </summary>
+    public const int MaxTries = 1000;
+
+    /// <summary>Where an operation's retry budget travels with it through the pipeline.</summary>
+    public static readonly ResiliencePropertyKey<RetryBudget> Budget = new("PSSocketFtp.RetryBudget");
+
     // Faults that were transient in kind but must not be tried again (the request may have taken effect, or the
     // local stream cannot be rewound). A table rather than a property: FtpException belongs to the protocol library.
     private static readonly ConditionalWeakTable<Exception, object> Final = new();
@@ -17,18 +30,34 @@ internal static class Resilience
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.RetryCount > 0)
         {
+            // One operation at a time per session, so the session's own generator is never drawn from twice at once.
+            var jitter = new Random();
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
-                MaxRetryAttempts = options.RetryCount,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryDelay,
-                MaxDelay = options.MaxRetryDelay,
+                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception) && BudgetOf(args.Context).Streak <= options.RetryCount),
+                MaxRetryAttempts = MaxTries - 1,
+                // Polly's own backoff counts every try; this one counts from the last progress.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(Backoff(options, BudgetOf(args.Context).Streak, jitter)),
             });
         }
         return builder.Build();
     }
+
+    /// <summary>
+    /// The delay before the next try: RetryDelay after a try that moved the transfer forward or the first failure,
+    /// doubled for each further failure in a row, drawn between half and one and a half times that (so that clients cut
+    /// off together do not come back together), and at most MaxRetryDelay.
+    /// </summary>
+    private static TimeSpan Backoff(FtpSessionOptions options, int streak, Random jitter)
+    {
+        // Bounded so the arithmetic stays finite: 2^30 times any sensible RetryDelay is far past any sensible MaxRetryDelay.
+        int doublings = Math.Min(Math.Max(streak - 1, 0), 30);
+        double drawn = options.RetryDelay.Ticks * Math.Pow(2, doublings) * (0.5 + jitter.NextDouble());
+        return TimeSpan.FromTicks((long)Math.Min(drawn, options.MaxRetryDelay.Ticks));
+    }
+
+    private static RetryBudget BudgetOf(ResilienceContext context) =>
+        context.Properties.TryGetValue(Budget, out var budget) ? budget : throw new InvalidOperationException("An operation ran without its retry budget.");
 
     /// <summary>
     /// Faults of the wire are worth another try: a lost connection, no progress, a damaged frame (found by either side),
@@ -57,6 +86,49 @@ internal static class Resilience
         if (!Final.TryGetValue(exception, out _))
         {
             Final.Add(exception, Final);
+        }
+    }
+}
+
+/// <summary>
+/// One operation's count of tries that failed in a row without moving it forward. Forward is the other side holding more
+/// of the transfer than before, as a READY's offset says. A try cut off after moving body bytes is judged by the next
+/// READY (for an upload nothing sooner tells whether the server kept them); any other failed try counts at once.
+/// </summary>
+internal sealed class RetryBudget
+{
+    private long _held;
+    private bool _undecided;
+
+    /// <summary>Failed tries since the transfer last moved forward (for other operations: failed tries).</summary>
+    public int Streak { get; private set; }
+
+    /// <summary>A READY said the other side holds <paramref name="offset"/> bytes of the transfer.</summary>
+    public void Holds(long offset)
+    {
+        if (offset > _held)
+        {
+            Streak = 0;
+        }
+        else if (_undecided)
+        {
+            // The bytes the last try moved were not kept: it made no progress after all.
+            Streak++;
+        }
+        _undecided = false;
+        _held = offset;
+    }
+
+    /// <summary>A try failed; <paramref name="cutAfterMoving"/> when it lost the connection after body bytes moved.</summary>
+    public void Failed(bool cutAfterMoving)
+    {
+        if (cutAfterMoving)
+        {
+            _undecided = true;
+        }
+        else
+        {
+            Streak++;
         }
     }
 }

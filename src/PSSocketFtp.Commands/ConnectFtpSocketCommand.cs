@@ -32,8 +32,8 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
         set => _options.Port = value;
     }
 
-    /// <summary>How many times a failed connect or an interrupted operation is tried again.</summary>
-    [Parameter(HelpMessage = "How many times a failed connect, or an operation cut off by a network fault, is tried again (default: 3).")]
+    /// <summary>How many times in a row a failed connect or an interrupted operation is tried again; a transfer's try that moved it forward starts the count again.</summary>
+    [Parameter(HelpMessage = "How many times in a row a failed connect, or an operation cut off by a network fault, is tried again (default: 3); a transfer that moved forward starts the count again.")]
     [ValidateRange(0, 100)]
     public int RetryCount
     {

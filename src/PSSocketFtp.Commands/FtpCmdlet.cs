@@ -161,6 +161,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         ItemNotFoundException or System.Management.Automation.DriveNotFoundException or FileNotFoundException or DirectoryNotFoundException =>
             ("LocalItemNotFound", ErrorCategory.ObjectNotFound, false),
         UnauthorizedAccessException => ("LocalAccessDenied", ErrorCategory.PermissionDenied, false),
+        IOException full when DiskFull.Is(full) => ("LocalDiskFull", ErrorCategory.WriteError, false),
         IOException => ("LocalIOError", ErrorCategory.WriteError, false),
         // The client's own checks of what it was given, such as a computer name of blanks.
         ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument, false),

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Loader;
+using PSSocketFtp.TestSupport;
+using Xunit.Abstractions;
 
 namespace PSSocketFtp.Module.Tests;
 
@@ -14,9 +16,12 @@ public sealed class CmdletTests : IClassFixture<ServerFixture>, IDisposable
     private readonly string _local = Directory.CreateTempSubdirectory("psftp-module-local-").FullName;
     private readonly string _remote = "/t" + Guid.NewGuid().ToString("N");
 
-    public CmdletTests(ServerFixture server)
+    private readonly ITestOutputHelper _output;
+
+    public CmdletTests(ServerFixture server, ITestOutputHelper output)
     {
         _server = server;
+        _output = output;
     }
 
     [Fact]
@@ -390,6 +395,26 @@ public sealed class CmdletTests : IClassFixture<ServerFixture>, IDisposable
 
         Errors.AssertError(error, "LocalFileExists", ErrorCategory.ResourceExists);
         Assert.Equal(7, new FileInfo(Path.Join(target, "kept.txt")).Length);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_LocalDiskFullWithForce_WritesLocalDiskFullAndKeepsTheOldFile()
+    {
+        using var disk = SmallDisk.TryMount(1 << 20, _output);
+        if (disk is null)
+        {
+            return;
+        }
+        Connect();
+        Send(LocalFile("big.bin", 2 << 20));
+        string target = Path.Join(disk.Folder, "big.bin");
+        File.WriteAllText(target, "old");
+
+        var error = _shell.RunFailing("Receive-FtpFile ($args[0] + '/big.bin') -Destination $args[1] -Force", _remote, disk.Folder);
+
+        Errors.AssertError(error, "LocalDiskFull", ErrorCategory.WriteError);
+        Assert.StartsWith("The disk is full: ", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal("old", File.ReadAllText(target));
     }
 
     [Fact]

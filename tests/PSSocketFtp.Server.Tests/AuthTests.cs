@@ -23,7 +23,7 @@ public sealed class AuthTests : IDisposable
         await using var server = await TestServer.StartAsync("--users", UsersFile);
         using var client = await server.ConnectAsync();
 
-        var answer = await AuthAsync(client, "alice", "s3cret");
+        var answer = await client.AuthAsync("alice", "s3cret");
         var list = await client.RequestAsync(FrameType.List, "/");
 
         Assert.Equal(FrameType.Ok, answer.Type);
@@ -39,8 +39,8 @@ public sealed class AuthTests : IDisposable
         using var first = await server.ConnectAsync();
         using var second = await server.ConnectAsync();
 
-        var wrong = await AuthAsync(first, "alice", "nope");
-        var unknown = await AuthAsync(second, "mallory", "s3cret");
+        var wrong = await first.AuthAsync("alice", "nope");
+        var unknown = await second.AuthAsync("mallory", "s3cret");
 
         Assert.Equal(FtpStatus.Unauthorized, wrong.Status);
         Assert.Equal(FtpStatus.Unauthorized, unknown.Status);
@@ -54,7 +54,7 @@ public sealed class AuthTests : IDisposable
         await using var server = await TestServer.StartAsync("--users", UsersFile);
         using var client = await server.ConnectAsync();
 
-        await AuthAsync(client, "eve\ninfo: forged", "x");
+        await client.AuthAsync("eve\ninfo: forged", "x");
 
         await server.Log.WaitForAsync(m => m.Contains("failed to log in as eve?info: forged"));
     }
@@ -68,7 +68,7 @@ public sealed class AuthTests : IDisposable
 
         var refused = await client.RequestAsync(FrameType.List, "/");
         var ping = await client.RequestAsync(FrameType.Ping);
-        var login = await AuthAsync(client, "alice", "s3cret");
+        var login = await client.AuthAsync("alice", "s3cret");
         var list = await client.RequestAsync(FrameType.List, "/");
 
         Assert.Equal(FtpStatus.Unauthorized, refused.Status);
@@ -209,15 +209,6 @@ public sealed class AuthTests : IDisposable
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => TestServer.StartAsync("--certificate", pfx, "--certificate-password", "wrong"));
 
         Assert.Contains("certificate", ex.Message);
-    }
-
-    private static async Task<Frame> AuthAsync(RawClient client, string user, string password)
-    {
-        uint id = client.NextStreamId();
-        await client.SendAsync(FieldWriter.ForFrame(FrameType.Auth, id).Add(FieldTag.UserName, user).Add(FieldTag.Password, password));
-        var frame = await client.ReadFrameAsync();
-        Assert.Equal(id, frame.StreamId);
-        return frame;
     }
 
     private string WriteCertificate(out string thumbprint)

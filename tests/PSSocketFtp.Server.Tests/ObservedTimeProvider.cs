@@ -23,8 +23,10 @@ internal sealed class ObservedTimeProvider : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Reported only once the timer exists: a test that advanced the clock before that would leave it never firing.
+        var timer = new Timer(this, Fake.CreateTimer(callback, state, dueTime, period));
         Report(dueTime);
-        return new Timer(this, Fake.CreateTimer(callback, state, dueTime, period));
+        return timer;
     }
 
     /// <summary>Waits until a timer is armed with <paramref name="dueTime"/> (skipping others).</summary>

@@ -118,6 +118,23 @@ internal sealed class RawClient : IDisposable
         return frame;
     }
 
+    /// <summary>Sends AUTH with a user name and password; returns its stream id (the answer is the caller's to read).</summary>
+    public async Task<uint> SendAuthAsync(string user, string password)
+    {
+        uint id = NextStreamId();
+        await SendAsync(FieldWriter.ForFrame(FrameType.Auth, id).Add(FieldTag.UserName, user).Add(FieldTag.Password, password));
+        return id;
+    }
+
+    /// <summary>Logs in and returns the answer, checking it is for the AUTH's stream.</summary>
+    public async Task<Frame> AuthAsync(string user, string password)
+    {
+        uint id = await SendAuthAsync(user, password);
+        var frame = await ReadFrameAsync();
+        Assert.Equal(id, frame.StreamId);
+        return frame;
+    }
+
     public static FieldWriter UploadRequest(uint streamId, string path, string? fileName, long length, ConflictMode conflict = ConflictMode.Rename)
     {
         var request = FieldWriter.ForFrame(FrameType.Upload, streamId).Add(FieldTag.Path, path).Add(FieldTag.Length, length).Add(FieldTag.Conflict, (byte)conflict);

@@ -5,7 +5,7 @@ using PSSocketFtp.Tests.Support;
 namespace PSSocketFtp.Tests.Client;
 
 /// <summary>End-to-end hashes, resume of uploads and downloads, and which faults are retried, against the fake server.</summary>
-public sealed class FtpSessionIntegrityTests : IDisposable
+public sealed partial class FtpSessionIntegrityTests : IDisposable
 {
     private static readonly DateTimeOffset Time = new(2024, 3, 4, 5, 6, 7, TimeSpan.Zero);
     private readonly TestClock _clock = new();
@@ -642,8 +642,12 @@ public sealed class FtpSessionIntegrityTests : IDisposable
         Assert.Null(PartialRecord.TryRead(Path.Combine(_folder, "missing.json")));
     }
 
-    /// <summary>Serves downloads of <paramref name="body"/>, honouring a resume Offset only for its own length and time.</summary>
-    private static Func<FakeConnection, Frame, Task> ServeDownload(byte[] body, Func<int, byte[]>? sentOn = null) => async (c, request) =>
+    /// <summary>
+    /// Serves downloads of <paramref name="body"/>, honouring a resume Offset only for its own length and time. Connection
+    /// n sends <paramref name="sentOn"/>(n) in place of the body and, when <paramref name="cutAfter"/>(n) is a number, only
+    /// that many bytes after READY before the network breaks.
+    /// </summary>
+    private static Func<FakeConnection, Frame, Task> ServeDownload(byte[] body, Func<int, byte[]>? sentOn = null, Func<int, int?>? cutAfter = null) => async (c, request) =>
     {
         if (request.Type != FrameType.Download)
         {
@@ -656,7 +660,13 @@ public sealed class FtpSessionIntegrityTests : IDisposable
         var algorithm = TransferHash.Parse(fields.TryGetString(FieldTag.HashAlgorithm) ?? "XXH128");
         var sent = sentOn?.Invoke(c.Number) ?? body;
         await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, offset).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, Time.ToUnixTimeMilliseconds()));
-        await c.SendDataAsync(request.StreamId, sent.AsMemory((int)offset));
+        if (cutAfter?.Invoke(c.Number) is { } cut)
+        {
+            await c.SendBodyAsync(request.StreamId, sent.AsMemory((int)offset, cut));
+            c.Close();
+            return;
+        }
+        await c.SendBodyAsync(request.StreamId, sent.AsMemory((int)offset));
         await c.EndAsync(request.StreamId, body, algorithm);
     };
 

@@ -293,6 +293,15 @@ internal sealed class FakeConnection
         await SendAsync(frame);
     }
 
+    /// <summary>Sends a download body as the real server does: DATA frames of at most a chunk each.</summary>
+    public async Task SendBodyAsync(uint streamId, ReadOnlyMemory<byte> body)
+    {
+        for (int offset = 0; offset < body.Length; offset += ProtocolConstants.DataChunkSize)
+        {
+            await SendDataAsync(streamId, body.Slice(offset, Math.Min(ProtocolConstants.DataChunkSize, body.Length - offset)));
+        }
+    }
+
     /// <summary>Closes the socket, as a crashing server or a broken network would.</summary>
     public void Close()
     {

@@ -8,11 +8,15 @@ namespace PSSocketFtp.Tests.Support;
 /// </summary>
 internal sealed class TestClock : FakeTimeProvider
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _delayLengths = new();
     private int _delays;
     private int _watchdogs;
 
     /// <summary>Retry delays started so far.</summary>
     public int Delays => Volatile.Read(ref _delays);
+
+    /// <summary>How long each retry delay so far was to be, in order.</summary>
+    public IReadOnlyList<TimeSpan> DelayLengths => _delayLengths.ToArray();
 
     /// <summary>Watchdogs (one per connect and one per operation) started so far.</summary>
     public int Watchdogs => Volatile.Read(ref _watchdogs);
@@ -21,7 +25,15 @@ internal sealed class TestClock : FakeTimeProvider
     {
         // Count only once the timer exists, or a test could advance time before it and the timer would never fire.
         var timer = base.CreateTimer(callback, state, dueTime, period);
-        Interlocked.Increment(ref period == Timeout.InfiniteTimeSpan ? ref _delays : ref _watchdogs);
+        if (period == Timeout.InfiniteTimeSpan)
+        {
+            _delayLengths.Enqueue(dueTime);
+            Interlocked.Increment(ref _delays);
+        }
+        else
+        {
+            Interlocked.Increment(ref _watchdogs);
+        }
         return timer;
     }
 
