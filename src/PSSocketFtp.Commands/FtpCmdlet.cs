@@ -39,7 +39,6 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     private protected FtpTransferResult Transfer(string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call)
     {
         var progress = new LatestProgress();
-        var record = new ProgressRecord(ProgressActivityId, activity, description);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long shown = -1;
         try
@@ -51,10 +50,12 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
                 {
                     shown = done;
                     double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-                    record.PercentComplete = (int)(done * 100 / total);
-                    record.SecondsRemaining = rate > 0 ? (int)Math.Ceiling((total - done) / rate) : -1;
-                    record.StatusDescription = $"{description}: {done / 1048576.0:N1} of {total / 1048576.0:N1} MB at {rate / 1048576.0:N1} MB/s";
-                    WriteProgress(record);
+                    // A new record each time: a host may keep the records it is given and show them later.
+                    WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{description}: {done / 1048576.0:N1} of {total / 1048576.0:N1} MB at {rate / 1048576.0:N1} MB/s")
+                    {
+                        PercentComplete = (int)(done * 100 / total),
+                        SecondsRemaining = rate > 0 ? (int)Math.Ceiling((total - done) / rate) : -1,
+                    });
                 }
             });
         }
@@ -62,8 +63,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         {
             if (shown >= 0)
             {
-                record.RecordType = ProgressRecordType.Completed;
-                WriteProgress(record);
+                WriteProgress(new ProgressRecord(ProgressActivityId, activity, description) { RecordType = ProgressRecordType.Completed });
             }
         }
     }

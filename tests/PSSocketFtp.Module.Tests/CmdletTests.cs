@@ -527,6 +527,58 @@ public sealed class CmdletTests : IClassFixture<ServerFixture>, IDisposable
         Errors.AssertError(Assert.IsType<ErrorRecord>(output[1]), "SessionClosed", ErrorCategory.InvalidOperation);
     }
 
+    [Fact]
+    public async Task SendFtpFile_LongUpload_ShowsProgressWithRateAndTimeLeft()
+    {
+        var progress = await StopLongUploadAsync("Continue", shell => shell.Streams.Progress.Count >= 2);
+
+        var first = progress[0];
+        Assert.Equal(ProgressRecordType.Processing, first.RecordType);
+        Assert.Equal("Send-FtpFile", first.Activity);
+        Assert.Matches(@"long\.bin → .*: [\d.,]+ of 8[.,]?192[.,]0 MB at [\d.,]+ MB/s$", first.StatusDescription);
+        Assert.InRange(first.PercentComplete, 0, 100);
+        Assert.True(first.SecondsRemaining >= 0, $"no time left shown: {first.SecondsRemaining}");
+        // A record is written only when more bytes moved, and each keeps what it said then (a host may show it later).
+        Assert.NotEqual(first.StatusDescription, progress[1].StatusDescription);
+    }
+
+    [Fact]
+    public async Task SendFtpFile_ProgressPreferenceSilentlyContinue_WritesNoProgress()
+    {
+        string partials = Path.Join(_server.Root, ".psftp", "partial");
+        var started = Stopwatch.StartNew();
+        // Well past several progress intervals of upload, judged by what the server holds and by the clock.
+        var progress = await StopLongUploadAsync("SilentlyContinue", _ =>
+            started.Elapsed > TimeSpan.FromSeconds(1) && Directory.GetFiles(partials).Any(f => new FileInfo(f).Length > 64 * 1024 * 1024));
+
+        Assert.Empty(progress);
+    }
+
+    /// <summary>
+    /// Starts an upload of an 8 GiB sparse file (far longer than any progress interval on any machine), stops it like
+    /// Ctrl+C once <paramref name="enough"/> holds, and returns the progress records it wrote.
+    /// </summary>
+    private async Task<IReadOnlyList<ProgressRecord>> StopLongUploadAsync(string preference, Func<PowerShell, bool> enough)
+    {
+        string file = Path.Join(_local, "long.bin");
+        using (var sparse = File.Create(file))
+        {
+            sparse.SetLength(8L * 1024 * 1024 * 1024);
+        }
+        Connect();
+        using var shell = _shell.Create("$ProgressPreference = $args[0]; Send-FtpFile -LiteralPath $args[1] -Destination $args[2]", preference, file, _remote + "/");
+        var running = shell.BeginInvoke();
+        var deadline = Stopwatch.StartNew();
+        while (!enough(shell))
+        {
+            Assert.False(running.IsCompleted, "The upload ended before the test could stop it.");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "The upload made no progress to judge within 60 s.");
+            await Task.Delay(50);
+        }
+        shell.Stop();
+        return shell.Streams.Progress.ToList();
+    }
+
     public void Dispose()
     {
         _shell.Dispose();
