@@ -41,12 +41,22 @@ internal sealed class UploadRecords
     /// <summary>The result of the committed upload <paramref name="id"/>, or null.</summary>
     public UploadResult? Find(string id) => _records.TryGetValue(id, out var record) ? record.Result : null;
 
-    /// <summary>Records a commit: in memory, and one line appended to the journal.</summary>
+    /// <summary>
+    /// Records a commit: in memory, and one line appended to the journal. The upload is in place already, so a journal
+    /// that cannot be written (a full disk) must not fail it: the record then lasts until the server restarts.
+    /// </summary>
     public void Add(string id, UploadResult result, DateTimeOffset committed)
     {
         var record = new UploadRecord(id, committed, result);
-        File.AppendAllText(_journal, JsonSerializer.Serialize(record, StoreJsonContext.Default.UploadRecord) + "\n", Utf8);
         _records[id] = record;
+        try
+        {
+            File.AppendAllText(_journal, JsonSerializer.Serialize(record, StoreJsonContext.Default.UploadRecord) + "\n", Utf8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Kept in memory only: after a restart a retry of this upload is stored as a new upload.
+        }
     }
 
     /// <summary>Forgets records committed before <paramref name="cutoff"/> and rewrites the journal without them.</summary>

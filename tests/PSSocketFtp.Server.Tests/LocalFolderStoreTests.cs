@@ -128,6 +128,19 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_JournalCannotBeWritten_CommitsAndRemembersInMemory()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        // A folder where the journal should be: every append fails, as on a full disk.
+        Directory.CreateDirectory(Path.Join(store.Root, ".psftp", "uploads.log"));
+
+        await CommitAsync(store, "unjournaled");
+
+        Assert.True(File.Exists(Path.Join(store.Root, "unjournaled.bin")));
+        Assert.NotNull(await store.FindCommittedAsync("unjournaled", default));
+    }
+
+    [Fact]
     public async Task CommitAsync_ResumableUpload_LeavesNoFileButTheTarget()
     {
         var store = new LocalFolderStore(_root, _time);
