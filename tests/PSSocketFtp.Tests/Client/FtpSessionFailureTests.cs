@@ -169,6 +169,8 @@ public class FtpSessionFailureTests
             }
             await FakeServer.AnswerDefaultAsync(c, request);
         });
+        // Version 1 frames (no checksum), so that the garbage reaches the client's parser.
+        server.MaxVersion = 1;
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
@@ -178,8 +180,37 @@ public class FtpSessionFailureTests
         Assert.Equal(1, _clock.Delays);
     }
 
+    /// <summary>Every byte of a version 2 answer to PING: its 18-byte header and its 21-byte payload.</summary>
+    public static TheoryData<int> DamagedAnswerBytes => new(Enumerable.Range(0, ProtocolConstants.ChecksummedHeaderSize + 21));
+
+    [Theory]
+    [MemberData(nameof(DamagedAnswerBytes))]
+    public async Task PingAsync_Version2AnswerDamagedAtAnyByte_IsRetriedOnNewConnection(int position)
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (c.Number == 1 && request.StreamId == 2)
+            {
+                var frame = FieldWriter.ForFrame(FrameType.Ok, request.StreamId).Add(FieldTag.Software, "FakeServer/1.0").ToFrame(c.Version).ToArray();
+                frame[position] ^= 0x01;
+                await c.SendAsync(frame);
+                // Whatever the damage did to the length, the client is not left waiting for bytes.
+                c.Close();
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
+
+        Assert.Equal(2, server.ConnectionCount);
+        Assert.Equal(2, session.ProtocolVersion);
+    }
+
     [Fact]
-    public async Task ConnectAsync_HandshakeRefused_ThrowsUnsupportedVersionWithoutRetry()
+    public async Task ConnectAsync_HandshakeRefusedEveryTime_ThrowsUnsupportedVersionAfterOneMoreTry()
     {
         await using var server = FakeServer.Start();
         server.HandshakeReply = (0, FtpStatus.UnsupportedVersion);
@@ -187,7 +218,20 @@ public class FtpSessionFailureTests
         var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
 
         Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
-        Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_HandshakeRefusedOnce_ConnectsOnSecondTry()
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (0, FtpStatus.UnsupportedVersion);
+        server.HandshakeReplyCount = 1;
+
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(2, server.ConnectionCount);
     }
 
     [Fact]
@@ -206,17 +250,33 @@ public class FtpSessionFailureTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(255)]
-    public async Task ConnectAsync_ServerChoosesVersionClientNeverOffered_ThrowsUnsupportedVersion(byte version)
+    public async Task ConnectAsync_ServerChoosesVersionClientNeverOffered_RetriedAsDamageThenMalformedFrame(byte version)
     {
         await using var server = FakeServer.Start();
         server.HandshakeReply = (version, FtpStatus.Ok);
+        var options = server.Options(_clock);
+        options.RetryCount = 2;
 
-        var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
+        var ex = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay));
 
-        Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
-        Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(FtpStatus.MalformedFrame, ex.Status);
+        Assert.Equal(3, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ServerChoosesVersionClientNeverOfferedOnce_ConnectsOnRetry()
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (7, FtpStatus.Ok);
+        server.HandshakeReplyCount = 1;
+        var options = server.Options(_clock);
+
+        using var session = await _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay);
+
+        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(2, server.ConnectionCount);
     }
 
     [Fact]

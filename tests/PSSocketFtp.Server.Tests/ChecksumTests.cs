@@ -1,0 +1,103 @@
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server.Tests;
+
+/// <summary>Protocol version 2: damaged frames are refused before they take effect; intact ones work as in version 1.</summary>
+public class ChecksumTests
+{
+    private const byte V2 = ProtocolConstants.ChecksumVersion;
+
+    [Fact]
+    public async Task Delete_Version2PathFlippedToAnotherFile_DeletesNothingAndCloses()
+    {
+        await using var server = await TestServer.StartAsync();
+        File.WriteAllText(server.FullPath("a.txt"), "a");
+        File.WriteAllText(server.FullPath("c.txt"), "c");
+        using var client = await server.ConnectAsync(version: V2);
+        byte[] frame = FieldWriter.ForFrame(FrameType.Delete, client.NextStreamId()).Add(FieldTag.Path, "a.txt").ToFrame(V2).ToArray();
+        // 'a' ^ 0x02 is 'c': the damaged request names the other file, which exists.
+        int path = Array.IndexOf(frame, (byte)'a', ProtocolConstants.ChecksummedHeaderSize);
+        frame[path] ^= 0x02;
+
+        await client.SendAsync(frame);
+
+        await client.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
+        await client.ExpectClosedAsync();
+        Assert.True(File.Exists(server.FullPath("a.txt")));
+        Assert.True(File.Exists(server.FullPath("c.txt")));
+    }
+
+    [Fact]
+    public async Task Request_Version2HeaderLengthFlipped_MalformedFrameWithoutWaitingForPayload()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync(version: V2);
+        byte[] frame = FieldWriter.ForFrame(FrameType.Stat, client.NextStreamId()).Add(FieldTag.Path, "x").ToFrame(V2).ToArray();
+        frame[2] ^= 0x10; // 4 KiB more payload promised than will ever come
+
+        await client.SendAsync(frame);
+
+        await client.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
+        await client.ExpectClosedAsync();
+    }
+
+    [Fact]
+    public async Task Upload_Version2DataPayloadFlipped_KeepsOnlyBytesBeforeItAndResumesByteExact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = new byte[(3 * ProtocolConstants.DataChunkSize) + 5];
+        new Random(11).NextBytes(content);
+        using (var first = await server.ConnectAsync(version: V2))
+        {
+            uint id = first.NextStreamId();
+            await first.SendAsync(RawClient.ResumableUploadRequest(id, "crc.bin", content.Length, "crc-1"));
+            await first.ExpectAsync(FrameType.Ready, id);
+            await first.SendDataAsync(id, content.AsMemory(0, ProtocolConstants.DataChunkSize));
+            byte[] damaged = first.DataFrame(id, content.AsSpan(ProtocolConstants.DataChunkSize, ProtocolConstants.DataChunkSize));
+            damaged[^100] ^= 0x40;
+            await first.SendAsync(damaged);
+
+            await first.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
+            await first.ExpectClosedAsync();
+        }
+        await server.Log.WaitForAsync(m => m.Contains("disconnected"));
+        Assert.Equal(ProtocolConstants.DataChunkSize, new FileInfo(server.PartialOf("crc-1")).Length);
+
+        using var second = await server.ConnectAsync(version: V2);
+        var (offset, answer) = await second.ResumableUploadAsync("crc.bin", content, "crc-1");
+
+        Assert.Equal(ProtocolConstants.DataChunkSize, offset);
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("crc.bin")));
+    }
+
+    [Fact]
+    public async Task Upload_Version2LargestDataFrames_StoredByteExact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = new byte[(2 * ProtocolConstants.MaxDataPayload) + 3];
+        new Random(12).NextBytes(content);
+        using var client = await server.ConnectAsync(version: V2);
+
+        var answer = await client.UploadAsync("", "max.bin", content, chunkSize: ProtocolConstants.MaxDataPayload);
+
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("max.bin")));
+    }
+
+    [Fact]
+    public async Task Download_Version2_EveryFrameChecksOutAndBodyByteExact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = new byte[(2 * ProtocolConstants.DataChunkSize) + 9];
+        new Random(13).NextBytes(content);
+        File.WriteAllBytes(server.FullPath("d.bin"), content);
+        using var client = await server.ConnectAsync(version: V2);
+
+        // The raw client checks each frame's header and payload checksums as it reads.
+        var (_, body, frames) = await client.DownloadAsync("d.bin");
+
+        Assert.Equal(content, body);
+        Assert.Equal(3, frames);
+    }
+}
