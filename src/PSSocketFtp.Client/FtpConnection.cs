@@ -16,7 +16,7 @@ internal sealed class FtpConnection : IDisposable
     // Set once the socket is connected: TcpClient.GetStream throws before that.
     private Stream _input = Stream.Null;
     private Stream _output = Stream.Null;
-    private readonly byte[] _header = new byte[ProtocolConstants.HeaderSize];
+    private readonly byte[] _header = new byte[ProtocolConstants.ChecksummedHeaderSize];
     private readonly string _peer;
     private uint _lastStreamId;
     private ProgressWatchdog? _watchdog;
@@ -34,8 +34,24 @@ internal sealed class FtpConnection : IDisposable
     /// <summary>When the connection last finished an operation (or was opened), on the session's clock.</summary>
     public long LastUsed { get; set; }
 
-    /// <summary>Connects and performs the handshake, all within the session's connect timeout.</summary>
+    /// <summary>
+    /// Connects and performs the handshake, all within the session's connect timeout. A refusal for
+    /// <see cref="FtpStatus.UnsupportedVersion"/> is tried once more on a new connection: a damaged hello or reply can
+    /// look like one, while a server that really speaks no common version answers it every time.
+    /// </summary>
     public static async Task<FtpConnection> OpenAsync(FtpSessionOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenOnceAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FtpException e) when (e.Status == FtpStatus.UnsupportedVersion && !cancellationToken.IsCancellationRequested)
+        {
+            return await OpenOnceAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<FtpConnection> OpenOnceAsync(FtpSessionOptions options, CancellationToken cancellationToken)
     {
         string peer = $"{options.ComputerName}:{options.Port}";
         var client = new TcpClient { NoDelay = true };
@@ -70,8 +86,7 @@ internal sealed class FtpConnection : IDisposable
                 uint id = connection.NextStreamId();
                 await connection.SendAsync(FieldWriter.ForFrame(FrameType.Auth, id)
                     .Add(FieldTag.UserName, user)
-                    .Add(FieldTag.Password, options.Password ?? string.Empty)
-                    .ToFrame()).ConfigureAwait(false);
+                    .Add(FieldTag.Password, options.Password ?? string.Empty)).ConfigureAwait(false);
                 await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
             }
             return connection;
@@ -99,8 +114,10 @@ internal sealed class FtpConnection : IDisposable
     /// <summary>Counts local work for the operation (hashing a file's prefix) as progress.</summary>
     public void Touch() => _watchdog?.Touch();
 
-    public async Task SendAsync(ReadOnlyMemory<byte> frame)
+    /// <summary>Finishes the frame in the agreed version (with its checksums from version 2 on) and sends it.</summary>
+    public async Task SendAsync(FieldWriter writer)
     {
+        var frame = writer.ToFrame(ProtocolVersion);
         if (!MemoryMarshal.TryGetArray(frame, out var segment))
         {
             segment = new ArraySegment<byte>(frame.ToArray());
@@ -109,7 +126,7 @@ internal sealed class FtpConnection : IDisposable
     }
 
     /// <summary>Sends a request that carries no fields.</summary>
-    public Task SendAsync(FrameType type, uint streamId) => SendAsync(FieldWriter.ForFrame(type, streamId).ToFrame());
+    public Task SendAsync(FrameType type, uint streamId) => SendAsync(FieldWriter.ForFrame(type, streamId));
 
     /// <summary>Reads the next frame of <paramref name="streamId"/> whose payload is fields; an ERROR frame becomes an exception.</summary>
     public async Task<(FrameType Type, FieldSet Fields)> ReadResponseAsync(uint streamId)
@@ -119,9 +136,7 @@ internal sealed class FtpConnection : IDisposable
         {
             throw Violation($"a DATA frame where a response was expected on stream {streamId}");
         }
-        var payload = new byte[header.PayloadLength];
-        await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
-        var fields = ParseOrBreak(payload);
+        var fields = await ReadFieldsAsync(header).ConfigureAwait(false);
         if (header.Type == FrameType.Error)
         {
             throw ServerError(header, fields);
@@ -143,20 +158,23 @@ internal sealed class FtpConnection : IDisposable
     /// </summary>
     public async Task<byte[]> SendBodyAsync(uint streamId, Stream source, long length, TransferHash hash, Action<long> onProgress, CancellationToken cancellationToken)
     {
-        var buffer = new byte[ProtocolConstants.HeaderSize + ProtocolConstants.DataChunkSize];
+        // The chunk is read behind room for the header, which is then written in front of it: one write, no copy.
+        int headerSize = FrameHeader.Size(ProtocolVersion);
+        int start = ProtocolConstants.ChecksummedHeaderSize - headerSize;
+        var buffer = new byte[ProtocolConstants.ChecksummedHeaderSize + ProtocolConstants.DataChunkSize];
         long sent = 0;
         while (sent < length)
         {
             int wanted = (int)Math.Min(ProtocolConstants.DataChunkSize, length - sent);
-            int read = await source.ReadAsync(buffer, ProtocolConstants.HeaderSize, wanted).ConfigureAwait(false);
+            int read = await source.ReadAsync(buffer, ProtocolConstants.ChecksummedHeaderSize, wanted).ConfigureAwait(false);
             if (read == 0)
             {
                 // The local file shrank after its length was announced; END now and the server answers LengthMismatch.
                 break;
             }
-            hash.Append(buffer, ProtocolConstants.HeaderSize, read);
-            new FrameHeader(FrameType.Data, streamId, read).Write(buffer);
-            await WriteAsync(buffer, 0, ProtocolConstants.HeaderSize + read).ConfigureAwait(false);
+            hash.Append(buffer, ProtocolConstants.ChecksummedHeaderSize, read);
+            new FrameHeader(FrameType.Data, streamId, read).Write(buffer.AsSpan(start), ProtocolVersion, buffer.AsSpan(ProtocolConstants.ChecksummedHeaderSize, read));
+            await WriteAsync(buffer, start, headerSize + read).ConfigureAwait(false);
             sent += read;
             onProgress(sent);
         }
@@ -164,14 +182,14 @@ internal sealed class FtpConnection : IDisposable
         byte[] digest = hash.GetHash();
         await SendAsync(FieldWriter.ForFrame(FrameType.End, streamId)
             .Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm))
-            .Add(FieldTag.Hash, digest)
-            .ToFrame()).ConfigureAwait(false);
+            .Add(FieldTag.Hash, digest)).ConfigureAwait(false);
         return digest;
     }
 
     /// <summary>
     /// Receives a body of exactly <paramref name="length"/> bytes into <paramref name="destination"/>, adding them to
-    /// <paramref name="hash"/>, through its END; returns the END trailer.
+    /// <paramref name="hash"/>, through its END; returns the END trailer. Each DATA payload is read whole and checked
+    /// (from version 2 on) before any of it is hashed or written, so a damaged chunk never reaches the file.
     /// </summary>
     public async Task<FieldSet> ReceiveBodyAsync(uint streamId, Stream destination, long length, TransferHash hash, Action<long> onProgress)
     {
@@ -182,9 +200,7 @@ internal sealed class FtpConnection : IDisposable
             var header = await ReadHeaderAsync(streamId).ConfigureAwait(false);
             if (header.Type != FrameType.Data)
             {
-                var payload = new byte[header.PayloadLength];
-                await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
-                var fields = ParseOrBreak(payload);
+                var fields = await ReadFieldsAsync(header).ConfigureAwait(false);
                 if (header.Type == FrameType.Error)
                 {
                     // Ends the exchange in place of the rest of the body; the connection stays in step.
@@ -200,17 +216,18 @@ internal sealed class FtpConnection : IDisposable
             {
                 throw Violation($"a body longer than the {length} bytes announced");
             }
-            int remaining = header.PayloadLength;
-            while (remaining > 0)
+            if (header.PayloadLength > buffer.Length)
             {
-                int chunk = Math.Min(remaining, buffer.Length);
-                await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
-                hash.Append(buffer, 0, chunk);
-                await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
-                remaining -= chunk;
-                received += chunk;
-                onProgress(received);
+                // Senders use 256 KiB chunks; a peer may send up to the 1 MiB limit.
+                buffer = new byte[header.PayloadLength];
             }
+            int chunk = header.PayloadLength;
+            await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
+            CheckOrBreak(header, buffer.AsSpan(0, chunk));
+            hash.Append(buffer, 0, chunk);
+            await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
+            received += chunk;
+            onProgress(received);
         }
     }
 
@@ -224,11 +241,12 @@ internal sealed class FtpConnection : IDisposable
 
     private async Task<FrameHeader> ReadHeaderAsync(uint streamId)
     {
-        await ReadExactAsync(_header, 0, _header.Length).ConfigureAwait(false);
+        int size = FrameHeader.Size(ProtocolVersion);
+        await ReadExactAsync(_header, 0, size).ConfigureAwait(false);
         FrameHeader header;
         try
         {
-            header = FrameHeader.Read(_header);
+            header = FrameHeader.Read(_header.AsSpan(0, size), ProtocolVersion);
         }
         catch (FtpException e)
         {
@@ -239,8 +257,12 @@ internal sealed class FtpConnection : IDisposable
         return header.StreamId == streamId || fatal ? header : throw Violation($"a frame for stream {header.StreamId} while waiting for stream {streamId}");
     }
 
-    private FieldSet ParseOrBreak(byte[] payload)
+    /// <summary>Reads a fields payload; one whose checksum fails is never parsed, let alone trusted.</summary>
+    private async Task<FieldSet> ReadFieldsAsync(FrameHeader header)
     {
+        var payload = new byte[header.PayloadLength];
+        await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
+        CheckOrBreak(header, payload);
         try
         {
             return FieldSet.Parse(payload);
@@ -248,6 +270,19 @@ internal sealed class FtpConnection : IDisposable
         catch (FtpException e)
         {
             throw Violation(e.Message);
+        }
+    }
+
+    private void CheckOrBreak(FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            header.CheckPayload(payload);
+        }
+        catch (FtpException e)
+        {
+            IsBroken = true;
+            throw new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} sent a bad frame: {e.Message}", e);
         }
     }
 

@@ -107,7 +107,7 @@ public sealed class FtpSession : IDisposable
         return RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.List, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse).ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(FieldWriter.ForFrame(FrameType.List, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse)).ConfigureAwait(false);
             var items = new List<FtpItem>();
             while (true)
             {
@@ -133,7 +133,7 @@ public sealed class FtpSession : IDisposable
         return RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Stat, id).Add(FieldTag.Path, remote).ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Stat, id).Add(FieldTag.Path, remote)).ConfigureAwait(false);
             return new FtpItem(RemoteEntry.ReadFrom(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)));
         }, cancellationToken);
     }
@@ -151,7 +151,7 @@ public sealed class FtpSession : IDisposable
         {
             uint id = connection.NextStreamId();
             attempt.MayHaveTakenEffect = true;
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Delete, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse).ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Delete, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse)).ConfigureAwait(false);
             await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -258,7 +258,7 @@ public sealed class FtpSession : IDisposable
         return RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire).ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire)).ConfigureAwait(false);
             var ok = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
             string answered = ok.TryGetString(FieldTag.HashAlgorithm) ?? wire;
             var hash = ok.TryGetBytes(FieldTag.Hash);
@@ -346,7 +346,7 @@ public sealed class FtpSession : IDisposable
             {
                 request.Add(FieldTag.Retry, true);
             }
-            await connection.SendAsync(request.ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(request).ConfigureAwait(false);
             var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
             if (type == FrameType.Ok && answerLost && sentHash is not null)
             {
@@ -477,7 +477,7 @@ public sealed class FtpSession : IDisposable
             {
                 request.Add(FieldTag.Offset, held).Add(FieldTag.Length, record!.Length).Add(FieldTag.LastWriteTime, record.LastWriteTime);
             }
-            await connection.SendAsync(request.ToFrame()).ConfigureAwait(false);
+            await connection.SendAsync(request).ConfigureAwait(false);
             var ready = await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false);
             long length = ready.GetInt64(FieldTag.Length);
             long offset = ready.TryGetInt64(FieldTag.Offset) ?? 0;

@@ -5,6 +5,7 @@ namespace PSSocketFtp.Protocol;
 
 /// <summary>
 /// Builds one frame: the header, then fields encoded as tag (1 byte), value length (2 bytes, big-endian) and value.
+/// Room for the largest header is kept in front of the fields, so a frame of any version is finished in place.
 /// </summary>
 public sealed class FieldWriter
 {
@@ -17,7 +18,7 @@ public sealed class FieldWriter
     {
         _hasHeader = hasHeader;
         _buffer = new byte[256];
-        _length = hasHeader ? ProtocolConstants.HeaderSize : 0;
+        _length = HeaderRoom;
     }
 
     /// <summary>Starts a frame of the given type; <see cref="ToFrame"/> finishes it.</summary>
@@ -30,8 +31,7 @@ public sealed class FieldWriter
 
     private uint StreamId { get; init; }
 
-    /// <summary>Number of bytes written so far, header included.</summary>
-    public int Length => _length;
+    private int HeaderRoom => _hasHeader ? ProtocolConstants.ChecksummedHeaderSize : 0;
 
     /// <summary>Adds a UTF-8 string field.</summary>
     public FieldWriter Add(FieldTag tag, string value)
@@ -81,27 +81,32 @@ public sealed class FieldWriter
     }
 
     /// <summary>The fields written so far, without the header.</summary>
-    public ReadOnlySpan<byte> Fields => _buffer.AsSpan(_hasHeader ? ProtocolConstants.HeaderSize : 0, _length - (_hasHeader ? ProtocolConstants.HeaderSize : 0));
+    public ReadOnlySpan<byte> Fields => _buffer.AsSpan(HeaderRoom, _length - HeaderRoom);
 
-    /// <summary>Writes the header and returns the whole frame. The writer can go on adding fields only after <see cref="Reset"/>.</summary>
+    /// <summary>
+    /// Writes the header of protocol <paramref name="version"/> (with its checksums from version 2 on) and returns the
+    /// whole frame. The writer can go on adding fields only after <see cref="Reset"/>.
+    /// </summary>
     /// <exception cref="FtpException">The payload is larger than a control frame may be.</exception>
-    public ReadOnlyMemory<byte> ToFrame()
+    public ReadOnlyMemory<byte> ToFrame(byte version)
     {
         if (!_hasHeader)
         {
             throw new InvalidOperationException("This writer builds a field list, not a frame.");
         }
-        int payload = _length - ProtocolConstants.HeaderSize;
+        int payload = _length - HeaderRoom;
         if (payload > ProtocolConstants.MaxControlPayload)
         {
             throw new FtpException(FtpStatus.FrameTooLarge, $"A {Type} frame of {payload} bytes exceeds the limit of {ProtocolConstants.MaxControlPayload} bytes.");
         }
-        new FrameHeader(Type, StreamId, payload).Write(_buffer);
-        return _buffer.AsMemory(0, _length);
+        // A smaller header ends where the fields begin: the frame is one slice of the buffer, never copied.
+        int start = HeaderRoom - FrameHeader.Size(version);
+        new FrameHeader(Type, StreamId, payload).Write(_buffer.AsSpan(start), version, Fields);
+        return _buffer.AsMemory(start, _length - start);
     }
 
     /// <summary>Forgets the fields, keeping the buffer, so that one writer can build many frames of its type.</summary>
-    public void Reset() => _length = _hasHeader ? ProtocolConstants.HeaderSize : 0;
+    public void Reset() => _length = HeaderRoom;
 
     private Span<byte> Reserve(FieldTag tag, int valueLength)
     {

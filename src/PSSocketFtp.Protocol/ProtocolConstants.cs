@@ -1,19 +1,31 @@
 namespace PSSocketFtp.Protocol;
 
-/// <summary>Fixed numbers of protocol version 1 (see docs/protocol.md).</summary>
+/// <summary>Fixed numbers of protocol versions 1 and 2 (see docs/protocol.md).</summary>
 public static class ProtocolConstants
 {
     /// <summary>The four bytes "PSFT" that open both handshake messages.</summary>
     public static ReadOnlySpan<byte> Magic => "PSFT"u8;
 
-    /// <summary>The protocol version this library speaks.</summary>
-    public const byte Version = 1;
+    /// <summary>The highest protocol version this library speaks.</summary>
+    public const byte Version = 2;
+
+    /// <summary>The lowest protocol version this library speaks: version 1 peers are still served.</summary>
+    public const byte MinVersion = 1;
+
+    /// <summary>The first version whose frames carry CRC-32 checksums.</summary>
+    public const byte ChecksumVersion = 2;
 
     /// <summary>Size of each handshake message in bytes.</summary>
     public const int HandshakeSize = 8;
 
-    /// <summary>Size of a frame header in bytes: length (4), type (1), flags (1), stream id (4).</summary>
+    /// <summary>Size of a version 1 frame header in bytes: length (4), type (1), flags (1), stream id (4).</summary>
     public const int HeaderSize = 10;
+
+    /// <summary>
+    /// Size of a version 2 frame header in bytes: the version 1 header, the payload's CRC-32 (4) and the header's own
+    /// CRC-32 (4). The largest header of any version.
+    /// </summary>
+    public const int ChecksummedHeaderSize = HeaderSize + 8;
 
     /// <summary>Largest payload of any frame other than <see cref="FrameType.Data"/>.</summary>
     public const int MaxControlPayload = 64 * 1024;

@@ -9,8 +9,9 @@ using PSSocketFtp.Protocol;
 namespace PSSocketFtp.Server;
 
 /// <summary>
-/// One connection: the handshake, then requests answered in order (protocol v1). Frames are read from the transport's
-/// <see cref="PipeReader"/>; body bytes go to the store as they arrive, never waiting for a whole DATA frame.
+/// One connection: the handshake, then requests answered in order (protocol v1 or v2). Frames are read from the
+/// transport's <see cref="PipeReader"/>. In v1 body bytes go to the store as they arrive; in v2 each DATA payload waits
+/// in the pipe until its checksum is verified, then goes to the store from there, still without a copy.
 /// </summary>
 internal sealed partial class FtpSession
 {
@@ -33,6 +34,8 @@ internal sealed partial class FtpSession
     private readonly string _peer;
     private readonly CancellationToken _aborted;
     private IUploadSession? _upload;
+    // The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).
+    private byte _version = ProtocolConstants.MinVersion;
     // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes, the idle timer.
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
@@ -143,6 +146,7 @@ internal sealed partial class FtpSession
         }
         _output.Write(reply);
         await FlushAsync();
+        _version = version;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         _idle.Token.Register(_input.CancelPendingRead);
         return true;
@@ -216,7 +220,7 @@ internal sealed partial class FtpSession
         {
             var nested = entry.WriteTo(FieldWriter.ForFields());
             // Each field costs 3 header bytes; a batch that would pass the control-frame limit goes out first.
-            if (batch.Length + 3 + nested.Fields.Length > ProtocolConstants.HeaderSize + ProtocolConstants.MaxControlPayload)
+            if (batch.Fields.Length + 3 + nested.Fields.Length > ProtocolConstants.MaxControlPayload)
             {
                 await SendAsync(batch);
                 batch.Reset();
@@ -224,7 +228,7 @@ internal sealed partial class FtpSession
             batch.Add(FieldTag.Entry, nested);
             count++;
         }
-        if (batch.Length > ProtocolConstants.HeaderSize)
+        if (batch.Fields.Length > 0)
         {
             await SendAsync(batch);
         }
@@ -294,8 +298,9 @@ internal sealed partial class FtpSession
         {
             int chunk = (int)Math.Min(ProtocolConstants.DataChunkSize, remaining);
             // The file is read straight into the outgoing pipe behind room for the header: no copy.
-            var frame = _output.GetMemory(ProtocolConstants.HeaderSize + chunk);
-            var body = frame.Slice(ProtocolConstants.HeaderSize, chunk);
+            int headerSize = FrameHeader.Size(_version);
+            var frame = _output.GetMemory(headerSize + chunk);
+            var body = frame.Slice(headerSize, chunk);
             int read = await ReadFullyAsync(download.Content, body);
             if (read < chunk)
             {
@@ -305,8 +310,8 @@ internal sealed partial class FtpSession
             {
                 AppendInPlace(hash, body);
             }
-            new FrameHeader(FrameType.Data, stream, chunk).Write(frame.Span);
-            _output.Advance(ProtocolConstants.HeaderSize + chunk);
+            new FrameHeader(FrameType.Data, stream, chunk).Write(frame.Span, _version, body.Span);
+            _output.Advance(headerSize + chunk);
             await FlushAsync();
             remaining -= chunk;
         }
@@ -399,7 +404,7 @@ internal sealed partial class FtpSession
             {
                 throw Malformed($"a body longer than the {length} bytes announced");
             }
-            await ReceiveDataAsync(stream, header.PayloadLength, path, hash);
+            await ReceiveDataAsync(header, path, hash);
             received += header.PayloadLength;
         }
 
@@ -489,19 +494,38 @@ internal sealed partial class FtpSession
         }
     }
 
-    /// <summary>Passes one DATA payload to the upload as it arrives; after a write failure, reads and drops it.</summary>
-    private async Task ReceiveDataAsync(uint stream, int length, string path, TransferHash? hash)
+    /// <summary>
+    /// Passes one DATA payload to the upload: in v1 as it arrives; in v2 whole, once its checksum holds, so that a
+    /// damaged payload is never written (the bytes before it stay, for a resume). After a write failure, reads and drops it.
+    /// </summary>
+    private async Task ReceiveDataAsync(FrameHeader header, string path, TransferHash? hash)
     {
+        uint stream = header.StreamId;
+        int length = header.PayloadLength;
+        bool whole = _version >= ProtocolConstants.ChecksumVersion;
         while (length > 0)
         {
-            var result = await ReadInputAsync(0);
+            var result = await ReadInputAsync(whole ? length : 0);
             var buffer = result.Buffer;
-            if (result.IsCanceled || (buffer.IsEmpty && result.IsCompleted))
+            if (result.IsCanceled || (result.IsCompleted && buffer.Length < (whole ? length : 1)))
             {
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
             }
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
+            if (whole)
+            {
+                try
+                {
+                    header.CheckPayload(take);
+                }
+                catch (FtpException)
+                {
+                    // The reader must be free again for the goodbye; the session then closes the connection.
+                    _input.AdvanceTo(take.End);
+                    throw;
+                }
+            }
             // Measured now: once advanced past, the buffer's segments go back to the pool and 'take' means nothing.
             length -= (int)take.Length;
             Exception? failure = null;
@@ -577,14 +601,16 @@ internal sealed partial class FtpSession
     /// <summary>Reads one frame header; null when the client closed cleanly between frames.</summary>
     private async ValueTask<FrameHeader?> ReadHeaderAsync()
     {
-        if (await ReadExactlyAsync(ProtocolConstants.HeaderSize) is not { } buffer)
+        int size = FrameHeader.Size(_version);
+        if (await ReadExactlyAsync(size) is not { } buffer)
         {
             return null;
         }
-        Span<byte> bytes = stackalloc byte[ProtocolConstants.HeaderSize];
-        buffer.Slice(0, bytes.Length).CopyTo(bytes);
-        _input.AdvanceTo(buffer.GetPosition(bytes.Length));
-        return FrameHeader.Read(bytes);
+        Span<byte> bytes = stackalloc byte[ProtocolConstants.ChecksummedHeaderSize];
+        bytes = bytes.Slice(0, size);
+        buffer.Slice(0, size).CopyTo(bytes);
+        _input.AdvanceTo(buffer.GetPosition(size));
+        return FrameHeader.Read(bytes, _version);
     }
 
     /// <summary>Reads a control frame's whole payload (at most 64 KiB, as the header has been checked) as fields.</summary>
@@ -597,6 +623,8 @@ internal sealed partial class FtpSession
         var buffer = await ReadExactlyAsync(header.PayloadLength) ?? throw new ConnectionEndedException($"closed before the payload of a {header.Type} frame");
         var payload = buffer.Slice(0, header.PayloadLength).ToArray();
         _input.AdvanceTo(buffer.GetPosition(header.PayloadLength));
+        // A damaged request is refused before any of it is read, let alone acted on.
+        header.CheckPayload(payload);
         return FieldSet.Parse(payload);
     }
 
@@ -655,7 +683,7 @@ internal sealed partial class FtpSession
 
     private async ValueTask SendAsync(FieldWriter writer)
     {
-        _output.Write(writer.ToFrame().Span);
+        _output.Write(writer.ToFrame(_version).Span);
         await FlushAsync();
     }
 
@@ -698,7 +726,7 @@ internal sealed partial class FtpSession
     {
         try
         {
-            await WriteAndLingerAsync(ErrorFrame(0, status, message).ToFrame());
+            await WriteAndLingerAsync(ErrorFrame(0, status, message).ToFrame(_version));
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {

@@ -164,31 +164,16 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         private readonly Random _random = new(seed);
         private PlannedFault? _next;
-        private PlannedFault? _deferred;
         private long _position;
 
-        public PlannedFault Peek()
-        {
-            _next ??= Draw();
-            return _deferred is { } deferred && deferred.Offset <= _next.Offset ? deferred : _next;
-        }
+        public PlannedFault Peek() => _next ??= Draw();
 
         public PlannedFault Take()
         {
             var next = Peek();
-            if (ReferenceEquals(next, _deferred))
-            {
-                _deferred = null;
-            }
-            else
-            {
-                _next = null;
-            }
+            _next = null;
             return next;
         }
-
-        /// <summary>Moves a fault further on (a flip looking for an eligible byte); a later deferral replaces an earlier one.</summary>
-        public void Defer(PlannedFault fault, long offset) => _deferred = fault with { Offset = offset };
 
         private PlannedFault Draw()
         {
@@ -274,7 +259,6 @@ public sealed class FaultProxy : IAsyncDisposable
         private async Task PumpAsync(Socket from, Socket to, Direction direction, Schedule faults)
         {
             var buffer = new byte[BufferSize];
-            var frames = proxy._options.FlipScope == FlipScope.Frames ? new FrameTracker() : null;
             long position = 0;
             string arrow = direction == Direction.ToTarget ? "client->server" : "server->client";
             try
@@ -301,20 +285,6 @@ public sealed class FaultProxy : IAsyncDisposable
                         switch (fault.Kind)
                         {
                             case FaultKind.Flip:
-                                if (frames is not null)
-                                {
-                                    frames.Consume(buffer.AsSpan((int)(frames.Position - position), at - (int)(frames.Position - position)));
-                                    long skip = frames.UntilEligible();
-                                    if (skip != 0)
-                                    {
-                                        if (skip > 0)
-                                        {
-                                            faults.Defer(fault, fault.Offset + skip);
-                                        }
-                                        break;
-                                    }
-                                    frames.Changing();
-                                }
                                 byte before = buffer[at];
                                 buffer[at] ^= fault.Xor;
                                 proxy.Record(FaultKind.Flip, $"flip {where}: 0x{before:x2} -> 0x{buffer[at]:x2}");
@@ -338,7 +308,6 @@ public sealed class FaultProxy : IAsyncDisposable
                         }
                     }
                     await SendAsync(to, buffer, done, read - done).ConfigureAwait(false);
-                    frames?.Consume(buffer.AsSpan((int)(frames.Position - position), read - (int)(frames.Position - position)));
                     position += read;
                 }
             }

@@ -24,9 +24,6 @@ public sealed class FaultProxyOptions
     /// <summary>The chance that a point is a flipped byte.</summary>
     public double FlipRate { get; init; } = 0.1;
 
-    /// <summary>Which bytes a flip may hit: by default frame headers and DATA payloads (see FlipScope).</summary>
-    public FlipScope FlipScope { get; init; } = FlipScope.Frames;
-
     /// <summary>Multiplies the three rates (each capped at 1): 0 injects nothing, 2 twice as often.</summary>
     public double Intensity { get; init; } = 1;
 

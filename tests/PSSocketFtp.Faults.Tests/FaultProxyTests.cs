@@ -114,67 +114,6 @@ public sealed class FaultProxyTests : IAsyncLifetime
         Assert.True(proxy.Count(FaultKind.Stall) > 0, proxy.Summary);
     }
 
-    [Fact]
-    public async Task Flip_FramesScope_HitsOnlyFrameHeadersAndDataPayloads()
-    {
-        // A handshake, then a request with fields, then a DATA frame, then END: as a client would send them.
-        var stream = new MemoryStream();
-        var eligible = new List<bool>();
-        void Add(byte[] bytes, bool mayFlip)
-        {
-            stream.Write(bytes);
-            eligible.AddRange(Enumerable.Repeat(mayFlip, bytes.Length));
-        }
-        for (int i = 0; i < 40; i++)
-        {
-            Add(i == 0 ? "PSFT\u0001\u0001\0\0"u8.ToArray() : [], false);
-            Add(Header(300, 0x04), true);
-            Add(RandomBytes(300, seed: i), false);
-            Add(Header(5000, 0x10), true);
-            Add(RandomBytes(5000, seed: 100 + i), true);
-            Add(Header(0, 0x11), true);
-        }
-        byte[] sent = stream.ToArray();
-        using var sink = new TcpListener(IPAddress.Loopback, 0);
-        sink.Start();
-        await using var proxy = Proxy.Start(new FaultProxyOptions
-        {
-            Target = (IPEndPoint)sink.LocalEndpoint,
-            Seed = 6,
-            CutRate = 0,
-            StallRate = 0,
-            FlipRate = 1,
-            MaxOffset = 2000,
-        });
-        using var client = new TcpClient();
-        await client.ConnectAsync(proxy.EndPoint);
-        using var server = await sink.AcceptTcpClientAsync().WaitAsync(Bounded);
-        var receiving = Task.Run(async () =>
-        {
-            using var received = new MemoryStream();
-            await server.GetStream().CopyToAsync(received);
-            return received.ToArray();
-        });
-        await client.GetStream().WriteAsync(sent);
-        client.Client.Shutdown(SocketShutdown.Send);
-        byte[] arrived = await receiving.WaitAsync(Bounded);
-
-        Assert.Equal(sent.Length, arrived.Length);
-        var changed = Enumerable.Range(0, sent.Length).Where(i => sent[i] != arrived[i]).ToList();
-        Assert.NotEmpty(changed);
-        Assert.All(changed, i => Assert.True(eligible[i], $"byte {i} was flipped outside a frame header or DATA payload"));
-        Assert.Equal(changed.Count, proxy.Count(FaultKind.Flip));
-    }
-
-    private static byte[] Header(int length, byte type)
-    {
-        var header = new byte[10];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, (uint)length);
-        header[4] = type;
-        header[9] = 1;
-        return header;
-    }
-
     private Proxy Start(int seed, double cut, double stall, double flip, Action<string>? log = null) => Proxy.Start(new FaultProxyOptions
     {
         Target = (IPEndPoint)_echo.LocalEndpoint,
@@ -183,8 +122,6 @@ public sealed class FaultProxyTests : IAsyncLifetime
         StallRate = stall,
         FlipRate = flip,
         MaxOffset = 1024 * 1024,
-        // The echo carries random bytes, not frames.
-        FlipScope = FlipScope.Any,
         Log = log,
     });
 

@@ -19,15 +19,6 @@ internal static class Faults
 
     public const int DefaultSeed = 20261127;
 
-    /// <summary>
-    /// Which bytes the suite's flips hit: frame headers and DATA payloads, or every byte with PSSOCKETFTP_FAULT_FLIPS=any
-    /// (which also damages request fields that protocol version 1 cannot check, so expect refusals there).
-    /// </summary>
-    public static PSSocketFtp.FaultProxy.FlipScope FlipScope =>
-        string.Equals(Environment.GetEnvironmentVariable("PSSOCKETFTP_FAULT_FLIPS"), "any", StringComparison.OrdinalIgnoreCase)
-            ? PSSocketFtp.FaultProxy.FlipScope.Any
-            : PSSocketFtp.FaultProxy.FlipScope.Frames;
-
     public const int SecondSeed = 7021;
 
     /// <summary>The size of a large transfer: still running when a test stops the server at <see cref="MidTransfer"/> bytes.</summary>

@@ -78,7 +78,8 @@ public class FrameFuzzTests(ITestOutputHelper output)
         var bytes = new MemoryStream();
         int handshake = random.Next(40);
         var hello = new byte[ProtocolConstants.HandshakeSize];
-        Handshake.WriteHello(hello);
+        // Version 1, whose frames carry no checksum: the mutations reach the field parser instead of stopping at a CRC.
+        Handshake.WriteHello(hello, 1, 1);
         if (handshake == 0)
         {
             random.NextBytes(hello);
@@ -211,7 +212,7 @@ public class FrameFuzzTests(ITestOutputHelper output)
         {
             writer.Add((FieldTag)random.Next(256), RandomBytes(random, random.Next(20)));
         }
-        return writer.ToFrame().ToArray();
+        return writer.ToFrame(1).ToArray();
     }
 
     private static byte[] Mutate(Random random, byte[] frame)

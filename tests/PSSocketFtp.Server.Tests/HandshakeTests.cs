@@ -6,18 +6,50 @@ namespace PSSocketFtp.Server.Tests;
 public class HandshakeTests
 {
     [Fact]
-    public async Task Handshake_GoodHello_AgreesOnVersion1()
+    public async Task Handshake_VersionOneOnlyClient_AgreesOnVersion1AndServesIt()
     {
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync(handshake: false);
+        var hello = new byte[ProtocolConstants.HandshakeSize];
+        Handshake.WriteHello(hello, minVersion: 1, maxVersion: 1);
+        await client.SendAsync(hello);
+
+        var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);
+
+        // A version 1 reply: the reserved byte stays 0 for clients that may check it.
+        Assert.Equal("PSFT"u8.ToArray().Concat(new byte[] { 1, 0, 0, 0 }), reply);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+    }
+
+    [Fact]
+    public async Task Handshake_ClientOfferingOneToFive_AgreesOnVersion2AndServesIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync(handshake: false, version: 2);
         var hello = new byte[ProtocolConstants.HandshakeSize];
         Handshake.WriteHello(hello, minVersion: 1, maxVersion: 5);
         await client.SendAsync(hello);
 
         var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);
 
-        Assert.Equal((byte)1, Handshake.ReadReply(reply));
+        Assert.Equal(2, Handshake.ReadReply(reply, 1, 5));
         Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+    }
+
+    [Fact]
+    public async Task Handshake_DamagedHello_MalformedFrameAndClosed()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync(handshake: false);
+        var hello = new byte[ProtocolConstants.HandshakeSize];
+        Handshake.WriteHello(hello);
+        hello[5] ^= 0x03; // offers 1 to 1 now, but the check says otherwise
+
+        await client.SendAsync(hello);
+        var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);
+
+        Assert.Equal(FtpStatus.MalformedFrame, (FtpStatus)BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(6)));
+        await client.ExpectClosedAsync();
     }
 
     [Fact]
@@ -39,7 +71,7 @@ public class HandshakeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync(handshake: false);
         var hello = new byte[ProtocolConstants.HandshakeSize];
-        Handshake.WriteHello(hello, minVersion: 2, maxVersion: 3);
+        Handshake.WriteHello(hello, minVersion: 3, maxVersion: 4);
         await client.SendAsync(hello);
 
         var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);

@@ -18,7 +18,11 @@ internal sealed record Frame(FrameHeader Header, byte[] Payload)
     public override string ToString() => Type == FrameType.Error ? $"{Header} {Status}: {Fields.TryGetString(FieldTag.Message)}" : Header.ToString();
 }
 
-/// <summary>A client that speaks raw frames, built from the protocol's own types, and can misbehave on purpose.</summary>
+/// <summary>
+/// A client that speaks raw frames, built from the protocol's own types, and can misbehave on purpose. It speaks
+/// version 1 unless asked for another: the hand-made frames of many tests are version 1 frames, and version 1 clients
+/// are still served.
+/// </summary>
 internal sealed class RawClient : IDisposable
 {
     /// <summary>How long any single wait may take before the test fails.</summary>
@@ -26,27 +30,29 @@ internal sealed class RawClient : IDisposable
 
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
+    private readonly byte _version;
     private uint _lastStreamId;
 
-    private RawClient(TcpClient client)
+    private RawClient(TcpClient client, byte version)
     {
         _client = client;
         _stream = client.GetStream();
+        _version = version;
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true)
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion)
     {
         var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
-        var client = new RawClient(tcp);
+        var client = new RawClient(tcp, version);
         if (handshake)
         {
             var hello = new byte[ProtocolConstants.HandshakeSize];
-            Handshake.WriteHello(hello);
+            Handshake.WriteHello(hello, ProtocolConstants.MinVersion, version);
             await client.SendAsync(hello);
-            Assert.Equal(ProtocolConstants.Version, Handshake.ReadReply(await client.ReadBytesAsync(ProtocolConstants.HandshakeSize)));
+            Assert.Equal(version, Handshake.ReadReply(await client.ReadBytesAsync(ProtocolConstants.HandshakeSize)));
         }
         return client;
     }
@@ -59,14 +65,18 @@ internal sealed class RawClient : IDisposable
         await _stream.WriteAsync(bytes, cancel.Token);
     }
 
-    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame());
+    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame(_version));
 
-    public Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> payload)
+    public Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> payload) => SendAsync(DataFrame(streamId, payload.Span));
+
+    /// <summary>A whole DATA frame in this client's version.</summary>
+    public byte[] DataFrame(uint streamId, ReadOnlySpan<byte> payload)
     {
-        var frame = new byte[ProtocolConstants.HeaderSize + payload.Length];
-        new FrameHeader(FrameType.Data, streamId, payload.Length).Write(frame);
-        payload.CopyTo(frame.AsMemory(ProtocolConstants.HeaderSize));
-        return SendAsync(frame);
+        int headerSize = FrameHeader.Size(_version);
+        var frame = new byte[headerSize + payload.Length];
+        new FrameHeader(FrameType.Data, streamId, payload.Length).Write(frame, _version, payload);
+        payload.CopyTo(frame.AsSpan(headerSize));
+        return frame;
     }
 
     public async Task<byte[]> ReadBytesAsync(int count)
@@ -79,8 +89,10 @@ internal sealed class RawClient : IDisposable
 
     public async Task<Frame> ReadFrameAsync()
     {
-        var header = FrameHeader.Read(await ReadBytesAsync(ProtocolConstants.HeaderSize));
-        return new Frame(header, await ReadBytesAsync(header.PayloadLength));
+        var header = FrameHeader.Read(await ReadBytesAsync(FrameHeader.Size(_version)), _version);
+        var payload = await ReadBytesAsync(header.PayloadLength);
+        header.CheckPayload(payload);
+        return new Frame(header, payload);
     }
 
     /// <summary>Reads a frame and checks its type (showing an unexpected ERROR's message on failure).</summary>

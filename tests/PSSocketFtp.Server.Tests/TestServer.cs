@@ -78,7 +78,7 @@ internal sealed class TestServer : IAsyncDisposable
         },
         CancellationToken.None);
 
-    public Task<RawClient> ConnectAsync(bool handshake = true) => RawClient.ConnectAsync(EndPoint, handshake);
+    public Task<RawClient> ConnectAsync(bool handshake = true, byte version = PSSocketFtp.Protocol.ProtocolConstants.MinVersion) => RawClient.ConnectAsync(EndPoint, handshake, version);
 
     public string FullPath(string remote) => Path.Join(Root, remote);
 

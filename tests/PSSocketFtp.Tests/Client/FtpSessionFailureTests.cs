@@ -126,27 +126,14 @@ public class FtpSessionFailureTests
     [InlineData(FtpStatus.MalformedFrame)]
     [InlineData(FtpStatus.FrameTooLarge)]
     [InlineData(FtpStatus.UnknownRequest)]
-    public async Task PingAsync_ServerSaysFrameWasDamaged_IsRetriedOnNewConnection(FtpStatus status)
-    {
-        await using var server = FakeServer.Start(async (c, request) =>
+    public Task PingAsync_ServerSaysFrameWasDamaged_IsRetriedOnNewConnection(FtpStatus status) => PingPastBadAnswerAsync(
+        async (c, request) =>
         {
-            if (c.Number == 1 && request.StreamId == 2)
-            {
-                // What the server sends when what it received was damaged: ERROR on stream 0, then it closes.
-                await c.SendAsync(FieldWriter.ForFrame(FrameType.Error, 0).Add(FieldTag.Status, (ushort)status).Add(FieldTag.Message, "damaged"));
-                c.Close();
-                return;
-            }
-            await FakeServer.AnswerDefaultAsync(c, request);
-        });
-        var options = server.Options(_clock);
-        using var session = await FtpSession.ConnectAsync(options).Soon();
-
-        await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
-
-        Assert.Equal(2, server.ConnectionCount);
-        Assert.Equal(3, server.CountRequests(FrameType.Ping));
-    }
+            // What the server sends when what it received was damaged: ERROR on stream 0, then it closes.
+            await c.SendAsync(FieldWriter.ForFrame(FrameType.Error, 0).Add(FieldTag.Status, (ushort)status).Add(FieldTag.Message, "damaged"));
+            c.Close();
+        },
+        (server, _) => Assert.Equal(3, server.CountRequests(FrameType.Ping)));
 
     public static TheoryData<byte[]> Garbage => new()
     {
@@ -158,28 +145,54 @@ public class FtpSessionFailureTests
 
     [Theory]
     [MemberData(nameof(Garbage))]
-    public async Task PingAsync_GarbageFromServer_IsRetriedOnNewConnection(byte[] bytes)
+    public Task PingAsync_GarbageFromServer_IsRetriedOnNewConnection(byte[] bytes) => PingPastBadAnswerAsync(
+        (c, _) => c.SendAsync(bytes),
+        (_, _) => Assert.Equal(1, _clock.Delays),
+        // Version 1 frames (no checksum), so that the garbage reaches the client's parser.
+        serverVersion: 1);
+
+    /// <summary>Every byte of a version 2 answer to PING: its 18-byte header and its 21-byte payload.</summary>
+    public static TheoryData<int> DamagedAnswerBytes => new(Enumerable.Range(0, ProtocolConstants.ChecksummedHeaderSize + 21));
+
+    [Theory]
+    [MemberData(nameof(DamagedAnswerBytes))]
+    public Task PingAsync_Version2AnswerDamagedAtAnyByte_IsRetriedOnNewConnection(int position) => PingPastBadAnswerAsync(
+        (c, request) =>
+        {
+            // The connection stays open: only the checksums can tell the client that this answer is not to be trusted.
+            var frame = FieldWriter.ForFrame(FrameType.Ok, request.StreamId).Add(FieldTag.Software, "FakeServer/1.0").ToFrame(c.Version).ToArray();
+            frame[position] ^= 0x01;
+            return c.SendAsync(frame);
+        },
+        (_, session) => Assert.Equal(2, session.ProtocolVersion));
+
+    /// <summary>
+    /// Connects, has <paramref name="badAnswer"/> answer the first connection's second request (a PING), and pings until
+    /// it succeeds: that must take a second connection.
+    /// </summary>
+    private async Task PingPastBadAnswerAsync(Func<FakeConnection, Frame, Task> badAnswer, Action<FakeServer, FtpSession> check, byte serverVersion = ProtocolConstants.Version)
     {
         await using var server = FakeServer.Start(async (c, request) =>
         {
             if (c.Number == 1 && request.StreamId == 2)
             {
-                await c.SendAsync(bytes);
+                await badAnswer(c, request);
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
         });
+        server.MaxVersion = serverVersion;
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
         await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
 
         Assert.Equal(2, server.ConnectionCount);
-        Assert.Equal(1, _clock.Delays);
+        check(server, session);
     }
 
     [Fact]
-    public async Task ConnectAsync_HandshakeRefused_ThrowsUnsupportedVersionWithoutRetry()
+    public async Task ConnectAsync_HandshakeRefusedEveryTime_ThrowsUnsupportedVersionAfterOneMoreTry()
     {
         await using var server = FakeServer.Start();
         server.HandshakeReply = (0, FtpStatus.UnsupportedVersion);
@@ -187,36 +200,56 @@ public class FtpSessionFailureTests
         var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
 
         Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
-        Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(2, server.ConnectionCount);
     }
 
     [Fact]
-    public async Task ConnectAsync_ServerBusyEveryTime_RetriesThenThrowsServerBusy()
+    public async Task ConnectAsync_HandshakeRefusedOnce_ConnectsOnSecondTry()
     {
         await using var server = FakeServer.Start();
-        server.HandshakeReply = (0, FtpStatus.ServerBusy);
+        server.HandshakeReply = (0, FtpStatus.UnsupportedVersion);
+        server.HandshakeReplyCount = 1;
+
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    /// <summary>
+    /// A server at its connection limit, and replies that only damage explains (a version the client never offered):
+    /// both are retried within the budget, then reported.
+    /// </summary>
+    [Theory]
+    [InlineData(0, FtpStatus.ServerBusy, FtpStatus.ServerBusy)]
+    [InlineData(0, FtpStatus.Ok, FtpStatus.MalformedFrame)]
+    [InlineData(3, FtpStatus.Ok, FtpStatus.MalformedFrame)]
+    [InlineData(255, FtpStatus.Ok, FtpStatus.MalformedFrame)]
+    public async Task ConnectAsync_RetryableHandshakeReplyEveryTime_RetriesThenThrows(byte version, FtpStatus status, FtpStatus expected)
+    {
+        await using var server = FakeServer.Start();
+        server.HandshakeReply = (version, status);
         var options = server.Options(_clock);
         options.RetryCount = 2;
 
         var ex = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay));
 
-        Assert.Equal(FtpStatus.ServerBusy, ex.Status);
+        Assert.Equal(expected, ex.Status);
         Assert.Equal(3, server.ConnectionCount);
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(2)]
-    [InlineData(255)]
-    public async Task ConnectAsync_ServerChoosesVersionClientNeverOffered_ThrowsUnsupportedVersion(byte version)
+    [Fact]
+    public async Task ConnectAsync_ServerChoosesVersionClientNeverOfferedOnce_ConnectsOnRetry()
     {
         await using var server = FakeServer.Start();
-        server.HandshakeReply = (version, FtpStatus.Ok);
+        server.HandshakeReply = (7, FtpStatus.Ok);
+        server.HandshakeReplyCount = 1;
+        var options = server.Options(_clock);
 
-        var ex = await Assert.ThrowsAsync<FtpException>(() => FtpSession.ConnectAsync(server.Options(_clock)).Soon());
+        using var session = await _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay);
 
-        Assert.Equal(FtpStatus.UnsupportedVersion, ex.Status);
-        Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(2, server.ConnectionCount);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class FtpSessionTests
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
         Assert.True(session.IsConnected);
-        Assert.Equal(1, session.ProtocolVersion);
+        Assert.Equal(2, session.ProtocolVersion);
         Assert.Equal("FakeServer/1.0", session.ServerSoftware);
         Assert.Equal(FrameType.Ping, Assert.Single(server.Requests).Type);
         Assert.Equal(1u, server.Requests[0].StreamId);
@@ -132,11 +132,13 @@ public class FtpSessionTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(ProtocolConstants.DataChunkSize)]
-    [InlineData(2 * ProtocolConstants.DataChunkSize + 12345)]
-    public async Task UploadAsync_Body_IsDataChunksThenEndAddingUpToLength(int length)
+    [InlineData(0, 2)]
+    [InlineData(1, 2)]
+    [InlineData(ProtocolConstants.DataChunkSize, 2)]
+    [InlineData(2 * ProtocolConstants.DataChunkSize + 12345, 2)]
+    [InlineData(1, 1)]
+    [InlineData(2 * ProtocolConstants.DataChunkSize + 12345, 1)]
+    public async Task UploadAsync_BodyInServersVersion_IsDataChunksThenEndAddingUpToLength(int length, byte serverVersion)
     {
         var body = new byte[length];
         new Random(length).NextBytes(body);
@@ -149,9 +151,11 @@ public class FtpSessionTests
                 return;
             }
             await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            // The fake reads (and checks) frames in the version agreed, so a frame in the other format fails here.
             received = await c.ReadBodyAsync(request.StreamId);
             await c.OkAsync(request, w => w.Add(FieldTag.Path, "in/data_1.bin").Add(FieldTag.Length, (long)received.Sum(f => f.Type == FrameType.Data ? f.Payload.Length : 0)).Add(FieldTag.Renamed, true));
         });
+        server.MaxVersion = serverVersion;
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
         var reports = new List<long>();
 
@@ -173,6 +177,7 @@ public class FtpSessionTests
         Assert.Equal(length, result.Length);
         Assert.True(result.Renamed);
         Assert.Equal(length == 0 ? Array.Empty<long>() : new[] { (long)length }, reports.Skip(Math.Max(0, reports.Count - 1)));
+        Assert.Equal(serverVersion, session.ProtocolVersion);
     }
 
     [Fact]
@@ -209,10 +214,13 @@ public class FtpSessionTests
         }
     }
 
-    [Fact]
-    public async Task DownloadAsync_Body_WritesEveryByteToStream()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task DownloadAsync_BodyInServersVersion_WritesEveryByteToStream(byte serverVersion)
     {
-        var body = new byte[ProtocolConstants.DataChunkSize + 1000];
+        // The middle frame is larger than the senders' chunk size, as a peer may send up to the limit.
+        var body = new byte[(2 * ProtocolConstants.DataChunkSize) + 1000];
         new Random(7).NextBytes(body);
         await using var server = FakeServer.Start(async (c, request) =>
         {
@@ -228,6 +236,7 @@ public class FtpSessionTests
             await c.SendDataAsync(request.StreamId, body.AsMemory(body.Length - 1000));
             await c.ReplyAsync(FrameType.End, request.StreamId);
         });
+        server.MaxVersion = serverVersion;
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
         var destination = new MemoryStream();
 
@@ -239,6 +248,7 @@ public class FtpSessionTests
         Assert.Equal("big.bin", server.Requests.Single(r => r.Type == FrameType.Download).Fields.GetString(FieldTag.Path));
         await session.PingAsync().Soon(); // the connection is still in step after END
         Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(serverVersion, session.ProtocolVersion);
     }
 
     [Fact]

@@ -124,17 +124,20 @@ public class ProtocolProperties
     }
 
     [Property]
-    public bool FieldWriter_TypedFields_RoundTrip(NonNull<string> text, long number, ushort status, byte kind, bool flag)
+    public bool FieldWriter_TypedFieldsEitherVersion_RoundTrip(NonNull<string> text, long number, ushort status, byte kind, bool flag, bool checksummed)
     {
         string value = new string(text.Get.Where(c => !char.IsSurrogate(c)).ToArray());
+        byte version = checksummed ? ProtocolConstants.ChecksumVersion : (byte)1;
         var frame = FieldWriter.ForFrame(FrameType.Ok, 7)
             .Add(FieldTag.Message, value).Add(FieldTag.Length, number).Add(FieldTag.Status, status).Add(FieldTag.Kind, kind).Add(FieldTag.Recursive, flag)
-            .ToFrame().ToArray();
+            .ToFrame(version).ToArray();
 
-        var header = FrameHeader.Read(frame);
-        var set = FieldSet.Parse(frame.AsMemory(ProtocolConstants.HeaderSize));
+        var header = FrameHeader.Read(frame, version);
+        int headerSize = FrameHeader.Size(version);
+        header.CheckPayload(frame.AsSpan(headerSize));
+        var set = FieldSet.Parse(frame.AsMemory(headerSize));
 
-        return header.Type == FrameType.Ok && header.StreamId == 7 && header.PayloadLength == frame.Length - ProtocolConstants.HeaderSize
+        return header.Type == FrameType.Ok && header.StreamId == 7 && header.PayloadLength == frame.Length - headerSize
             && set.GetString(FieldTag.Message) == value && set.GetInt64(FieldTag.Length) == number && set.TryGetUInt16(FieldTag.Status) == status
             && set.TryGetByte(FieldTag.Kind) == kind && set.GetBoolean(FieldTag.Recursive) == flag;
     }
@@ -169,7 +172,7 @@ public class ProtocolProperties
         long time = Math.Clamp(milliseconds, -62135596800000L, 253402300799999L);
         var entry = new RemoteEntry(text, folder ? ItemKind.Directory : ItemKind.File, length.Get, DateTimeOffset.FromUnixTimeMilliseconds(time));
         var nested = entry.WriteTo(FieldWriter.ForFields());
-        var frame = FieldWriter.ForFrame(FrameType.Entries, 1).Add(FieldTag.Entry, nested).Add(FieldTag.Entry, nested).ToFrame();
+        var frame = FieldWriter.ForFrame(FrameType.Entries, 1).Add(FieldTag.Entry, nested).Add(FieldTag.Entry, nested).ToFrame(1);
 
         var read = FieldSet.Parse(frame.Slice(ProtocolConstants.HeaderSize)).GetNested(FieldTag.Entry).Select(RemoteEntry.ReadFrom).ToList();
 

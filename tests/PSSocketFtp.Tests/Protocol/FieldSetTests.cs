@@ -200,7 +200,7 @@ public class FieldSetTests
     [Fact]
     public void ToFrame_Fields_HeaderDescribesPayload()
     {
-        var frame = FieldWriter.ForFrame(FrameType.Stat, 9).Add(FieldTag.Path, "abc").ToFrame();
+        var frame = FieldWriter.ForFrame(FrameType.Stat, 9).Add(FieldTag.Path, "abc").ToFrame(1);
 
         var header = FrameHeader.Read(frame.Span);
         Assert.Equal(FrameType.Stat, header.Type);
@@ -215,7 +215,7 @@ public class FieldSetTests
         var big = new string('x', 40_000);
         var writer = FieldWriter.ForFrame(FrameType.Ok, 1).Add(FieldTag.Message, big).Add(FieldTag.Message, big);
 
-        Assert.Equal(FtpStatus.FrameTooLarge, Assert.Throws<FtpException>(() => writer.ToFrame()).Status);
+        Assert.Equal(FtpStatus.FrameTooLarge, Assert.Throws<FtpException>(() => writer.ToFrame(ProtocolConstants.Version)).Status);
     }
 
     [Fact]

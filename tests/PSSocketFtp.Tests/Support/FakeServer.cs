@@ -60,8 +60,14 @@ internal sealed class FakeServer : IAsyncDisposable
     /// <summary>When set, each connection starts with a TLS handshake using this certificate.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
 
+    /// <summary>The highest protocol version this fake speaks: 1 plays a server from before version 2.</summary>
+    public byte MaxVersion { get; set; } = ProtocolConstants.Version;
+
     /// <summary>What the handshake reply says; null answers with the version the client asked for.</summary>
     public (byte Version, FtpStatus Status)? HandshakeReply { get; set; }
+
+    /// <summary>How many connections, from the first, get <see cref="HandshakeReply"/>; later ones are answered normally.</summary>
+    public int HandshakeReplyCount { get; set; } = int.MaxValue;
 
     public int ConnectionCount
     {
@@ -174,8 +180,9 @@ internal sealed class FakeServer : IAsyncDisposable
                 await connection.StartTlsAsync(certificate);
             }
             var hello = await connection.ReadExactAsync(ProtocolConstants.HandshakeSize);
-            byte version = Handshake.ReadHello(hello);
-            var (replyVersion, status) = HandshakeReply ?? (version, version == 0 ? FtpStatus.UnsupportedVersion : FtpStatus.Ok);
+            byte version = Handshake.ReadHello(hello, MaxVersion);
+            var forced = connection.Number <= HandshakeReplyCount ? HandshakeReply : null;
+            var (replyVersion, status) = forced ?? (version, version == 0 ? FtpStatus.UnsupportedVersion : FtpStatus.Ok);
             var reply = new byte[ProtocolConstants.HandshakeSize];
             Handshake.WriteReply(reply, replyVersion, status);
             await connection.SendAsync(reply);
@@ -183,6 +190,7 @@ internal sealed class FakeServer : IAsyncDisposable
             {
                 return;
             }
+            connection.Version = replyVersion;
             while (!connection.IsClosed)
             {
                 var request = await connection.ReadFrameAsync();
@@ -224,6 +232,9 @@ internal sealed class FakeConnection
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>The protocol version agreed in the handshake, which decides the frame format.</summary>
+    public byte Version { get; internal set; } = ProtocolConstants.MinVersion;
+
     internal Task Loop { get; set; } = Task.CompletedTask;
 
     /// <summary>Performs the server side of a TLS handshake; the connection's frames then go through it.</summary>
@@ -236,8 +247,10 @@ internal sealed class FakeConnection
 
     public async Task<Frame> ReadFrameAsync()
     {
-        var header = FrameHeader.Read(await ReadExactAsync(ProtocolConstants.HeaderSize));
-        return new Frame(header, await ReadExactAsync(header.PayloadLength));
+        var header = FrameHeader.Read(await ReadExactAsync(FrameHeader.Size(Version)), Version);
+        var payload = await ReadExactAsync(header.PayloadLength);
+        header.CheckPayload(payload);
+        return new Frame(header, payload);
     }
 
     /// <summary>Reads an upload body: the DATA frames of <paramref name="streamId"/> up to its END.</summary>
@@ -261,7 +274,7 @@ internal sealed class FakeConnection
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
 
-    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame());
+    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame(Version));
 
     public Task OkAsync(Frame request, Action<FieldWriter>? fields = null) => ReplyAsync(FrameType.Ok, request.StreamId, fields);
 
@@ -287,9 +300,10 @@ internal sealed class FakeConnection
 
     public async Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> data)
     {
-        var frame = new byte[ProtocolConstants.HeaderSize + data.Length];
-        new FrameHeader(FrameType.Data, streamId, data.Length).Write(frame);
-        data.CopyTo(frame.AsMemory(ProtocolConstants.HeaderSize));
+        int headerSize = FrameHeader.Size(Version);
+        var frame = new byte[headerSize + data.Length];
+        new FrameHeader(FrameType.Data, streamId, data.Length).Write(frame, Version, data.Span);
+        data.CopyTo(frame.AsMemory(headerSize));
         await SendAsync(frame);
     }
 
