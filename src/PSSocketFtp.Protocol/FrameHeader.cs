@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 
 namespace PSSocketFtp.Protocol;
 
 /// <summary>
 /// The header in front of every frame: payload length, type, flags and stream id, big-endian (10 bytes); in version 2
-/// followed by the CRC-32 of the payload and the CRC-32 of the header's first 14 bytes (18 bytes in all).
+/// followed by the check (<see cref="FrameChecksum"/>) of the payload and that of the header's first 14 bytes (18 bytes in all).
 /// </summary>
 public readonly struct FrameHeader
 {
@@ -64,8 +63,8 @@ public readonly struct FrameHeader
         Write(destination);
         if (version >= ProtocolConstants.ChecksumVersion)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(10), Crc32.HashToUInt32(payload));
-            BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(14), Crc32.HashToUInt32(destination.Slice(0, 14)));
+            BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(10), FrameChecksum.Of(payload));
+            BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(14), FrameChecksum.Of(destination.Slice(0, 14)));
         }
     }
 
@@ -83,9 +82,9 @@ public readonly struct FrameHeader
         uint? payloadChecksum = null;
         if (version >= ProtocolConstants.ChecksumVersion)
         {
-            if (Crc32.HashToUInt32(source.Slice(0, 14)) != BinaryPrimitives.ReadUInt32BigEndian(source.Slice(14)))
+            if (FrameChecksum.Of(source.Slice(0, 14)) != BinaryPrimitives.ReadUInt32BigEndian(source.Slice(14)))
             {
-                throw FtpException.Malformed("A frame header was damaged on the way (its CRC-32 does not match).");
+                throw FtpException.Malformed("A frame header was damaged on the way (its checksum does not match).");
             }
             payloadChecksum = BinaryPrimitives.ReadUInt32BigEndian(source.Slice(10));
         }
@@ -102,7 +101,7 @@ public readonly struct FrameHeader
     /// <exception cref="FtpException">The payload was damaged on the way (<see cref="FtpStatus.MalformedFrame"/>).</exception>
     public void CheckPayload(ReadOnlySpan<byte> payload)
     {
-        if (_payloadChecksum is { } expected && Crc32.HashToUInt32(payload) != expected)
+        if (_payloadChecksum is { } expected && FrameChecksum.Of(payload) != expected)
         {
             throw PayloadDamaged();
         }
@@ -116,17 +115,7 @@ public readonly struct FrameHeader
         {
             return;
         }
-        if (payload.IsSingleSegment)
-        {
-            CheckPayload(payload.First.Span);
-            return;
-        }
-        var crc = new Crc32();
-        foreach (var segment in payload)
-        {
-            crc.Append(segment.Span);
-        }
-        if (crc.GetCurrentHashAsUInt32() != expected)
+        if (FrameChecksum.Of(payload) != expected)
         {
             throw PayloadDamaged();
         }
@@ -135,5 +124,5 @@ public readonly struct FrameHeader
     /// <inheritdoc />
     public override string ToString() => $"{Type} stream={StreamId} length={PayloadLength}";
 
-    private FtpException PayloadDamaged() => FtpException.Malformed($"The payload of a {Type} frame on stream {StreamId} was damaged on the way (its CRC-32 does not match).");
+    private FtpException PayloadDamaged() => FtpException.Malformed($"The payload of a {Type} frame on stream {StreamId} was damaged on the way (its checksum does not match).");
 }

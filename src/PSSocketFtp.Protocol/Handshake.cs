@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 
 namespace PSSocketFtp.Protocol;
 
@@ -85,13 +84,14 @@ public static class Handshake
     }
 
     // Never 0, so that 0 keeps meaning "a version 1 peer, no check".
-    private static ushort HelloCheck(ReadOnlySpan<byte> hello) => (ushort)((Crc32.HashToUInt32(hello.Slice(0, 6)) % ushort.MaxValue) + 1);
+    private static ushort HelloCheck(ReadOnlySpan<byte> hello) => (ushort)((FrameChecksum.Of(hello.Slice(0, 6)) % ushort.MaxValue) + 1);
 
     private static byte ReplyCheck(ReadOnlySpan<byte> reply)
     {
-        var crc = new Crc32();
-        crc.Append(reply.Slice(0, 5));
-        crc.Append(reply.Slice(6, 2));
-        return (byte)((crc.GetCurrentHashAsUInt32() % byte.MaxValue) + 1);
+        // Every byte but the check itself.
+        Span<byte> covered = stackalloc byte[7];
+        reply.Slice(0, 5).CopyTo(covered);
+        reply.Slice(6, 2).CopyTo(covered.Slice(5));
+        return (byte)((FrameChecksum.Of(covered) % byte.MaxValue) + 1);
     }
 }

@@ -12,7 +12,7 @@ public static class ProtocolConstants
     /// <summary>The lowest protocol version this library speaks: version 1 peers are still served.</summary>
     public const byte MinVersion = 1;
 
-    /// <summary>The first version whose frames carry CRC-32 checksums.</summary>
+    /// <summary>The first version whose frames carry checksums (<see cref="FrameChecksum"/>).</summary>
     public const byte ChecksumVersion = 2;
 
     /// <summary>Size of each handshake message in bytes.</summary>
@@ -22,8 +22,8 @@ public static class ProtocolConstants
     public const int HeaderSize = 10;
 
     /// <summary>
-    /// Size of a version 2 frame header in bytes: the version 1 header, the payload's CRC-32 (4) and the header's own
-    /// CRC-32 (4). The largest header of any version.
+    /// Size of a version 2 frame header in bytes: the version 1 header, the payload's checksum (4) and the header's own
+    /// checksum (4). The largest header of any version.
     /// </summary>
     public const int ChecksummedHeaderSize = HeaderSize + 8;
 

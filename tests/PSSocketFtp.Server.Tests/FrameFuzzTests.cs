@@ -78,7 +78,7 @@ public class FrameFuzzTests(ITestOutputHelper output)
         var bytes = new MemoryStream();
         int handshake = random.Next(40);
         var hello = new byte[ProtocolConstants.HandshakeSize];
-        // Version 1, whose frames carry no checksum: the mutations reach the field parser instead of stopping at a CRC.
+        // Version 1, whose frames carry no checksum: the mutations reach the field parser instead of stopping at a checksum.
         Handshake.WriteHello(hello, 1, 1);
         if (handshake == 0)
         {

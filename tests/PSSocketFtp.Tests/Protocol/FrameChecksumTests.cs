@@ -8,13 +8,13 @@ using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Tests.Protocol;
 
-/// <summary>Version 2 frames: the 18-byte header with the payload's and its own CRC-32, and what a receiver detects.</summary>
+/// <summary>Version 2 frames: the 18-byte header with the payload's and its own checksum, and what a receiver detects.</summary>
 public class FrameChecksumTests
 {
     private const byte V2 = ProtocolConstants.ChecksumVersion;
 
     [Fact]
-    public void ToFrame_Version2_HeaderCarriesPayloadCrcThenHeaderCrc()
+    public void ToFrame_Version2_HeaderCarriesPayloadChecksumThenHeaderChecksum()
     {
         byte[] frame = FieldWriter.ForFrame(FrameType.Delete, 5).Add(FieldTag.Path, "a/b.txt").ToFrame(V2).ToArray();
 
@@ -22,8 +22,8 @@ public class FrameChecksumTests
         Assert.Equal(10u, BinaryPrimitives.ReadUInt32BigEndian(frame));
         Assert.Equal((byte)FrameType.Delete, frame[4]);
         Assert.Equal(5u, BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(6)));
-        Assert.Equal(Crc32.HashToUInt32(frame.AsSpan(18)), BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(10)));
-        Assert.Equal(Crc32.HashToUInt32(frame.AsSpan(0, 14)), BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(14)));
+        Assert.Equal(FrameChecksum.Of(frame.AsSpan(18)), BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(10)));
+        Assert.Equal(FrameChecksum.Of(frame.AsSpan(0, 14)), BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(14)));
     }
 
     [Fact]

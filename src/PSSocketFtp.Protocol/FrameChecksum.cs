@@ -1,0 +1,30 @@
+using System.Buffers;
+using System.IO.Hashing;
+
+namespace PSSocketFtp.Protocol;
+
+/// <summary>
+/// The 32-bit check of version 2 frames and handshakes: the low 32 bits of XXH3-64 (seed 0). Not CRC-32: every byte of
+/// every DATA payload passes through it on both ends, and System.IO.Hashing's XXH3 runs about three times the speed of
+/// its CRC-32 on .NET 8 and ten times on the netstandard2.0 build that Windows PowerShell loads.
+/// </summary>
+internal static class FrameChecksum
+{
+    /// <summary>The check of <paramref name="bytes"/>.</summary>
+    public static uint Of(ReadOnlySpan<byte> bytes) => unchecked((uint)XxHash3.HashToUInt64(bytes));
+
+    /// <summary>The check of bytes that lie in several buffers (a pipe's).</summary>
+    public static uint Of(in ReadOnlySequence<byte> bytes)
+    {
+        if (bytes.IsSingleSegment)
+        {
+            return Of(bytes.First.Span);
+        }
+        var hash = new XxHash3();
+        foreach (var segment in bytes)
+        {
+            hash.Append(segment.Span);
+        }
+        return unchecked((uint)hash.GetCurrentHashAsUInt64());
+    }
+}
