@@ -142,17 +142,30 @@ public sealed class FtpSession : IDisposable
     public async Task<FtpItemSize> GetSizeAsync(string path, CancellationToken cancellationToken = default) =>
         new(await GetItemAsync(path, cancellationToken).ConfigureAwait(false));
 
-    /// <summary>Deletes a remote file, or a folder (with its content only when <paramref name="recurse"/> is set).</summary>
+    /// <summary>
+    /// Deletes a remote file, or a folder (with its content only when <paramref name="recurse"/> is set). A delete whose
+    /// answer was lost is sent again like any request; when that finds the item gone, the earlier try deleted it, and the
+    /// call succeeds.
+    /// </summary>
     /// <exception cref="FtpException">The server refused: not found, folder not empty, ….</exception>
     public Task RemoveAsync(string path, bool recurse = false, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(path);
-        return RunAsync(async (connection, attempt) =>
+        bool sentBefore = false;
+        return RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            attempt.MayHaveTakenEffect = true;
+            bool resent = sentBefore;
             await connection.SendAsync(FieldWriter.ForFrame(FrameType.Delete, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse)).ConfigureAwait(false);
-            await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+            sentBefore = true;
+            try
+            {
+                await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+            }
+            catch (FtpException e) when (resent && e.Status == FtpStatus.NotFound)
+            {
+                // Gone, which is what was asked: most likely by the try whose answer never came.
+            }
             return true;
         }, cancellationToken);
     }

@@ -131,6 +131,59 @@ public class FtpSessionTests
         Assert.True(sent.GetBoolean(FieldTag.Recursive));
     }
 
+    [Fact]
+    public async Task RemoveAsync_AnswerLostThenNotFound_RetriesAndSucceeds()
+    {
+        int deletes = 0;
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.Delete)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+            }
+            else if (Interlocked.Increment(ref deletes) == 1)
+            {
+                // Deleted, but the connection breaks before the answer leaves.
+                c.Close();
+            }
+            else
+            {
+                await c.ErrorAsync(request, FtpStatus.NotFound, "gone.txt");
+            }
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        await _clock.SkipDelaysAsync(
+            async () =>
+            {
+                await session.RemoveAsync("gone.txt");
+                return true;
+            },
+            options.MaxRetryDelay).Soon();
+
+        Assert.Equal(2, server.CountRequests(FrameType.Delete));
+    }
+
+    [Fact]
+    public async Task RemoveAsync_NotFoundOnFirstTry_ThrowsNotFound()
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Delete)
+            {
+                await c.ErrorAsync(request, FtpStatus.NotFound, "never.txt");
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => session.RemoveAsync("never.txt").Soon());
+
+        Assert.Equal(FtpStatus.NotFound, e.Status);
+    }
+
     [Theory]
     [InlineData(0, 2)]
     [InlineData(1, 2)]
