@@ -13,15 +13,7 @@ public class FtpSessionFailureTests
     [Fact]
     public async Task GetItemAsync_ServerError_ThrowsWithStatusAndPathAndSessionStaysUsable()
     {
-        await using var server = FakeServer.Start(async (c, request) =>
-        {
-            if (request.Type == FrameType.Stat)
-            {
-                await c.ErrorAsync(request, FtpStatus.NotFound, "missing/file.txt");
-                return;
-            }
-            await FakeServer.AnswerDefaultAsync(c, request);
-        });
+        await using var server = FakeServer.StartRefusing(FrameType.Stat, FtpStatus.NotFound, "missing/file.txt");
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
         var ex = await Assert.ThrowsAsync<FtpException>(() => session.GetItemAsync("missing/file.txt").Soon());
@@ -36,15 +28,7 @@ public class FtpSessionFailureTests
     [Fact]
     public async Task GetItemAsync_NotFound_IsNotRetried()
     {
-        await using var server = FakeServer.Start(async (c, request) =>
-        {
-            if (request.Type == FrameType.Stat)
-            {
-                await c.ErrorAsync(request, FtpStatus.NotFound);
-                return;
-            }
-            await FakeServer.AnswerDefaultAsync(c, request);
-        });
+        await using var server = FakeServer.StartRefusing(FrameType.Stat, FtpStatus.NotFound);
         using var session = await FtpSession.ConnectAsync(server.Options(_clock, retryCount: 5)).Soon();
 
         await Assert.ThrowsAsync<FtpException>(() => session.GetItemAsync("x").Soon());
@@ -354,8 +338,7 @@ public class FtpSessionFailureTests
                     .Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, FakeServer.HashOf(body)));
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            await c.ReadBodyAsync(request.StreamId);
+            await c.AcceptBodyAsync(request);
             bodies++;
             c.Close(); // stored, but the answer is lost: without Retry = 1 a second try would store once_1.bin
         });
@@ -391,8 +374,7 @@ public class FtpSessionFailureTests
                 c.Close(); // nothing can have been stored: no body, no END
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            var body = await c.ReadBodyAsync(request.StreamId);
+            var body = await c.AcceptBodyAsync(request);
             bodies.Add(body.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload).ToArray());
             await c.OkAsync(request, w => w.Add(FieldTag.Path, "r.bin").Add(FieldTag.Length, 3L));
         });

@@ -28,8 +28,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            received = await c.ReadBodyAsync(request.StreamId);
+            received = await c.AcceptBodyAsync(request);
             await c.OkAsync(request, w => w.Add(FieldTag.Path, "a.bin").Add(FieldTag.Length, (long)body.Length));
         });
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
@@ -62,8 +61,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            var frames = await c.ReadBodyAsync(request.StreamId);
+            var frames = await c.AcceptBodyAsync(request);
             offsets.Add(frames.Where(f => f.Type == FrameType.Data).Sum(f => (long)f.Payload.Length));
             if (c.Number == 1)
             {
@@ -94,8 +92,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            await c.ReadBodyAsync(request.StreamId);
+            await c.AcceptBodyAsync(request);
             await c.ErrorAsync(request, FtpStatus.HashMismatch);
         });
         var options = server.Options(_clock, retryCount: 2);
@@ -186,8 +183,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-            await c.ReadBodyAsync(request.StreamId);
+            await c.AcceptBodyAsync(request);
             await c.OkAsync(request, w => w.Add(FieldTag.Path, "same.bin"));
         });
 
@@ -612,15 +608,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
     [Fact]
     public async Task GetFileHashAsync_NotFound_IsNotRetried()
     {
-        await using var server = FakeServer.Start(async (c, request) =>
-        {
-            if (request.Type == FrameType.Hash)
-            {
-                await c.ErrorAsync(request, FtpStatus.NotFound, "nope");
-                return;
-            }
-            await FakeServer.AnswerDefaultAsync(c, request);
-        });
+        await using var server = FakeServer.StartRefusing(FrameType.Hash, FtpStatus.NotFound, "nope");
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
         var ex = await Assert.ThrowsAsync<FtpException>(() => session.GetFileHashAsync("nope").Soon());

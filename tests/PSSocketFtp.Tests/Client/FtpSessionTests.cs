@@ -168,15 +168,7 @@ public class FtpSessionTests
     [Fact]
     public async Task RemoveAsync_NotFoundOnFirstTry_ThrowsNotFound()
     {
-        await using var server = FakeServer.Start(async (c, request) =>
-        {
-            if (request.Type == FrameType.Delete)
-            {
-                await c.ErrorAsync(request, FtpStatus.NotFound, "never.txt");
-                return;
-            }
-            await FakeServer.AnswerDefaultAsync(c, request);
-        });
+        await using var server = FakeServer.StartRefusing(FrameType.Delete, FtpStatus.NotFound, "never.txt");
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
         var e = await Assert.ThrowsAsync<FtpException>(() => session.RemoveAsync("never.txt").Soon());
@@ -248,8 +240,7 @@ public class FtpSessionTests
                     await FakeServer.AnswerDefaultAsync(c, request);
                     return;
                 }
-                await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
-                received = await c.ReadBodyAsync(request.StreamId);
+                received = await c.AcceptBodyAsync(request);
                 await c.OkAsync(request, w => w.Add(FieldTag.Path, request.Fields.GetString(FieldTag.FileName)).Add(FieldTag.Length, 0L));
             });
             using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();

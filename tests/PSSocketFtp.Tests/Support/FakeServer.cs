@@ -110,6 +110,18 @@ internal sealed class FakeServer : IAsyncDisposable
         return hash.GetHash();
     }
 
+    /// <summary>A server that refuses every <paramref name="type"/> request with <paramref name="status"/> and answers the rest by default.</summary>
+    public static FakeServer StartRefusing(FrameType type, FtpStatus status, string? path = null) =>
+        Start(async (c, request) =>
+        {
+            if (request.Type == type)
+            {
+                await c.ErrorAsync(request, status, path);
+                return;
+            }
+            await AnswerDefaultAsync(c, request);
+        });
+
     /// <summary>What a well-behaved server does for requests a test does not script: PING and BYE.</summary>
     public static async Task AnswerDefaultAsync(FakeConnection connection, Frame request)
     {
@@ -251,6 +263,13 @@ internal sealed class FakeConnection
         var payload = await ReadExactAsync(header.PayloadLength);
         header.CheckPayload(payload);
         return new Frame(header, payload);
+    }
+
+    /// <summary>Answers an upload READY from byte 0 and reads its body: the DATA frames up to its END.</summary>
+    public async Task<List<Frame>> AcceptBodyAsync(Frame request)
+    {
+        await ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+        return await ReadBodyAsync(request.StreamId);
     }
 
     /// <summary>Reads an upload body: the DATA frames of <paramref name="streamId"/> up to its END.</summary>
