@@ -24,14 +24,15 @@ internal sealed class UploadRecords
         {
             return;
         }
-        foreach (string line in File.ReadLines(journal))
+        string text = File.ReadAllText(journal, Utf8);
+        foreach (string line in text.Split('\n'))
         {
             if (TryParse(line) is { } record)
             {
                 _records[record.Id] = record;
             }
         }
-        if (new FileInfo(journal).Length > 0 && !EndsWithNewLine(journal))
+        if (text.Length > 0 && text[^1] != '\n')
         {
             // A line cut short by a crash: end it, so that the next record starts a line of its own.
             File.AppendAllText(journal, "\n");
@@ -89,13 +90,6 @@ internal sealed class UploadRecords
         {
             return null;
         }
-    }
-
-    private static bool EndsWithNewLine(string path)
-    {
-        using var stream = File.OpenRead(path);
-        stream.Seek(-1, SeekOrigin.End);
-        return stream.ReadByte() == '\n';
     }
 }
 
