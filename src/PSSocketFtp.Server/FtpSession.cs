@@ -343,16 +343,16 @@ internal sealed partial class FtpSession
         try
         {
             algorithm = ParseHashAlgorithm(fields);
-            if (retry && uploadId is not null && await _store.FindCommittedAsync(uploadId, _aborted) is { } done)
+            var request = new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, algorithm is { } a ? TransferHash.WireName(a) : null);
+            if (retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
             {
                 // The answer to the first try was lost; the file is in place already.
                 _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", uploadId, RemotePath.ToDisplay(done.Path), _peer);
                 await SendAsync(OkFrame(stream, done));
                 return;
             }
-            string? wireName = algorithm is { } a ? TransferHash.WireName(a) : null;
             _storage?.CheckFileSize(length, path);
-            _upload = await _store.BeginUploadAsync(new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, wireName), _aborted);
+            _upload = await _store.BeginUploadAsync(request, _aborted);
             _reservation = _storage?.Reserve(length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))

@@ -154,9 +154,9 @@ internal sealed class RawClient : IDisposable
     }
 
     /// <summary>An UPLOAD with the resume and integrity fields; null leaves a field out.</summary>
-    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename)
+    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename, string path = "")
     {
-        var request = UploadRequest(streamId, "", fileName, length, conflict);
+        var request = UploadRequest(streamId, path, fileName, length, conflict);
         if (uploadId is not null)
         {
             request.Add(FieldTag.UploadId, uploadId);
