@@ -39,7 +39,7 @@ internal sealed partial class FtpSession
     // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes, the idle timer.
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
-    private IDisposable? _reservation;
+    private UploadSpace? _space;
     private CancellationTokenSource? _idle;
     // Graceful stop: a request in progress may finish; a session waiting for one is woken to close.
     private readonly object _stopGate = new();
@@ -353,7 +353,7 @@ internal sealed partial class FtpSession
             }
             _storage?.CheckFileSize(length, path);
             _upload = await _store.BeginUploadAsync(request, _aborted);
-            _reservation = _storage?.Reserve(length - _upload.Offset, path);
+            _space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
@@ -533,6 +533,8 @@ internal sealed partial class FtpSession
             {
                 try
                 {
+                    // Reserved as the bytes come, never for the whole announced length at once: see StorageGuard.
+                    _space?.Take(take.Length);
                     foreach (var segment in take)
                     {
                         if (hash is not null)
@@ -755,8 +757,8 @@ internal sealed partial class FtpSession
     /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
     private async ValueTask DiscardUploadAsync()
     {
-        _reservation?.Dispose();
-        _reservation = null;
+        _space?.Dispose();
+        _space = null;
         if (_upload is not { } upload)
         {
             return;

@@ -42,9 +42,11 @@ internal sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion)
+    /// <summary>Connects, from <paramref name="local"/> when given (127.0.0.2 is another client address on the loopback interface).</summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? local = null)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = local is null ? new TcpClient() : new TcpClient(new IPEndPoint(local, 0));
+        tcp.NoDelay = true;
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
         var client = new RawClient(tcp, version);
         if (handshake)
