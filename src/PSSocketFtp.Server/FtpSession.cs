@@ -503,6 +503,19 @@ internal sealed partial class FtpSession
         uint stream = header.StreamId;
         int length = header.PayloadLength;
         bool whole = _version >= ProtocolConstants.ChecksumVersion;
+        if (_space is not null && length > 0)
+        {
+            try
+            {
+                // Room as the bytes come, never for the whole announced length at once (see StorageGuard); for the whole
+                // payload (at most 1 MiB) before its first byte, so that it is checked once a frame, not once a pipe segment.
+                _space.Take(length);
+            }
+            catch (Exception e) when (IsRequestFailure(e))
+            {
+                await FailUploadAsync(stream, e, path);
+            }
+        }
         while (length > 0)
         {
             var result = await ReadInputAsync(whole ? length : 0);
@@ -533,8 +546,6 @@ internal sealed partial class FtpSession
             {
                 try
                 {
-                    // Reserved as the bytes come, never for the whole announced length at once: see StorageGuard.
-                    _space?.Take(take.Length);
                     foreach (var segment in take)
                     {
                         if (hash is not null)
@@ -553,11 +564,16 @@ internal sealed partial class FtpSession
             _input.AdvanceTo(take.End);
             if (failure is not null)
             {
-                // Answer at once; the rest of this stream's body is read and dropped up to its END.
-                await DiscardUploadAsync();
-                await SendErrorAsync(stream, failure, path);
+                await FailUploadAsync(stream, failure, path);
             }
         }
+    }
+
+    /// <summary>Ends an upload that failed part way and answers at once; the rest of this stream's body is read and dropped up to its END.</summary>
+    private async Task FailUploadAsync(uint stream, Exception failure, string path)
+    {
+        await DiscardUploadAsync();
+        await SendErrorAsync(stream, failure, path);
     }
 
     /// <summary>Reads the next request's header; null when the client closed, or the server is stopping, between requests.</summary>

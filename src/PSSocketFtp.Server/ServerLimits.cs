@@ -71,7 +71,7 @@ internal sealed class ConnectionLimiter(FtpServerOptions options)
 /// Bytes are reserved as the body arrives, a window (<see cref="FtpServerOptions.UploadReserveWindow"/>) ahead of it, so
 /// that concurrent uploads cannot pass a limit together, and an upload that announces much but sends little holds
 /// little: one window per connection, at most <see cref="FtpServerOptions.MaxReservedPerAddress"/> for all the uploads
-/// of one client address (past it an upload reserves only the bytes in hand, as they come).
+/// of one client address (past it an upload reserves only the DATA frame it is receiving, at most 1 MiB).
 /// </summary>
 internal sealed class StorageGuard(FtpServerOptions options, string root)
 {
@@ -134,7 +134,7 @@ internal sealed class StorageGuard(FtpServerOptions options, string root)
     private void Extend(UploadSpace space, long needed)
     {
         Settle(space);
-        // A full window, or the rest of the file; less when the address holds its share already, never less than the bytes in hand.
+        // A full window, or the rest of the file; less when the address holds its share already, never less than the frame in hand.
         long room = Math.Max(0, options.MaxReservedPerAddress - _perAddress.GetValueOrDefault(space.Address));
         long window = Math.Max(needed, Math.Min(Math.Min(options.UploadReserveWindow, space.Remaining), space.Held + room));
         long wanted = _reserved + window - space.Held;

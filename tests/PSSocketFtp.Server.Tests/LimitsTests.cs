@@ -265,7 +265,7 @@ public class LimitsTests
         var answer = await UploadAsync(other, "other.bin", 6 << 20);
 
         Assert.True(answer.Type == FrameType.Ok, answer.ToString());
-        // An upload past its address's cap still goes on: it reserves the bytes in hand as they come.
+        // An upload past its address's cap still goes on: it reserves each frame as it comes.
         var last = idle[^1];
         await last.SendBodyAsync(1, new byte[1 << 20]);
         await last.SendBodyAsync(1, new byte[1 << 20]);
