@@ -102,7 +102,7 @@ internal sealed class StorageGuard(FtpServerOptions options, string root)
         {
             if (options.Quota > 0)
             {
-                // Once per upload, never per window: walking the whole root is a cost a small upload must not pay twice.
+                // Once per upload, as before, never per window: each measurement walks the whole tree.
                 _used = UsedBytes();
             }
             Extend(space, 0);

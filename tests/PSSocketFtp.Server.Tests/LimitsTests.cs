@@ -202,7 +202,7 @@ public class LimitsTests
     [Fact]
     public async Task Upload_IdleUploadsClaimingTheWholeQuota_OtherUploadsStillFit()
     {
-        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", Arg(64L << 20));
         // Two uploads announce all of the quota between them, are given READY, and send nothing.
         using var first = await server.ConnectAsync();
         using var second = await server.ConnectAsync();
@@ -219,7 +219,7 @@ public class LimitsTests
     [Fact]
     public async Task Upload_NoRoomForItsNextWindow_InsufficientStorageThenAndResumablePartialKept()
     {
-        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", (3L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), "--PSSocketFtp:UploadReserveWindow", (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", Arg(3L << 20), "--PSSocketFtp:UploadReserveWindow", Arg(1 << 20));
         var content = ExchangeTests.RandomBytes(5 << 20);
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
@@ -237,7 +237,7 @@ public class LimitsTests
         Assert.InRange(held, 2L << 20, 3L << 20);
         Assert.False(File.Exists(server.FullPath("big.bin")));
         // With room again the upload goes on from the bytes held.
-        await server.RestartAsync("--PSSocketFtp:Quota", (16L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await server.RestartAsync("--PSSocketFtp:Quota", Arg(16L << 20));
         using var again = await server.ConnectAsync();
         var (offset, answer) = await again.ResumableUploadAsync("big.bin", content, "no-room");
         Assert.Equal(held, offset);
@@ -249,9 +249,9 @@ public class LimitsTests
     public async Task Upload_ManyIdleUploadsFromOneAddress_HoldNoMoreThanItsCap()
     {
         await using var server = await TestServer.StartAsync(
-            "--PSSocketFtp:Quota", (10L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--PSSocketFtp:UploadReserveWindow", (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--PSSocketFtp:MaxReservedPerAddress", (2 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "--PSSocketFtp:Quota", Arg(10L << 20),
+            "--PSSocketFtp:UploadReserveWindow", Arg(1 << 20),
+            "--PSSocketFtp:MaxReservedPerAddress", Arg(2 << 20));
         // Five windows wanted from one address, which may hold two: the other address finds 8 MiB, not 5.
         var idle = new List<RawClient>();
         for (int i = 0; i < 5; i++)
@@ -273,6 +273,15 @@ public class LimitsTests
         Assert.Equal(FrameType.Ok, (await last.ExpectAsync(FrameType.Ok, 1)).Type);
         idle.ForEach(c => c.Dispose());
     }
+
+    [Theory]
+    [InlineData("UploadReserveWindow")]
+    [InlineData("MaxReservedPerAddress")]
+    public async Task StartAsync_NegativeReservationSetting_ThrowsArgumentException(string setting) =>
+        await Assert.ThrowsAsync<ArgumentException>(() => TestServer.StartAsync($"--PSSocketFtp:{setting}", "-1"));
+
+    /// <summary>A number as a command-line switch takes it.</summary>
+    private static string Arg(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Sends an UPLOAD for <paramref name="length"/> bytes on stream 1 and waits for READY; sends no body.</summary>
     private static async Task StartIdleUploadAsync(RawClient client, string name, long length)
