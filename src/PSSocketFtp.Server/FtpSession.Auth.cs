@@ -38,13 +38,13 @@ internal sealed partial class FtpSession
         {
             _login.LoggedIn = true;
             _login.Failures = 0;
-            _logger.LogInformation("{Peer} logged in as {User}", _peer, user);
+            _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
             await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
             return true;
         }
         _login.LoggedIn = false;
         int failures = ++_login.Failures;
-        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ForLog(user), failures);
+        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ClientText.Of(user), failures);
         if (failures > 1)
         {
             // Slows down guessing: 1 s before the second wrong answer, then 2 s, 4 s, ….
@@ -60,13 +60,6 @@ internal sealed partial class FtpSession
         // The same answer whether the user exists or not.
         await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The user name or password is wrong."));
         return true;
-    }
-
-    /// <summary>A name the client sent, made safe for a one-line log: at most 64 characters, control characters replaced.</summary>
-    private static string ForLog(string name)
-    {
-        string shown = new(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return name.Length > 64 ? shown + "…" : shown;
     }
 
     /// <summary>Whether the connection has logged in, and how often it failed to.</summary>

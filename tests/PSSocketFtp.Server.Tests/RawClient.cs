@@ -42,9 +42,11 @@ internal sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion)
+    /// <summary>Connects, from <paramref name="local"/> when given (127.0.0.2 is another client address on the loopback interface).</summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? local = null)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = local is null ? new TcpClient() : new TcpClient(new IPEndPoint(local, 0));
+        tcp.NoDelay = true;
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
         var client = new RawClient(tcp, version);
         if (handshake)
@@ -154,9 +156,9 @@ internal sealed class RawClient : IDisposable
     }
 
     /// <summary>An UPLOAD with the resume and integrity fields; null leaves a field out.</summary>
-    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename)
+    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename, string path = "")
     {
-        var request = UploadRequest(streamId, "", fileName, length, conflict);
+        var request = UploadRequest(streamId, path, fileName, length, conflict);
         if (uploadId is not null)
         {
             request.Add(FieldTag.UploadId, uploadId);
