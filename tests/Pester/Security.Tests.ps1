@@ -76,8 +76,8 @@ Describe 'Logging in' {
             Remove-Item Env:PSSOCKETFTP_PASSWORD
         }
         $result.ExitCode | Should -Be 0
-        Get-Content -Raw $file | Should -Match '(?m)^bob:pbkdf2-sha256:\d+:'
-        Get-Content -Raw $file | Should -Not -Match 'from the environment'
+        Get-Content -Raw -LiteralPath $file | Should -Match '(?m)^bob:pbkdf2-sha256:\d+:'
+        Get-Content -Raw -LiteralPath $file | Should -Not -Match 'from the environment'
     }
 }
 
