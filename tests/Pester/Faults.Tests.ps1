@@ -25,9 +25,9 @@ BeforeAll {
 }
 
 AfterAll {
-    # The default session outlives Remove-Module (the module's assembly stays loaded): leave none behind that points at
-    # a proxy about to stop, or the next file's "no session" test would retry against it.
-    if ($Session) { $Session | Disconnect-FtpSocket -ErrorAction SilentlyContinue }
+    # Sessions outlive Remove-Module (the module's assembly stays loaded): leave none behind that points at a proxy
+    # about to stop, or the next file's commands would retry against it.
+    Get-FtpSession | Disconnect-FtpSocket -ErrorAction SilentlyContinue
     Get-Module PSSocketFtp | Remove-Module -Force
     $faults = Get-TestProxyFaults $Proxy
     Write-Host "Faults.Tests.ps1: $Because; injected $($faults.Total) faults: $($faults.Cut) cuts, $($faults.Stall) stalls, $($faults.Flip) flips"

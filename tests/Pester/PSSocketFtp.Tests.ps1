@@ -17,13 +17,16 @@ BeforeAll {
 }
 
 AfterAll {
+    # Sessions outlive Remove-Module (the module's assembly stays loaded): leave none behind for the next file.
+    Get-FtpSession | Disconnect-FtpSocket
     Get-Module PSSocketFtp | Remove-Module -Force
     Stop-TestServer $Server
 }
 
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
-        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile'
+        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
+            'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
@@ -51,6 +54,8 @@ Describe 'The module' {
 }
 
 Describe 'Without a session' {
+    BeforeAll { Get-FtpSession | Disconnect-FtpSocket }
+
     It 'Get-FtpItem says there is no session' {
         { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
     }
@@ -491,10 +496,24 @@ Describe 'Remove-FtpItem' {
 }
 
 Describe 'Disconnect-FtpSocket' {
+    # Each test starts with no session, whatever the tests before left open.
+    BeforeEach { Get-FtpSession | Disconnect-FtpSocket }
+
     It 'closes the default session, after which there is none' {
         $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         Disconnect-FtpSocket
         { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
+    }
+
+    It 'makes the most recent session still open the default when it closes the default' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $third = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second | Disconnect-FtpSocket
+        Disconnect-FtpSocket
+        $first.IsDefault | Should -BeTrue
+        { Get-FtpItem -ErrorAction Stop } | Should -Not -Throw
+        $third.IsOpen | Should -BeFalse
     }
 
     It 'closes sessions from the pipeline, and a closed session is refused' {
@@ -503,5 +522,61 @@ Describe 'Disconnect-FtpSocket' {
         $one, $two | Disconnect-FtpSocket
         $one.IsConnected | Should -BeFalse
         { Get-FtpItem -Session $two -ErrorAction Stop } | Should -Throw -ErrorId 'SessionClosed,*'
+    }
+}
+
+Describe 'Get-FtpSession, Set-FtpDefaultSession and Connect-FtpSocket -NoDefault' {
+    BeforeEach { Get-FtpSession | Disconnect-FtpSocket }
+
+    It 'Get-FtpSession lists the open sessions, the oldest first, the default marked' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $last = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed | Disconnect-FtpSocket
+        $sessions = Get-FtpSession
+        $sessions.Id | Should -Be $first.Id, $last.Id
+        $sessions.IsDefault | Should -Be $false, $true
+    }
+
+    It 'Get-FtpSession lists nothing, and no error, without a session' {
+        Get-FtpSession | Should -BeNullOrEmpty
+    }
+
+    It 'Get-FtpSession shows the sessions in 80 columns' {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $lines = (Get-FtpSession | Out-String -Width 80) -split '\r?\n' | Where-Object { $_ }
+        $lines[0] | Should -Match '^IsDefault\s+ComputerName\s+Port\s+UserName\s+UseTls\s+ConnectedAt$'
+        $lines[2] | Should -Match "^True\s+127\.0\.0\.1\s+$($Server.Port)\s+False\s"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 79 }
+    }
+
+    It 'Connect-FtpSocket -NoDefault keeps the default, and alone leaves no default' {
+        $default = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $aside = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        $default.IsDefault | Should -BeTrue
+        $aside.IsDefault | Should -BeFalse
+        (Get-FtpSession).Id | Should -Contain $aside.Id
+        Get-FtpItem -Session $aside | Out-Null
+        $default | Disconnect-FtpSocket
+        # A session connected aside never becomes the default by itself.
+        { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
+    }
+
+    It 'Set-FtpDefaultSession makes a session from the pipeline the default' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $aside = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        Get-FtpSession | Where-Object Id -EQ $aside.Id | Set-FtpDefaultSession
+        $aside.IsDefault | Should -BeTrue
+        $first.IsDefault | Should -BeFalse
+        Set-FtpDefaultSession $first
+        $first.IsDefault | Should -BeTrue
+    }
+
+    It 'Set-FtpDefaultSession refuses a closed session with SessionClosed and keeps the default' {
+        $default = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        $closed | Disconnect-FtpSocket
+        { Set-FtpDefaultSession -Session $closed -ErrorAction Stop } | Should -Throw -ErrorId 'SessionClosed,*'
+        $default.IsDefault | Should -BeTrue
     }
 }

@@ -37,14 +37,14 @@ BeforeAll {
 }
 
 AfterAll {
+    Get-FtpSession | Disconnect-FtpSocket
     Get-Module PSSocketFtp | Remove-Module -Force
     Stop-TestServer $Server
 }
 
 Describe 'Logging in' {
-    # Only a test that connected leaves a session; without one Disconnect-FtpSocket stops with NoSession.
-    # A test whose connect was refused leaves no default session, and NoSession is terminating, so -ErrorAction cannot quiet it.
-    AfterEach { try { Disconnect-FtpSocket } catch { $null = $_ } }
+    # Only a test that connected leaves a session.
+    AfterEach { Get-FtpSession | Disconnect-FtpSocket }
 
     It 'connects with the credential add-user stored' {
         $session = Connect-FtpSocket @Common -Credential (New-Login alice 'correct horse') -CertificateThumbprint $Thumbprint
@@ -82,9 +82,8 @@ Describe 'Logging in' {
 }
 
 Describe 'TLS' {
-    # Only a test that connected leaves a session; without one Disconnect-FtpSocket stops with NoSession.
-    # A test whose connect was refused leaves no default session, and NoSession is terminating, so -ErrorAction cannot quiet it.
-    AfterEach { try { Disconnect-FtpSocket } catch { $null = $_ } }
+    # Only a test that connected leaves a session.
+    AfterEach { Get-FtpSession | Disconnect-FtpSocket }
 
     It 'refuses a certificate the system does not trust with CertificateNotTrusted' {
         { Connect-FtpSocket @Common -Credential (New-Login alice 'correct horse') -UseTls -ErrorAction Stop } |
