@@ -36,10 +36,12 @@ public sealed class SessionTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal([true], output);
     }
 
-    [Fact]
-    public void DisconnectFtpSocket_OnlyOtherConnectedWithNoDefault_LeavesNoSession()
+    [Theory]
+    [InlineData("$null = " + Connect + " -NoDefault")]
+    [InlineData("$null = " + Connect + " -NoDefault; $null = " + Connect + "; Disconnect-FtpSocket")]
+    public void GetFtpItem_OnlySessionsConnectedWithNoDefaultOpen_ThrowsNoSession(string script)
     {
-        _shell.Run($"$null = {Connect} -NoDefault; $null = {Connect}; Disconnect-FtpSocket", server.Port);
+        _shell.Run(script, server.Port);
 
         Errors.AssertError(_shell.RunFailing("Get-FtpItem"), "NoSession", ErrorCategory.InvalidOperation);
     }
@@ -52,14 +54,6 @@ public sealed class SessionTests(ServerFixture server) : IClassFixture<ServerFix
 
         Assert.Empty(errors);
         Assert.Equal([true, false, true], output);
-    }
-
-    [Fact]
-    public void ConnectFtpSocket_NoDefaultAlone_LeavesNoSession()
-    {
-        _shell.Run($"$null = {Connect} -NoDefault", server.Port);
-
-        Errors.AssertError(_shell.RunFailing("Get-FtpItem"), "NoSession", ErrorCategory.InvalidOperation);
     }
 
     [Fact]
@@ -153,7 +147,7 @@ public sealed class SessionTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
-    public void SetFtpDefaultSession_NoSession_IsRefusedByBinding()
+    public void SetFtpDefaultSession_NullSession_IsRefusedByBinding()
     {
         var error = _shell.RunFailing("Set-FtpDefaultSession -Session $null");
 
