@@ -1,0 +1,48 @@
+using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
+
+namespace PSSocketFtp.Tests.Protocol.Messages;
+
+public class EndTrailerTests
+{
+    private static readonly byte[] Digest = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+
+    [Fact]
+    public void ToWriter_WithHashAsTheClientAndServerBuildIt_SameFrame()
+    {
+        // Client/FtpConnection.cs SendBodyAsync; Server/FtpSession.cs DownloadAsync; Tests/Support/FakeServer.cs EndAsync.
+        var current = FieldWriter.ForFrame(FrameType.End, 4).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, Digest);
+
+        Wire.AssertSameFrame(current, new EndTrailer("XXH128", Digest), 4);
+    }
+
+    [Fact]
+    public void ToWriter_NoHashAsTheServerBuildsIt_SameFrame()
+    {
+        // Server/FtpSession.cs DownloadAsync for a request without HashAlgorithm; Server.Tests/RawClient.cs UploadAsync.
+        Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 4), EndTrailer.Empty, 4);
+    }
+
+    [Fact]
+    public void ToWriter_OneOfTheTwoAsTheRawClientSendsIt_SameFrame()
+    {
+        // Server.Tests/RawClient.cs SendEndAsync, which adds each field that is given.
+        Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 1).Add(FieldTag.HashAlgorithm, "XXH128"), new EndTrailer("XXH128"), 1);
+        Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 1).Add(FieldTag.Hash, Digest), new EndTrailer(Hash: Digest), 1);
+    }
+
+    [Fact]
+    public void Read_Written_SameValues()
+    {
+        var read = EndTrailer.Read(Wire.Fields(new EndTrailer("SHA256", Digest)));
+
+        Assert.Equal("SHA256", read.HashAlgorithm);
+        Assert.Equal(Digest, read.Hash);
+    }
+
+    [Fact]
+    public void Read_NoFields_NoHash()
+    {
+        Assert.Equal(EndTrailer.Empty, EndTrailer.Read(FieldSet.Empty));
+    }
+}
