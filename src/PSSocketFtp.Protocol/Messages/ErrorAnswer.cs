@@ -2,9 +2,12 @@ using System.Text;
 
 namespace PSSocketFtp.Protocol.Messages;
 
-/// <summary>ERROR: the request failed (final for its stream); on stream 0, the connection is closing.</summary>
+/// <summary>
+/// ERROR: the request failed (final for its stream); on stream 0, the connection is closing. The text goes out as given:
+/// the reference server escapes what a client chose (its <c>ClientText</c>) before it builds one.
+/// </summary>
 /// <param name="Status">What went wrong.</param>
-/// <param name="Message">For humans; cut to <see cref="MaxMessageChars"/> on the wire.</param>
+/// <param name="Message">For people; cut to <see cref="MaxMessageChars"/> on the wire.</param>
 /// <param name="Path">The remote path the error is about, as the request named it, or null; left off the wire when longer than a path may be.</param>
 public sealed record ErrorAnswer(FtpStatus Status, string Message, string? Path = null) : ControlMessage
 {

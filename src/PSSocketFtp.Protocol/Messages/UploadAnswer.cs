@@ -5,7 +5,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// where the file went. The algorithm is kept by its wire name, as the server records it.
 /// </summary>
 /// <param name="Path">The final normalized remote path.</param>
-/// <param name="Length">Bytes stored; null when the server left it out (the client then takes the length it sent).</param>
+/// <param name="Length">Bytes stored; null when the server left it out (which the client reports as <see cref="FtpStatus.LengthMismatch"/>).</param>
 /// <param name="Renamed">Whether the duplicate-name rule chose another name.</param>
 /// <param name="HashAlgorithm">The wire name of the hash the body was checked with, or null.</param>
 /// <param name="Hash">The whole file's hash, or null.</param>

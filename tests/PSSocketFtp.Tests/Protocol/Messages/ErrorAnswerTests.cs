@@ -79,7 +79,10 @@ public class ErrorAnswerTests
         Assert.Equal((FtpStatus.NotFound, "Gone.", shown), (e.Status, e.Message, e.RemotePath));
     }
 
-    /// <summary>Server/FtpSession.cs ErrorFrame and SendErrorAsync, as they build an ERROR today.</summary>
+    /// <summary>
+    /// Server/FtpSession.cs ErrorFrame and SendErrorAsync, as they build an ERROR today, for text that the server's
+    /// ClientText.Escape keeps as it is (it escapes message and path first, so they reach ErrorAnswer escaped).
+    /// </summary>
     private static FieldWriter ServerErrorFrame(uint stream, FtpStatus status, string message, string subject)
     {
         var frame = FieldWriter.ForFrame(FrameType.Error, stream)
