@@ -5,15 +5,13 @@ namespace PSSocketFtp.Tests.Protocol.Messages;
 
 public class EndTrailerTests
 {
-    private static readonly byte[] Digest = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
-
     [Fact]
     public void ToWriter_WithHashAsTheClientAndServerBuildIt_SameFrame()
     {
         // Client/FtpConnection.cs SendBodyAsync; Server/FtpSession.cs DownloadAsync; Tests/Support/FakeServer.cs EndAsync.
-        var current = FieldWriter.ForFrame(FrameType.End, 4).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, Digest);
+        var current = FieldWriter.ForFrame(FrameType.End, 4).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, Wire.Digest);
 
-        Wire.AssertSameFrame(current, new EndTrailer("XXH128", Digest), 4);
+        Wire.AssertSameFrame(current, new EndTrailer("XXH128", Wire.Digest), 4);
     }
 
     [Fact]
@@ -28,16 +26,16 @@ public class EndTrailerTests
     {
         // Server.Tests/RawClient.cs SendEndAsync, which adds each field that is given.
         Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 1).Add(FieldTag.HashAlgorithm, "XXH128"), new EndTrailer("XXH128"), 1);
-        Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 1).Add(FieldTag.Hash, Digest), new EndTrailer(Hash: Digest), 1);
+        Wire.AssertSameFrame(FieldWriter.ForFrame(FrameType.End, 1).Add(FieldTag.Hash, Wire.Digest), new EndTrailer(Hash: Wire.Digest), 1);
     }
 
     [Fact]
     public void Read_Written_SameValues()
     {
-        var read = EndTrailer.Read(Wire.Fields(new EndTrailer("SHA256", Digest)));
+        var read = EndTrailer.Read(Wire.Fields(new EndTrailer("SHA256", Wire.Digest)));
 
         Assert.Equal("SHA256", read.HashAlgorithm);
-        Assert.Equal(Digest, read.Hash);
+        Assert.Equal(Wire.Digest, read.Hash);
     }
 
     [Fact]

@@ -5,8 +5,6 @@ namespace PSSocketFtp.Tests.Protocol.Messages;
 
 public class HashAnswerTests
 {
-    private static readonly byte[] Digest = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
-
     [Fact]
     public void ToWriter_AsTheServerBuildsIt_SameFrame()
     {
@@ -15,24 +13,24 @@ public class HashAnswerTests
             .Add(FieldTag.Path, "f.bin")
             .Add(FieldTag.Length, 99L)
             .Add(FieldTag.HashAlgorithm, "XXH128")
-            .Add(FieldTag.Hash, Digest);
+            .Add(FieldTag.Hash, Wire.Digest);
 
-        Wire.AssertSameFrame(current, new HashAnswer("f.bin", 99, "XXH128", Digest), 4);
+        Wire.AssertSameFrame(current, new HashAnswer("f.bin", 99, "XXH128", Wire.Digest), 4);
     }
 
     [Fact]
     public void Read_Written_SameValues()
     {
-        var read = HashAnswer.Read(Wire.Fields(new HashAnswer("f", 3, "SHA256", Digest)), FtpHashAlgorithm.Sha256);
+        var read = HashAnswer.Read(Wire.Fields(new HashAnswer("f", 3, "SHA256", Wire.Digest)), FtpHashAlgorithm.Sha256);
 
         Assert.Equal(("f", 3L, "SHA256"), (read.Path, read.Length, read.HashAlgorithm));
-        Assert.Equal(Digest, read.Hash);
+        Assert.Equal(Wire.Digest, read.Hash);
     }
 
     [Fact]
     public void Read_NoAlgorithmNoPath_TheRequestedOneAndNullPath()
     {
-        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Ok, 1).Add(FieldTag.Length, 3L).Add(FieldTag.Hash, Digest));
+        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Ok, 1).Add(FieldTag.Length, 3L).Add(FieldTag.Hash, Wire.Digest));
 
         var read = HashAnswer.Read(fields, FtpHashAlgorithm.XxHash128);
 
@@ -61,7 +59,7 @@ public class HashAnswerTests
     [Fact]
     public void Read_NoLength_MalformedFrame()
     {
-        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Ok, 1).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, Digest));
+        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Ok, 1).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, Wire.Digest));
 
         Assert.Equal(FtpStatus.MalformedFrame, Wire.Refusal(() => HashAnswer.Read(fields, FtpHashAlgorithm.XxHash128)).Status);
     }

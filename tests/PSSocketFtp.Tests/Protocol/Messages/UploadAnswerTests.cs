@@ -5,8 +5,6 @@ namespace PSSocketFtp.Tests.Protocol.Messages;
 
 public class UploadAnswerTests
 {
-    private static readonly byte[] Digest = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
-
     [Theory]
     [InlineData(false, null, false)]
     [InlineData(true, "XXH128", true)]
@@ -15,7 +13,7 @@ public class UploadAnswerTests
     public void ToWriter_AsTheServerBuildsIt_SameFrame(bool renamed, string? algorithm, bool withHash)
     {
         // Server/FtpSession.cs OkFrame.
-        byte[]? hash = withHash ? Digest : null;
+        byte[]? hash = withHash ? Wire.Digest : null;
         var current = FieldWriter.ForFrame(FrameType.Ok, 5)
             .Add(FieldTag.Path, "in/a_1.txt")
             .Add(FieldTag.Length, 10L)
@@ -31,10 +29,10 @@ public class UploadAnswerTests
     [Fact]
     public void Read_Written_SameValues()
     {
-        var read = UploadAnswer.Read(Wire.Fields(new UploadAnswer("p", 7, true, "SHA256", Digest)));
+        var read = UploadAnswer.Read(Wire.Fields(new UploadAnswer("p", 7, true, "SHA256", Wire.Digest)));
 
         Assert.Equal(("p", (long?)7, true, "SHA256"), (read.Path, read.Length, read.Renamed, read.HashAlgorithm));
-        Assert.Equal(Digest, read.Hash);
+        Assert.Equal(Wire.Digest, read.Hash);
     }
 
     [Fact]

@@ -8,6 +8,9 @@ internal static class Wire
 {
     private static readonly byte[] Versions = [ProtocolConstants.MinVersion, ProtocolConstants.ChecksumVersion];
 
+    /// <summary>A hash value of the size of an XXH128, for the messages that carry one.</summary>
+    public static readonly byte[] Digest = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+
     /// <summary>
     /// Asserts that <paramref name="message"/> goes on the wire as exactly the frame that <paramref name="current"/>
     /// (built the way the client, the server or a fake builds it today) is, in version 1 and in version 2.
