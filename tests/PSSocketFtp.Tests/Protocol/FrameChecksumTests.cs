@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Tests.Support;
 
 namespace PSSocketFtp.Tests.Protocol;
 
@@ -49,7 +49,7 @@ public class FrameChecksumTests
 
         var read = FrameHeader.Read(header, V2);
         read.CheckPayload(payload);
-        read.CheckPayload(Segmented(payload, 4096));
+        read.CheckPayload(Sequences.Segmented(payload, 4096));
 
         Assert.Equal(FrameType.Data, read.Type);
         Assert.Equal(77u, read.StreamId);
@@ -92,7 +92,7 @@ public class FrameChecksumTests
         payload[bit / 8] ^= (byte)(1 << (bit % 8));
         var read = FrameHeader.Read(header, V2);
 
-        var status = Record.Exception(() => read.CheckPayload(Segmented(payload, segment.Get))) is FtpException e ? e.Status : FtpStatus.Ok;
+        var status = Record.Exception(() => read.CheckPayload(Sequences.Segmented(payload, segment.Get))) is FtpException e ? e.Status : FtpStatus.Ok;
 
         return (status == FtpStatus.MalformedFrame).Label($"bit {bit}, segments of {segment.Get}");
     }
@@ -124,32 +124,5 @@ public class FrameChecksumTests
         }
         var payload = frame.AsSpan(ProtocolConstants.ChecksummedHeaderSize).ToArray();
         return Record.Exception(() => header.CheckPayload(payload)) is FtpException { Status: FtpStatus.MalformedFrame };
-    }
-
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int size)
-    {
-        Segment? first = null, last = null;
-        for (int offset = 0; offset < bytes.Length; offset += size)
-        {
-            var memory = bytes.AsMemory(offset, Math.Min(size, bytes.Length - offset));
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
-        }
-        return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
