@@ -25,12 +25,7 @@ internal sealed class ConnectionLimiter(FtpServerOptions options)
     /// <summary>Counts a connection if both limits allow it; the lease returned uncounts it. Null when over a limit.</summary>
     public IDisposable? TryAcquire(EndPoint? remote)
     {
-        // Unix sockets and the like have no address; they share one bucket.
-        var address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        var address = ClientAddress.Of(remote);
         lock (_gate)
         {
             _perAddress.TryGetValue(address, out int count);

@@ -42,9 +42,11 @@ internal sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion)
+    /// <summary>Connects, from <paramref name="from"/> when given (127.0.0.2 is another client of a server on 127.0.0.1).</summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? from = null)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
+        tcp.NoDelay = true;
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
         var client = new RawClient(tcp, version);
         if (handshake)
