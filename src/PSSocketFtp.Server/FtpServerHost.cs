@@ -131,10 +131,10 @@ public static class FtpServerHost
         {
             throw new ArgumentException("The root folder is not set.");
         }
-        if (new[] { options.PartialMaxAge, options.HandshakeTimeout, options.IdleTimeout, options.LoginFailureWindow }.Any(t => t <= TimeSpan.Zero)
+        if (new[] { options.PartialMaxAge, options.HandshakeTimeout, options.IdleTimeout, options.LoginTimeout, options.FrameTimeout, options.LoginFailureWindow }.Any(t => t <= TimeSpan.Zero)
             || options.ShutdownGracePeriod < TimeSpan.Zero)
         {
-            throw new ArgumentException("PartialMaxAge, HandshakeTimeout, IdleTimeout and LoginFailureWindow must be positive, ShutdownGracePeriod not negative.");
+            throw new ArgumentException("PartialMaxAge, HandshakeTimeout, IdleTimeout, LoginTimeout, FrameTimeout and LoginFailureWindow must be positive, ShutdownGracePeriod not negative.");
         }
         if (options.MaxConnections < 1 || options.MaxConnectionsPerAddress < 1 || options.MaxConcurrentLogins < 1 || options.MaxFileSize < 0 || options.Quota < 0 || options.FreeSpaceReserve < 0)
         {

@@ -33,20 +33,26 @@ internal sealed partial class FtpSession
             await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
             return true;
         }
-        switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), _aborted))
+        switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
         {
             case LoginGuard.Outcome.Busy:
-                _logger.LogWarning("{Peer}: too many logins being checked at once; answered the login as {User} ServerBusy", _peer, ForLog(user));
-                await SendAsync(ErrorFrame(stream, FtpStatus.ServerBusy, "The server is checking too many logins at once; try again in a moment."));
+                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ForLog(user));
+                await SendAsync(ErrorFrame(stream, FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
                 return true;
             case LoginGuard.Outcome.Success:
                 _login.LoggedIn = true;
                 _login.Failures = 0;
+                MarkReady();
                 _logger.LogInformation("{Peer} logged in as {User}", _peer, user);
                 await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
                 return true;
         }
-        _login.LoggedIn = false;
+        if (_login.LoggedIn)
+        {
+            // No longer logged in: the connection has its login time again, no more.
+            _login.LoggedIn = false;
+            StartLoginClock();
+        }
         int failures = ++_login.Failures;
         _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ForLog(user), failures);
         if (failures >= MaxLoginFailures)

@@ -36,7 +36,7 @@ internal sealed partial class FtpSession
     private IUploadSession? _upload;
     // The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).
     private byte _version = ProtocolConstants.MinVersion;
-    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes, the idle timer.
+    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpSession.Deadlines.cs).
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
     private IDisposable? _reservation;
@@ -82,7 +82,7 @@ internal sealed partial class FtpSession
         }
         catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
         {
-            _logger.LogInformation("{Peer} sent nothing for {IdleTimeout}; closed", _peer, _options.IdleTimeout);
+            await CloseForReadLimitAsync();
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {
@@ -151,6 +151,7 @@ internal sealed partial class FtpSession
         _version = version;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         _idle.Token.Register(_input.CancelPendingRead);
+        StartLoginClock();
         return true;
     }
 
@@ -172,6 +173,11 @@ internal sealed partial class FtpSession
             }
             var fields = await ReadFieldsAsync(header);
             uint stream = header.StreamId;
+            if (_options.Users is null)
+            {
+                // An anonymous connection is ready with its first whole request.
+                MarkReady();
+            }
             if (header.Type == FrameType.Auth || (_options.Users is not null && !_login.LoggedIn && header.Type != FrameType.Bye))
             {
                 if (!await AuthorizeAsync(header.Type, stream, fields))
@@ -604,9 +610,18 @@ internal sealed partial class FtpSession
     private async ValueTask<FrameHeader?> ReadHeaderAsync()
     {
         int size = FrameHeader.Size(_version);
-        if (await ReadExactlyAsync(size) is not { } buffer)
+        // Between frames only the idle limit runs; the frame's own deadline starts with its first byte.
+        MarkFrame(started: false);
+        if (await ReadExactlyAsync(1) is not { } first)
         {
             return null;
+        }
+        MarkFrame(started: true);
+        var buffer = first;
+        if (first.Length < size)
+        {
+            _input.AdvanceTo(first.Start, first.End);
+            buffer = await ReadExactlyAsync(size) ?? throw new ConnectionEndedException("closed in the middle of a frame");
         }
         Span<byte> bytes = stackalloc byte[ProtocolConstants.ChecksummedHeaderSize];
         bytes = bytes.Slice(0, size);
@@ -651,10 +666,13 @@ internal sealed partial class FtpSession
         return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
-    /// <summary>Reads from the client with the idle timer armed (after the handshake): a client silent that long is cut off.</summary>
+    /// <summary>Reads from the client with the read timer armed (after the handshake, FtpSession.Deadlines.cs): a client too slow is cut off.</summary>
     private async ValueTask<ReadResult> ReadInputAsync(int minimum)
     {
-        _idle?.CancelAfter(_options.IdleTimeout);
+        if (_idle is not null)
+        {
+            ArmReadTimer(_idle);
+        }
         try
         {
             return minimum > 0 ? await _input.ReadAtLeastAsync(minimum) : await _input.ReadAsync();

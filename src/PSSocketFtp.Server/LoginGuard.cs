@@ -6,8 +6,8 @@ namespace PSSocketFtp.Server;
 /// Bounds the work and the pace of password checks for the whole server. Each client network's failed logins are
 /// remembered across its connections, and its checks are spaced out by them (1 s after one failure, then 2 s, 4 s, at
 /// most 8 s) whichever connection they come on; a success forgets them. Apart from that, at most
-/// <see cref="FtpServerOptions.MaxConcurrentLogins"/> checks run at once, with a few waiting per running check; a login
-/// beyond that is not checked at all (<see cref="Outcome.Busy"/>).
+/// <see cref="FtpServerOptions.MaxConcurrentLogins"/> checks run at once, with a few waiting per running check. A login
+/// beyond that, or whose network's turn comes too late for it, is not checked at all (<see cref="Outcome.Busy"/>).
 /// </summary>
 internal sealed class LoginGuard
 {
@@ -45,7 +45,7 @@ internal sealed class LoginGuard
         /// <summary>The user name or the password was wrong.</summary>
         Failure,
 
-        /// <summary>Too many logins are being checked; this one was not.</summary>
+        /// <summary>Too many logins are being checked, in all or from the network; this one was not.</summary>
         Busy,
     }
 
@@ -63,12 +63,16 @@ internal sealed class LoginGuard
 
     /// <summary>
     /// Waits for the client's network's turn, then runs <paramref name="check"/> (the password hash comparison) within
-    /// the server's cap on concurrent checks, and records its outcome for the network.
+    /// the server's cap on concurrent checks, and records its outcome for the network. A turn more than
+    /// <paramref name="maxWait"/> away (past the connection's login deadline) is not taken: the login is not checked.
     /// </summary>
-    public async Task<Outcome> CheckAsync(EndPoint? remote, Func<bool> check, CancellationToken cancellationToken)
+    public async Task<Outcome> CheckAsync(EndPoint? remote, Func<bool> check, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var network = ClientAddress.NetworkOf(remote);
-        var wait = TakeTurn(network);
+        if (TakeTurn(network, maxWait) is not { } wait)
+        {
+            return Outcome.Busy;
+        }
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, _time, cancellationToken);
@@ -100,10 +104,11 @@ internal sealed class LoginGuard
     }
 
     /// <summary>
-    /// How long the network must wait before its next check. The turn after that is booked at once, as if this check
-    /// failed too, so that many connections from one network get their checks one spacing apart, not all together.
+    /// How long the network must wait before its next check; null when that is longer than <paramref name="maxWait"/>.
+    /// The turn after that is booked at once, as if this check failed too, so that many connections from one network get
+    /// their checks one spacing apart, not all together.
     /// </summary>
-    private TimeSpan TakeTurn(IPAddress network)
+    private TimeSpan? TakeTurn(IPAddress network, TimeSpan maxWait)
     {
         long now = _time.GetTimestamp();
         lock (_gate)
@@ -118,6 +123,10 @@ internal sealed class LoginGuard
                 return TimeSpan.Zero;
             }
             var wait = failures.NextTurn > now ? _time.GetElapsedTime(now, failures.NextTurn) : TimeSpan.Zero;
+            if (wait > maxWait)
+            {
+                return null;
+            }
             failures.NextTurn = Math.Max(failures.NextTurn, now + ToTicks(wait + Spacing(failures.Count)));
             return wait;
         }

@@ -7,6 +7,8 @@ namespace PSSocketFtp.Server.Tests;
 public sealed class LoginGuardTests
 {
     private static readonly Func<bool> Wrong = () => false;
+    // Longer than any turn in these tests, except where a test says otherwise.
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
@@ -31,7 +33,7 @@ public sealed class LoginGuardTests
 
         // Each from its own address, so that none waits for an address's turn: only the cap holds them back.
         var logins = Enumerable.Range(1, queue + 3)
-            .Select(i => Task.Run(() => guard.CheckAsync(Endpoint(10, 0, 0, (byte)i), Check, CancellationToken.None)))
+            .Select(i => Task.Run(() => guard.CheckAsync(Endpoint(10, 0, 0, (byte)i), Check, Patience, CancellationToken.None)))
             .ToList();
         Assert.True(SpinWait.SpinUntil(() => logins.Count(t => t.IsCompleted) == 3 && Volatile.Read(ref running) == cap, RawClient.Timeout),
             $"Expected {cap} checks running and 3 logins refused, saw {Volatile.Read(ref running)} running and {logins.Count(t => t.IsCompleted)} done.");
@@ -49,14 +51,14 @@ public sealed class LoginGuardTests
     {
         var guard = new LoginGuard(new FtpServerOptions(), _time);
         var guesser = Endpoint(192, 0, 2, 1);
-        await guard.CheckAsync(guesser, Wrong, CancellationToken.None);
+        await guard.CheckAsync(guesser, Wrong, Patience, CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(1));
-        await guard.CheckAsync(guesser, Wrong, CancellationToken.None);
+        await guard.CheckAsync(guesser, Wrong, Patience, CancellationToken.None);
 
         // As many other networks fail once each as the table holds: one record has to go, and not the guesser's.
         for (int i = 0; i < LoginGuard.MaxTrackedNetworks; i++)
         {
-            Assert.Equal(LoginGuard.Outcome.Failure, await guard.CheckAsync(Endpoint(10, (byte)(i >> 16), (byte)(i >> 8), (byte)i), Wrong, CancellationToken.None));
+            Assert.Equal(LoginGuard.Outcome.Failure, await guard.CheckAsync(Endpoint(10, (byte)(i >> 16), (byte)(i >> 8), (byte)i), Wrong, Patience, CancellationToken.None));
         }
 
         Assert.Equal(LoginGuard.MaxTrackedNetworks, guard.TrackedNetworks);
@@ -69,14 +71,14 @@ public sealed class LoginGuardTests
         var options = new FtpServerOptions();
         var guard = new LoginGuard(options, _time);
         var client = Endpoint(192, 0, 2, 1);
-        await guard.CheckAsync(client, Wrong, CancellationToken.None);
+        await guard.CheckAsync(client, Wrong, Patience, CancellationToken.None);
         await AssertWaitsAsync(guard, client, TimeSpan.FromSeconds(1));
         Assert.Equal(1, guard.TrackedNetworks);
 
         _time.Advance(options.LoginFailureWindow);
 
         // Checked at once, and its failure counts as the first again: the next check waits 1 s, not 4 s.
-        Assert.Equal(LoginGuard.Outcome.Failure, await guard.CheckAsync(client, Wrong, CancellationToken.None));
+        Assert.Equal(LoginGuard.Outcome.Failure, await guard.CheckAsync(client, Wrong, Patience, CancellationToken.None));
         await AssertWaitsAsync(guard, client, TimeSpan.FromSeconds(1));
     }
 
@@ -84,12 +86,12 @@ public sealed class LoginGuardTests
     public async Task CheckAsync_AddressesOfOneIpv6Network_ShareTheirFailures()
     {
         var guard = new LoginGuard(new FtpServerOptions(), _time);
-        await guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:1::1"), 1), Wrong, CancellationToken.None);
-        await guard.CheckAsync(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 1), Wrong, CancellationToken.None);
+        await guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:1::1"), 1), Wrong, Patience, CancellationToken.None);
+        await guard.CheckAsync(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 1), Wrong, Patience, CancellationToken.None);
 
-        var sameNetwork = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:1:ffff::2"), 1), Wrong, CancellationToken.None);
-        var mapped = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.1"), 1), Wrong, CancellationToken.None);
-        var otherNetwork = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:2::1"), 1), Wrong, CancellationToken.None);
+        var sameNetwork = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:1:ffff::2"), 1), Wrong, Patience, CancellationToken.None);
+        var mapped = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.1"), 1), Wrong, Patience, CancellationToken.None);
+        var otherNetwork = guard.CheckAsync(new IPEndPoint(IPAddress.Parse("2001:db8:0:2::1"), 1), Wrong, Patience, CancellationToken.None);
 
         // Another /64 is checked at once; another address of the same /64 waits its turn, as does the IPv4 address written as IPv6.
         Assert.True(otherNetwork.IsCompleted);
@@ -100,10 +102,26 @@ public sealed class LoginGuardTests
         Assert.Equal(LoginGuard.Outcome.Failure, await mapped.WaitAsync(RawClient.Timeout));
     }
 
+    [Fact]
+    public async Task CheckAsync_TurnFurtherAwayThanMaxWait_BusyWithoutChecking()
+    {
+        var guard = new LoginGuard(new FtpServerOptions(), _time);
+        var client = Endpoint(192, 0, 2, 1);
+        await guard.CheckAsync(client, Wrong, Patience, CancellationToken.None);
+        int checks = 0;
+
+        // The network's next turn is 1 s away: a login that may wait only 0.5 s is not checked (and books no turn).
+        var outcome = await guard.CheckAsync(client, () => ++checks > 0, TimeSpan.FromMilliseconds(500), CancellationToken.None);
+
+        Assert.Equal(LoginGuard.Outcome.Busy, outcome);
+        Assert.Equal(0, checks);
+        await AssertWaitsAsync(guard, client, TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>A failed check from <paramref name="client"/> that runs only once the clock has moved by <paramref name="wait"/>.</summary>
     private async Task AssertWaitsAsync(LoginGuard guard, IPEndPoint client, TimeSpan wait)
     {
-        var check = guard.CheckAsync(client, Wrong, CancellationToken.None);
+        var check = guard.CheckAsync(client, Wrong, Patience, CancellationToken.None);
         _time.Advance(wait - TimeSpan.FromMilliseconds(1));
         Assert.False(check.IsCompleted, $"Checked before {wait} had passed.");
         _time.Advance(TimeSpan.FromMilliseconds(1));

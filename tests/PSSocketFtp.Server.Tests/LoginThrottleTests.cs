@@ -129,6 +129,10 @@ public sealed class LoginThrottleTests : IAsyncLifetime
                 answers.Add(guesser.ReadFrameAsync());
                 await _time.WaitForArmedAsync(TimeSpan.FromSeconds(8 * i));
             }
+            // A fourth connection's turn would come after 32 s, past its 30 s login deadline: it is answered at once, unchecked.
+            var late = await _server.ConnectAsync();
+            guessers.Add(late);
+            Assert.Equal(FtpStatus.ServerBusy, (await late.AuthAsync("alice", "wrong")).Status);
             for (int i = 0; i < 3; i++)
             {
                 _time.Fake.Advance(TimeSpan.FromSeconds(8) - TimeSpan.FromMilliseconds(1));
