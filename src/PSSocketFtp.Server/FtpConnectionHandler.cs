@@ -9,7 +9,12 @@ internal sealed class FtpConnectionHandler(IFileStore store, FtpServerOptions op
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         // Over a limit the session still answers the handshake (ServerBusy) before it closes.
-        using var lease = limiter.TryAcquire(connection.RemoteEndPoint);
-        await new FtpSession(connection, store, options, timeProvider, logger, storage, admitted: lease is not null, logins).RunAsync();
+        using var lease = limiter.TryAcquire(connection.RemoteEndPoint, () =>
+        {
+            logger.LogWarning("{Peer} closed before it logged in or sent a request: its slot went to a new connection (limits {MaxConnections} in all, {MaxConnectionsPerAddress} per address)",
+                connection.RemoteEndPoint, options.MaxConnections, options.MaxConnectionsPerAddress);
+            connection.Abort(new ConnectionAbortedException("Its slot went to a new connection."));
+        });
+        await new FtpSession(connection, store, options, timeProvider, logger, storage, admitted: lease is not null, logins, ready: lease is null ? null : lease.MarkReady).RunAsync();
     }
 }

@@ -14,6 +14,8 @@ internal sealed partial class FtpSession
     // being read has been arriving; null when that limit does not apply.
     private long? _notReadySince;
     private long? _frameSince;
+    // Tells the connection limiter that the connection is ready, so that its slot is no longer offered to newcomers.
+    private readonly Action? _ready;
     // The limit the timer stood for when it fired, so that the close is logged and answered as that limit.
     private ReadLimit _armed;
 
@@ -27,8 +29,19 @@ internal sealed partial class FtpSession
     /// <summary>Starts the login deadline: after the handshake, and again when a logged-in connection fails a new login.</summary>
     private void StartLoginClock() => _notReadySince = _timeProvider.GetTimestamp();
 
-    /// <summary>The connection is ready: from now on only the idle and frame limits apply.</summary>
-    private void MarkReady() => _notReadySince = null;
+    /// <summary>
+    /// The connection is ready: from now on only the idle and frame limits apply, and the connection limiter no longer
+    /// gives its slot to a newcomer.
+    /// </summary>
+    private void MarkReady()
+    {
+        if (_notReadySince is null)
+        {
+            return;
+        }
+        _notReadySince = null;
+        _ready?.Invoke();
+    }
 
     /// <summary>What is left of the login deadline (all of it once logged in: a new AUTH waits no longer than a first one).</summary>
     private TimeSpan LoginTimeLeft() =>

@@ -46,8 +46,9 @@ internal sealed partial class FtpSession
     private bool _stopRequested;
     private bool _awaitingRequest;
 
-    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null)
+    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null, Action? ready = null)
     {
+        _ready = ready;
         // A session made on its own (in tests) checks logins by itself; the server's sessions share one guard.
         _logins = logins ?? new LoginGuard(options, timeProvider);
         _storage = storage;

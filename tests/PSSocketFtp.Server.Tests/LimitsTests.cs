@@ -6,7 +6,7 @@ namespace PSSocketFtp.Server.Tests;
 
 public class LimitsTests
 {
-    private static async Task<FtpStatus> HandshakeStatusAsync(RawClient client)
+    internal static async Task<FtpStatus> HandshakeStatusAsync(RawClient client)
     {
         var hello = new byte[ProtocolConstants.HandshakeSize];
         Handshake.WriteHello(hello);
@@ -23,12 +23,21 @@ public class LimitsTests
         }
     }
 
+    /// <summary>A client that has sent its first request, so that its slot is its own.</summary>
+    internal static async Task<RawClient> ReadyClientAsync(IPEndPoint server, IPAddress? from = null)
+    {
+        var client = await RawClient.ConnectAsync(server, from: from);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        return client;
+    }
+
     [Fact]
     public async Task Connect_OverTotalLimit_ServerBusyAndClosed()
     {
         await using var server = await TestServer.StartAsync("--PSSocketFtp:MaxConnections", "2");
-        using var first = await server.ConnectAsync();
-        using var second = await server.ConnectAsync();
+        // Both ready (a request sent): a slot that only waits would go to the newcomer (LockoutTests).
+        using var first = await ReadyClientAsync(server.EndPoint);
+        using var second = await ReadyClientAsync(server.EndPoint);
         using var third = await server.ConnectAsync(handshake: false);
 
         Assert.Equal(FtpStatus.ServerBusy, await HandshakeStatusAsync(third));
@@ -58,7 +67,7 @@ public class LimitsTests
     {
         await using var server = await TestServer.StartAsync("--PSSocketFtp:MaxConnectionsPerAddress", "1");
         var loopback = server.EndPoint;
-        using var first = await RawClient.ConnectAsync(loopback);
+        using var first = await ReadyClientAsync(loopback);
         using var second = await RawClient.ConnectAsync(loopback, handshake: false);
 
         Assert.Equal(FtpStatus.ServerBusy, await HandshakeStatusAsync(second));
