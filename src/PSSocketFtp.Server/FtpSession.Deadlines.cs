@@ -59,7 +59,7 @@ internal sealed partial class FtpSession
             return;
         }
         var (due, limit) = (_options.IdleTimeout, ReadLimit.Idle);
-        if (_notReadySince is { } waiting && _options.LoginTimeout - _timeProvider.GetElapsedTime(waiting) is var login && login < due)
+        if (_notReadySince is not null && LoginTimeLeft() is var login && login < due)
         {
             (due, limit) = (login, ReadLimit.Login);
         }

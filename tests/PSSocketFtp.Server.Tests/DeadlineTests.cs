@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server.Tests;
@@ -23,9 +24,8 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await StartWithUsersAsync();
         using var client = await server.ConnectAsync();
-        await _time.WaitForArmedAsync(LoginTimeout);
 
-        _time.Fake.Advance(LoginTimeout);
+        await _time.AdvanceOnceArmedAsync(LoginTimeout);
 
         await ExpectLoginDeadlineAsync(server, client);
     }
@@ -35,13 +35,11 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await StartWithUsersAsync();
         using var client = await server.ConnectAsync();
-        await _time.WaitForArmedAsync(LoginTimeout);
-        _time.Fake.Advance(TimeSpan.FromSeconds(20));
+        await _time.AdvanceOnceArmedAsync(LoginTimeout, by: TimeSpan.FromSeconds(20));
 
         // Refused, as every request before a login is; the connection has 10 s left, not the idle limit again.
         Assert.Equal(FtpStatus.Unauthorized, (await client.RequestAsync(FrameType.Ping)).Status);
-        await _time.WaitForArmedAsync(TimeSpan.FromSeconds(10));
-        _time.Fake.Advance(TimeSpan.FromSeconds(10));
+        await _time.AdvanceOnceArmedAsync(TimeSpan.FromSeconds(10));
 
         await ExpectLoginDeadlineAsync(server, client);
     }
@@ -51,12 +49,10 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await StartWithUsersAsync();
         using var client = await server.ConnectAsync();
-        await _time.WaitForArmedAsync(LoginTimeout);
-        _time.Fake.Advance(LoginTimeout - TimeSpan.FromSeconds(1));
+        await _time.AdvanceOnceArmedAsync(LoginTimeout, by: LoginTimeout - TimeSpan.FromSeconds(1));
 
         Assert.Equal(FrameType.Ok, (await client.AuthAsync("alice", "s3cret")).Type);
-        await _time.WaitForArmedAsync(TimeSpan.FromMinutes(10));
-        _time.Fake.Advance(TimeSpan.FromMinutes(9));
+        await _time.AdvanceOnceArmedAsync(TimeSpan.FromMinutes(10), by: TimeSpan.FromMinutes(9));
 
         Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
         Assert.DoesNotContain(server.Log.Messages, m => m.Contains("did not log in"));
@@ -67,12 +63,8 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(_time);
         using var client = await server.ConnectAsync();
-        await _time.WaitForArmedAsync(LoginTimeout);
 
-        _time.Fake.Advance(LoginTimeout);
-
-        await client.ExpectClosedAsync();
-        await server.Log.WaitForAsync(m => m.Contains("sent no request within 00:00:30; closed"));
+        await ExpectClosedWhenDueAsync(server, client, LoginTimeout, "sent no request within 00:00:30; closed");
     }
 
     [Fact]
@@ -84,11 +76,8 @@ public sealed class DeadlineTests : IDisposable
 
         // Half a header, then nothing: the frame deadline (2 min), not the idle limit (10 min), ends the wait.
         await client.SendAsync(new byte[] { (byte)FrameType.Ping, 0, 0 });
-        await _time.WaitForArmedAsync(FrameTimeout);
-        _time.Fake.Advance(FrameTimeout);
 
-        await client.ExpectClosedAsync();
-        await server.Log.WaitForAsync(m => m.Contains("took longer than 00:02:00 to send one frame; closed"));
+        await ExpectClosedWhenDueAsync(server, client, FrameTimeout, "took longer than 00:02:00 to send one frame; closed");
     }
 
     [Fact]
@@ -96,22 +85,17 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(_time);
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "slow.bin", 100));
-        await client.ExpectAsync(FrameType.Ready, id);
+        uint id = await BeginUploadAsync(client, "slow.bin", 100);
         var frame = client.DataFrame(id, new byte[100]);
         int header = frame.Length - 100;
 
         // A byte at a time, each well within the idle limit: every byte would restart an idle timer, not the frame's deadline.
         await client.SendAsync(frame.AsMemory(0, header + 1));
-        await _time.WaitForArmedAsync(FrameTimeout);
-        _time.Fake.Advance(TimeSpan.FromSeconds(90));
+        await _time.AdvanceOnceArmedAsync(FrameTimeout, by: TimeSpan.FromSeconds(90));
         await client.SendAsync(frame.AsMemory(header + 1, 1));
-        await _time.WaitForArmedAsync(TimeSpan.FromSeconds(30));
-        _time.Fake.Advance(TimeSpan.FromSeconds(30));
 
-        await client.ExpectClosedAsync();
-        await server.Log.WaitForAsync(m => m.Contains("took longer than 00:02:00 to send one frame; closed"));
+        // The timer now stands for what is left of the frame's 2 min, not for a fresh idle limit.
+        await ExpectClosedWhenDueAsync(server, client, TimeSpan.FromSeconds(30), "took longer than 00:02:00 to send one frame; closed");
         Assert.False(File.Exists(server.FullPath("slow.bin")));
     }
 
@@ -120,9 +104,7 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(_time);
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "steady.bin", 30));
-        await client.ExpectAsync(FrameType.Ready, id);
+        uint id = await BeginUploadAsync(client, "steady.bin", 30);
 
         // Three frames of 90 s each: 4.5 min in all, over the frame deadline, but no single frame is.
         for (int i = 0; i < 3; i++)
@@ -137,11 +119,42 @@ public sealed class DeadlineTests : IDisposable
         Assert.Equal(30, (await client.ExpectAsync(FrameType.Ok, id)).Fields.GetInt64(FieldTag.Length));
     }
 
+    /// <summary>Sends an UPLOAD (the connection's first request) and waits for its READY; returns its stream.</summary>
+    private static async Task<uint> BeginUploadAsync(RawClient client, string name, int length)
+    {
+        uint id = client.NextStreamId();
+        await client.SendAsync(RawClient.UploadRequest(id, "", name, length));
+        await client.ExpectAsync(FrameType.Ready, id);
+        return id;
+    }
+
     private async Task<TestServer> StartWithUsersAsync()
     {
         string users = Path.Join(_folder, "users.txt");
         UserStore.AddOrReplace(users, "alice", "s3cret");
         return await TestServer.StartAsync(_time, "--users", users);
+    }
+
+    [Theory]
+    [InlineData("LoginTimeout", "00:00:00")]
+    [InlineData("FrameTimeout", "-00:00:01")]
+    [InlineData("LoginFailureWindow", "00:00:00")]
+    [InlineData("MaxConcurrentLogins", "0")]
+    public async Task StartAsync_LimitOutOfRange_ThrowsArgumentExceptionNamingIt(string setting, string value)
+    {
+        // Refused before anything listens, as the other limits are.
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => FtpServerHost.StartAsync(
+            ["--root", Path.Join(_folder, "root"), "--port", "0", $"--PSSocketFtp:{setting}", value], l => l.ClearProviders()));
+
+        Assert.Contains(setting, ex.Message);
+    }
+
+    /// <summary>The server closes once the clock reaches the timer it armed for <paramref name="due"/>, and logs why.</summary>
+    private async Task ExpectClosedWhenDueAsync(TestServer server, RawClient client, TimeSpan due, string logged)
+    {
+        await _time.AdvanceOnceArmedAsync(due);
+        await client.ExpectClosedAsync();
+        await server.Log.WaitForAsync(m => m.Contains(logged));
     }
 
     /// <summary>The login deadline's answer: Unauthorized on stream 0 saying why, a log line, and the server closes.</summary>
@@ -151,8 +164,7 @@ public sealed class DeadlineTests : IDisposable
         Assert.True(answer.Type == FrameType.Error && answer.StreamId == 0 && answer.Status == FtpStatus.Unauthorized, $"Expected Unauthorized on stream 0, got {answer}.");
         Assert.Contains("requires a login within 30 s", answer.Fields.TryGetString(FieldTag.Message));
         await server.Log.WaitForAsync(m => m.Contains("did not log in within 00:00:30; closed"));
-        await _time.WaitForArmedAsync(Linger);
-        _time.Fake.Advance(Linger);
+        await _time.AdvanceOnceArmedAsync(Linger);
         await client.ExpectClosedAsync();
     }
 }
