@@ -24,6 +24,7 @@ Set-StrictMode -Version Latest
 $repo = $PSScriptRoot
 $artifacts = Join-Path $repo 'artifacts'
 $solution = Join-Path $repo 'PSSocketFtp.sln'
+. (Join-Path $repo 'tests/TestResults.ps1')
 
 function Invoke-Native([string] $What, [scriptblock] $Command) {
     & $Command
@@ -43,20 +44,10 @@ function Get-PesterModulePath {
     Join-Path $line.Matches[0].Groups[1].Value.Trim() 'tools/Pester.psd1'
 }
 
-function Get-TrxCounts([string] $Directory) {
-    $passed = 0; $failed = 0
-    foreach ($file in Get-ChildItem $Directory -Filter *.trx -ErrorAction SilentlyContinue) {
-        $counters = ([xml](Get-Content -Raw $file.FullName)).TestRun.ResultSummary.Counters
-        $passed += [int]$counters.passed
-        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-    }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
-}
-
 function Invoke-AllTests {
     Invoke-SolutionBuild
     $results = Join-Path $artifacts 'test-results'
-    Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction SilentlyContinue
 
     # xunit: a failing test fails dotnet test; keep going so that Pester runs and the totals are complete.
     dotnet test $solution -c $Configuration --no-build -nologo --logger 'trx' --logger 'console;verbosity=normal' --results-directory $results
@@ -65,9 +56,9 @@ function Invoke-AllTests {
 
     $pesterPath = Get-PesterModulePath
     $env:PSSOCKETFTP_MODULE = Join-Path $artifacts 'module/PSSocketFtp/PSSocketFtp.psd1'
-    $env:PSSOCKETFTP_SERVER = (Get-ChildItem (Join-Path $repo "src/PSSocketFtp.Server/bin/$Configuration") -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
+    $env:PSSOCKETFTP_SERVER = (Get-ChildItem -LiteralPath (Join-Path $repo "src/PSSocketFtp.Server/bin/$Configuration") -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
     # A child process, so the module under test loads into a clean PowerShell, as a user's would.
-    Push-Location $repo
+    Push-Location -LiteralPath $repo
     try {
         $pesterOutput = dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $repo 'tests/Invoke-PesterTests.ps1') -PesterPath $pesterPath -TestPath (Join-Path $repo 'tests/Pester') -ResultFile (Join-Path $results 'pester.xml')
     } finally {
@@ -92,7 +83,7 @@ function Invoke-AllTests {
 
 function Invoke-Clean {
     Invoke-Native 'dotnet clean' { dotnet clean $solution -c $Configuration -nologo | Out-Null }
-    Remove-Item $artifacts -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $artifacts -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 switch ($Task) {

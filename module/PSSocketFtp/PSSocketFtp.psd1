@@ -11,9 +11,12 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('PSSocketFtp.format.ps1xml')
+    TypesToProcess       = @('PSSocketFtp.types.ps1xml')
     CmdletsToExport      = @(
         'Connect-FtpSocket'
         'Disconnect-FtpSocket'
+        'Get-FtpSession'
+        'Set-FtpDefaultSession'
         'Get-FtpItem'
         'Get-FtpItemSize'
         'Get-FtpFileHash'

@@ -364,7 +364,7 @@ public sealed class FtpSession : IDisposable
             if (type == FrameType.Ok && answerLost && sentHash is not null)
             {
                 // The lost answer, from the server's record: the body of an earlier attempt was stored whole.
-                return UploadResult(fields, sentHash, sentFrom, attempt.Number);
+                return UploadResult(fields, sentHash, sentFrom, attempt.Number, fromRecord: true);
             }
             if (type != FrameType.Ready)
             {
@@ -407,23 +407,37 @@ public sealed class FtpSession : IDisposable
                 answerLost = true;
                 throw;
             }
-            return UploadResult(done, digest, offset, attempt.Number);
+            return UploadResult(done, digest, offset, attempt.Number, fromRecord: false);
         }, cancellationToken).ConfigureAwait(false);
 
-        FtpTransferResult UploadResult(FieldSet done, byte[] digest, long resumedFrom, int attempts)
+        // An OK says a file is stored; it counts only when it is this upload's: its length, and its hash when it has one.
+        // Otherwise it is an error, not retried: the server holds a file under that answer, and another try could store a
+        // second copy. From the record of a retry it means the server took another upload's record, by its id alone, for
+        // this one's: this one is unconfirmed, and running it again sends it anew, since a first try asks no Retry.
+        FtpTransferResult UploadResult(FieldSet done, byte[] digest, long resumedFrom, int attempts, bool fromRecord)
         {
-            if (done.TryGetBytes(FieldTag.Hash) is { } stored && !stored.AsSpan().SequenceEqual(digest))
+            string stored = RemotePath.ToDisplay(done.GetString(FieldTag.Path));
+            string answered = fromRecord
+                ? $"The server answered the retried upload of '{fileName}' from its record of '{stored}'"
+                : $"The server stored '{fileName}' as '{stored}'";
+            string unconfirmed = fromRecord ? $" The upload of '{fileName}' is not confirmed; run it again to send it anew." : string.Empty;
+            long? storedLength = done.TryGetInt64(FieldTag.Length);
+            byte[]? storedHash = done.TryGetBytes(FieldTag.Hash);
+            var mismatch = storedLength != length
+                ? new FtpException(FtpStatus.LengthMismatch, $"{answered} with {(storedLength is { } n ? $"{n} bytes" : "no length")}, but {length} bytes were sent.{unconfirmed}") { RemotePath = stored }
+                : storedHash is not null && !storedHash.AsSpan().SequenceEqual(digest)
+                    ? new FtpException(FtpStatus.HashMismatch, $"{answered} with hash {TransferHash.ToHex(storedHash)}, but {TransferHash.ToHex(digest)} was sent.{unconfirmed}") { RemotePath = stored }
+                    : null;
+            if (mismatch is not null)
             {
-                // The server committed a file whose hash is not ours. Trying again could only store another copy.
-                var mismatch = new FtpException(FtpStatus.HashMismatch, $"The server stored '{fileName}' with hash {TransferHash.ToHex(stored)}, but {TransferHash.ToHex(digest)} was sent.");
                 Resilience.MarkFinal(mismatch);
                 throw mismatch;
             }
             return new FtpTransferResult(
                 FtpTransferDirection.Upload,
                 localDescription,
-                RemotePath.ToDisplay(done.GetString(FieldTag.Path)),
-                done.TryGetInt64(FieldTag.Length) ?? length,
+                stored,
+                length,
                 _options.TimeProvider.GetElapsedTime(began),
                 done.GetBoolean(FieldTag.Renamed),
                 wire,

@@ -5,7 +5,8 @@ namespace PSSocketFtp.Commands;
 
 /// <summary>
 /// <para type="synopsis">Connects to a PSSocketFtp server (the old <c>connme</c>).</para>
-/// <para type="description">Outputs the session and makes it the default session of the current runspace.</para>
+/// <para type="description">Outputs the session and makes it the default session of the current runspace, unless -NoDefault.
+/// Get-FtpSession lists the sessions, Set-FtpDefaultSession picks another default.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "FtpSocket")]
 [OutputType(typeof(FtpSession))]
@@ -107,6 +108,10 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
         set => _options.SkipCertificateCheck = value;
     }
 
+    /// <summary>Connects without making the session the default: commands use it only when given it by -Session.</summary>
+    [Parameter(HelpMessage = "Connect without making the session the default: commands use it only with -Session, and it never becomes the default by itself (Set-FtpDefaultSession makes it so).")]
+    public SwitchParameter NoDefault { get; set; }
+
     private protected override string ConnectionErrorId => "ConnectFailed";
 
     /// <summary>Connects, and outputs the session.</summary>
@@ -121,7 +126,7 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
             }
             _options.UseTls |= _options.SkipCertificateCheck || _options.CertificateThumbprint is not null;
             var session = Call(token => FtpSession.ConnectAsync(_options, token));
-            DefaultSession.Set(session);
+            DefaultSession.Connected(session, aside: NoDefault);
             WriteObject(session);
         });
 }

@@ -5,37 +5,103 @@ using PSSocketFtp.Client;
 namespace PSSocketFtp.Commands;
 
 /// <summary>
-/// The session that cmdlets use when no -Session is given, one per runspace: two runspaces in one process (jobs,
-/// a host's tabs) each have their own. Keyed weakly, so a closed runspace does not keep its session alive.
+/// The sessions connected in each runspace and the one of them that cmdlets use when no -Session is given: two
+/// runspaces in one process (jobs, a host's tabs) each have their own. Keyed weakly, so a closed runspace does not keep
+/// its sessions alive.
 /// </summary>
 internal static class DefaultSession
 {
     private static readonly ConditionalWeakTable<Runspace, Holder> Sessions = new();
 
     /// <summary>The current runspace's default session, if any.</summary>
-    public static FtpSession? Get() =>
-        Runspace.DefaultRunspace is { } runspace && Sessions.TryGetValue(runspace, out var holder) ? holder.Session : null;
+    public static FtpSession? Get() => Read<FtpSession>(holder => holder.Default);
 
-    /// <summary>Makes <paramref name="session"/> the current runspace's default.</summary>
-    public static void Set(FtpSession session)
+    /// <summary>Whether <paramref name="session"/> is the current runspace's default.</summary>
+    public static bool IsDefault(FtpSession session) => ReferenceEquals(Get(), session);
+
+    /// <summary>The current runspace's open sessions, the oldest first.</summary>
+    public static IReadOnlyList<FtpSession> Open() => Read<IReadOnlyList<FtpSession>>(holder =>
+    {
+        // A session closed without Disconnect-FtpSocket ($s.Dispose()) is forgotten here.
+        holder.Connected.RemoveAll(session => !session.IsOpen);
+        holder.Aside.RemoveAll(session => !session.IsOpen);
+        return holder.Connected.ToArray();
+    }) ?? Array.Empty<FtpSession>();
+
+    /// <summary>Notes a session just connected in the current runspace; it becomes the default unless <paramref name="aside"/>.</summary>
+    public static void Connected(FtpSession session, bool aside) => Write(holder =>
+    {
+        holder.Connected.Add(session);
+        if (aside)
+        {
+            holder.Aside.Add(session);
+        }
+        else
+        {
+            holder.Default = session;
+        }
+    });
+
+    /// <summary>Makes <paramref name="session"/> the current runspace's default, noting it if it was connected elsewhere.</summary>
+    public static void Set(FtpSession session) => Write(holder =>
+    {
+        if (!holder.Connected.Contains(session))
+        {
+            holder.Connected.Add(session);
+        }
+        holder.Aside.Remove(session);
+        holder.Default = session;
+    });
+
+    /// <summary>
+    /// Forgets a closed session. When it was the default, the most recently connected session that is still open
+    /// becomes the default, so that a script that opened a second session for one step keeps its first; sessions
+    /// connected with -NoDefault never become it by themselves.
+    /// </summary>
+    public static void Closed(FtpSession session) => Write(holder =>
+    {
+        holder.Connected.Remove(session);
+        holder.Aside.Remove(session);
+        if (ReferenceEquals(holder.Default, session))
+        {
+            holder.Default = holder.Connected.LastOrDefault(other => other.IsOpen && !holder.Aside.Contains(other));
+        }
+    });
+
+    private static T? Read<T>(Func<Holder, T?> read)
+        where T : class
+    {
+        if (Runspace.DefaultRunspace is { } runspace && Sessions.TryGetValue(runspace, out var holder))
+        {
+            lock (holder)
+            {
+                return read(holder);
+            }
+        }
+        return null;
+    }
+
+    private static void Write(Action<Holder> write)
     {
         if (Runspace.DefaultRunspace is { } runspace)
         {
-            Sessions.GetValue(runspace, _ => new Holder()).Session = session;
-        }
-    }
-
-    /// <summary>Forgets <paramref name="session"/> if it is the current runspace's default.</summary>
-    public static void Clear(FtpSession session)
-    {
-        if (Runspace.DefaultRunspace is { } runspace && Sessions.TryGetValue(runspace, out var holder) && ReferenceEquals(holder.Session, session))
-        {
-            holder.Session = null;
+            var holder = Sessions.GetValue(runspace, _ => new Holder());
+            // One runspace runs one pipeline at a time, but a session's members can be read from any thread.
+            lock (holder)
+            {
+                write(holder);
+            }
         }
     }
 
     private sealed class Holder
     {
-        public FtpSession? Session { get; set; }
+        /// <summary>The sessions connected or made the default in this runspace and not closed through it, oldest first.</summary>
+        public List<FtpSession> Connected { get; } = new();
+
+        /// <summary>Those connected with -NoDefault and never made the default since.</summary>
+        public List<FtpSession> Aside { get; } = new();
+
+        public FtpSession? Default { get; set; }
     }
 }

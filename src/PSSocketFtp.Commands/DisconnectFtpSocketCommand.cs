@@ -5,7 +5,8 @@ namespace PSSocketFtp.Commands;
 
 /// <summary>
 /// <para type="synopsis">Closes sessions (the old <c>byebye</c>).</para>
-/// <para type="description">Closes the given sessions, or the default session; closing the default session clears it.</para>
+/// <para type="description">Closes the given sessions, or the default session. When the default is closed, the most recently
+/// connected session that is still open becomes the default (not one connected with -NoDefault); with none, there is no default.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "FtpSocket")]
 public sealed class DisconnectFtpSocketCommand : FtpCmdlet
@@ -28,7 +29,7 @@ public sealed class DisconnectFtpSocketCommand : FtpCmdlet
             {
                 // Whatever the goodbye did, the session must not be used again.
                 session.Dispose();
-                DefaultSession.Clear(session);
+                DefaultSession.Closed(session);
             }
         }
     }

@@ -106,7 +106,10 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
 
     /// <summary>The current runspace's default session; a terminating NoSession error when there is none.</summary>
     private protected FtpSession RequireDefaultSession() =>
-        DefaultSession.Get() ?? throw Terminate("NoSession", "There is no FTP session: connect with Connect-FtpSocket, or pass -Session.", null);
+        DefaultSession.Get() ?? throw Terminate("NoSession", "There is no default FTP session: connect with Connect-FtpSocket, pass -Session, or make one of Get-FtpSession the default with Set-FtpDefaultSession.", null);
+
+    /// <summary>What a SessionClosed error says: a closed session cannot be opened again.</summary>
+    private protected static string SessionClosedMessage(FtpSession session) => $"The session to {session} is closed: connect again with Connect-FtpSocket.";
 
     /// <summary>Stops the command with an error about the session or its absence, which no later item could overcome.</summary>
     private protected Exception Terminate(string errorId, string message, FtpSession? session)

@@ -9,8 +9,8 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
 {
     private FtpSession? _session;
 
-    /// <summary>The session to use; the default session (the last one Connect-FtpSocket opened) when omitted.</summary>
-    [Parameter(HelpMessage = "The session to use (from Connect-FtpSocket); the default session when omitted.")]
+    /// <summary>The session to use; the default session (marked by Get-FtpSession) when omitted.</summary>
+    [Parameter(HelpMessage = "The session to use (from Connect-FtpSocket or Get-FtpSession); the default session when omitted.")]
     [ValidateNotNull]
     public FtpSession? Session { get; set; }
 
@@ -23,7 +23,7 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         var session = Session ?? RequireDefaultSession();
         if (!session.IsOpen)
         {
-            throw Terminate("SessionClosed", $"The session to {session} is closed: connect again with Connect-FtpSocket.", session);
+            throw Terminate("SessionClosed", SessionClosedMessage(session), session);
         }
         _session = session;
     }

@@ -2,13 +2,15 @@ using System.Net;
 
 namespace PSSocketFtp.Server;
 
-/// <summary>Who a connection comes from, as the per-client limits count it.</summary>
+/// <summary>The client address that per-address limits count by.</summary>
 internal static class ClientAddress
 {
-    /// <summary>The client's IP address; an IPv4 address mapped into IPv6 is the IPv4 address, so that both count as one client.</summary>
+    /// <summary>
+    /// The IP address of <paramref name="remote"/>, an IPv4 address seen through an IPv6 socket as itself. Unix sockets
+    /// and the like have no address; they share <see cref="IPAddress.None"/>.
+    /// </summary>
     public static IPAddress Of(EndPoint? remote)
     {
-        // Unix sockets and the like have no address; they share one bucket.
         var address = (remote as IPEndPoint)?.Address ?? IPAddress.None;
         return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
     }

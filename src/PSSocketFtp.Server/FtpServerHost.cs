@@ -140,6 +140,10 @@ public static class FtpServerHost
         {
             throw new ArgumentException("MaxConnections, MaxConnectionsPerAddress and MaxConcurrentLogins must be at least 1; MaxFileSize, Quota and FreeSpaceReserve not negative.");
         }
+        if (options.UploadReserveWindow < 0 || options.MaxReservedPerAddress < 0)
+        {
+            throw new ArgumentException("UploadReserveWindow and MaxReservedPerAddress must not be negative.");
+        }
         if (string.Equals(options.Bind, "localhost", StringComparison.OrdinalIgnoreCase))
         {
             return IPAddress.Loopback;

@@ -53,6 +53,16 @@ public sealed partial class FtpServerOptions
     /// <summary>Free space on the root's drive that uploads must leave; an upload that would eat into it is answered <see cref="FtpStatus.InsufficientStorage"/>.</summary>
     public long FreeSpaceReserve { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// How far ahead of the bytes received an upload reserves room (against <see cref="Quota"/> and free space): the most
+    /// one connection holds (or one DATA frame, when that is larger). Room is reserved as the body arrives, so an upload that announces much and sends little
+    /// keeps nobody else out; one that finds no room for its next window is answered <see cref="FtpStatus.InsufficientStorage"/> then.
+    /// </summary>
+    public long UploadReserveWindow { get; set; } = 4L << 20;
+
+    /// <summary>How much room the uploads of one client address may hold reserved in all; past it an upload reserves only the DATA frame it is receiving.</summary>
+    public long MaxReservedPerAddress { get; set; } = 64L << 20;
+
     /// <summary>How long a stopping server lets transfers in flight finish before it cuts them (a resumable upload keeps its partial).</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 }

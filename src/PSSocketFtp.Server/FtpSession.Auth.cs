@@ -36,14 +36,14 @@ internal sealed partial class FtpSession
         switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
         {
             case LoginGuard.Outcome.Busy:
-                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ForLog(user));
+                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ClientText.Of(user));
                 await SendAsync(ErrorFrame(stream, FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
                 return true;
             case LoginGuard.Outcome.Success:
                 _login.LoggedIn = true;
                 _login.Failures = 0;
                 MarkReady();
-                _logger.LogInformation("{Peer} logged in as {User}", _peer, user);
+                _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
                 await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
                 return true;
         }
@@ -54,7 +54,7 @@ internal sealed partial class FtpSession
             StartLoginClock();
         }
         int failures = ++_login.Failures;
-        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ForLog(user), failures);
+        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ClientText.Of(user), failures);
         if (failures >= MaxLoginFailures)
         {
             _logger.LogWarning("{Peer}: {Failures} failed logins; closing the connection", _peer, failures);
@@ -64,13 +64,6 @@ internal sealed partial class FtpSession
         // The same answer whether the user exists or not.
         await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The user name or password is wrong."));
         return true;
-    }
-
-    /// <summary>A name the client sent, made safe for a one-line log: at most 64 characters, control characters replaced.</summary>
-    private static string ForLog(string name)
-    {
-        string shown = new(name.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return name.Length > 64 ? shown + "…" : shown;
     }
 
     /// <summary>Whether the connection has logged in, and how often it failed to.</summary>

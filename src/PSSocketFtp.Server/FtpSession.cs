@@ -39,7 +39,7 @@ internal sealed partial class FtpSession
     // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpSession.Deadlines.cs).
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
-    private IDisposable? _reservation;
+    private UploadSpace? _space;
     private CancellationTokenSource? _idle;
     // Graceful stop: a request in progress may finish; a session waiting for one is woken to close.
     private readonly object _stopGate = new();
@@ -78,7 +78,7 @@ internal sealed partial class FtpSession
         }
         catch (FtpException e) when (e.IsProtocolViolation)
         {
-            _logger.LogWarning("{Peer} broke the protocol: {Message}", _peer, e.Message);
+            _logger.LogWarning("{Peer} broke the protocol: {Message}", _peer, ClientText.Of(e.Message));
             await CloseWithErrorAsync(e.Status, e.Message);
         }
         catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
@@ -253,7 +253,7 @@ internal sealed partial class FtpSession
     private async Task DeleteAsync(uint stream, string path, bool recursive)
     {
         await _store.DeleteAsync(path, recursive, _aborted);
-        _logger.LogInformation("deleted {Path} for {Peer}", RemotePath.ToDisplay(RemotePath.Normalize(path)), _peer);
+        _logger.LogInformation("deleted {Path} for {Peer}", ClientText.OfPath(path), _peer);
         await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
     }
 
@@ -330,7 +330,7 @@ internal sealed partial class FtpSession
             end.Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm)).Add(FieldTag.Hash, hash.GetHash());
         }
         await SendAsync(end);
-        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", RemotePath.ToDisplay(entry.Path), entry.Length - offset, _peer);
+        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", ClientText.OfPath(entry.Path), entry.Length - offset, _peer);
     }
 
     private async Task UploadAsync(uint stream, FieldSet fields)
@@ -352,23 +352,23 @@ internal sealed partial class FtpSession
         try
         {
             algorithm = ParseHashAlgorithm(fields);
-            if (retry && uploadId is not null && await _store.FindCommittedAsync(uploadId, _aborted) is { } done)
+            var request = new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, algorithm is { } a ? TransferHash.WireName(a) : null);
+            if (retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
             {
                 // The answer to the first try was lost; the file is in place already.
-                _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", uploadId, RemotePath.ToDisplay(done.Path), _peer);
+                _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
                 await SendAsync(OkFrame(stream, done));
                 return;
             }
-            string? wireName = algorithm is { } a ? TransferHash.WireName(a) : null;
             _storage?.CheckFileSize(length, path);
-            _upload = await _store.BeginUploadAsync(new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, wireName), _aborted);
-            _reservation = _storage?.Reserve(length - _upload.Offset, path);
+            _upload = await _store.BeginUploadAsync(request, _aborted);
+            _space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
             // A refused reservation leaves a resumable partial as it was.
             await DiscardUploadAsync();
-            _logger.LogInformation("refused an upload to {Path} ({Length} bytes) from {Peer}: {Status}", path, length, _peer, ErrorMapping.ToStatus(e));
+            _logger.LogInformation("refused an upload to {Path} ({Length} bytes) from {Peer}: {Status}", ClientText.OfPath(Subject(e, path)), length, _peer, ErrorMapping.ToStatus(e));
             await SendErrorAsync(stream, e, path);
             return;
         }
@@ -391,7 +391,7 @@ internal sealed partial class FtpSession
         }
         if (offset > 0)
         {
-            _logger.LogInformation("{Peer} resumes upload {UploadId} at byte {Offset} of {Length}", _peer, uploadId, offset, length);
+            _logger.LogInformation("{Peer} resumes upload {UploadId} at byte {Offset} of {Length}", _peer, ClientText.Of(uploadId), offset, length);
         }
         await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream).Add(FieldTag.Offset, offset));
 
@@ -444,7 +444,7 @@ internal sealed partial class FtpSession
                 }
             }
             var result = await _upload.CommitAsync(actual, _aborted);
-            _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", RemotePath.ToDisplay(result.Path), result.Length, _peer);
+            _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", ClientText.OfPath(result.Path), result.Length, _peer);
             await SendAsync(OkFrame(stream, result));
         }
         catch (Exception e) when (IsRequestFailure(e))
@@ -512,6 +512,19 @@ internal sealed partial class FtpSession
         uint stream = header.StreamId;
         int length = header.PayloadLength;
         bool whole = _version >= ProtocolConstants.ChecksumVersion;
+        if (_space is not null && length > 0)
+        {
+            try
+            {
+                // Room as the bytes come, never for the whole announced length at once (see StorageGuard); for the whole
+                // payload (at most 1 MiB) before its first byte, so that it is checked once a frame, not once a pipe segment.
+                _space.Take(length);
+            }
+            catch (Exception e) when (IsRequestFailure(e))
+            {
+                await FailUploadAsync(stream, e, path);
+            }
+        }
         while (length > 0)
         {
             var result = await ReadInputAsync(whole ? length : 0);
@@ -560,11 +573,16 @@ internal sealed partial class FtpSession
             _input.AdvanceTo(take.End);
             if (failure is not null)
             {
-                // Answer at once; the rest of this stream's body is read and dropped up to its END.
-                await DiscardUploadAsync();
-                await SendErrorAsync(stream, failure, path);
+                await FailUploadAsync(stream, failure, path);
             }
         }
+    }
+
+    /// <summary>Ends an upload that failed part way and answers at once; the rest of this stream's body is read and dropped up to its END.</summary>
+    private async Task FailUploadAsync(uint stream, Exception failure, string path)
+    {
+        await DiscardUploadAsync();
+        await SendErrorAsync(stream, failure, path);
     }
 
     /// <summary>Reads the next request's header; null when the client closed, or the server is stopping, between requests.</summary>
@@ -720,27 +738,37 @@ internal sealed partial class FtpSession
     private async Task SendErrorAsync(uint stream, Exception e, string path)
     {
         var status = ErrorMapping.ToStatus(e);
-        string? subject = (e as FtpException)?.RemotePath ?? path;
+        string subject = Subject(e, path);
         if (status == FtpStatus.InternalError)
         {
-            _logger.LogError(e, "{Peer}: request on stream {Stream} for {Path} failed", _peer, stream, subject);
+            _logger.LogError(e, "{Peer}: request on stream {Stream} for {Path} failed", _peer, stream, ClientText.OfPath(subject));
         }
         else
         {
-            _logger.LogDebug("{Peer}: stream {Stream} answered {Status}: {Message}", _peer, stream, status, e.Message);
+            _logger.LogDebug("{Peer}: stream {Stream} answered {Status}: {Message}", _peer, stream, status, ClientText.Of(e.Message));
         }
         var frame = ErrorFrame(stream, status, ErrorMapping.ToMessage(e, status, subject));
-        // A hostile path can be long; it is echoed only when it fits the protocol's own limit.
-        if (System.Text.Encoding.UTF8.GetByteCount(subject) <= ProtocolConstants.MaxPathBytes)
+        // Escaped like the message, as the client may show it on a terminal; and a hostile path can be long: it is echoed
+        // only when it fits the protocol's own limit.
+        string echo = ClientText.Escape(subject);
+        if (System.Text.Encoding.UTF8.GetByteCount(echo) <= ProtocolConstants.MaxPathBytes)
         {
-            frame.Add(FieldTag.Path, subject);
+            frame.Add(FieldTag.Path, echo);
         }
         await SendAsync(frame);
     }
 
-    private static FieldWriter ErrorFrame(uint stream, FtpStatus status, string message) => FieldWriter.ForFrame(FrameType.Error, stream)
-        .Add(FieldTag.Status, (ushort)status)
-        .Add(FieldTag.Message, message.Length > MaxErrorMessageChars ? message.Substring(0, MaxErrorMessageChars) + "…" : message);
+    /// <summary>What a failed request was about: the path the failure names (an upload's target, say), else the request's.</summary>
+    private static string Subject(Exception e, string path) => (e as FtpException)?.RemotePath ?? path;
+
+    /// <summary>An ERROR; its message may quote what the client sent, so it goes out escaped (see <see cref="ClientText"/>).</summary>
+    private static FieldWriter ErrorFrame(uint stream, FtpStatus status, string message)
+    {
+        string text = ClientText.Escape(message);
+        return FieldWriter.ForFrame(FrameType.Error, stream)
+            .Add(FieldTag.Status, (ushort)status)
+            .Add(FieldTag.Message, text.Length > MaxErrorMessageChars ? text.Substring(0, MaxErrorMessageChars) + "…" : text);
+    }
 
     /// <summary>Sends ERROR on stream 0 and lets the caller close the connection.</summary>
     private async Task CloseWithErrorAsync(FtpStatus status, string message)
@@ -776,8 +804,8 @@ internal sealed partial class FtpSession
     /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
     private async ValueTask DiscardUploadAsync()
     {
-        _reservation?.Dispose();
-        _reservation = null;
+        _space?.Dispose();
+        _space = null;
         if (_upload is not { } upload)
         {
             return;

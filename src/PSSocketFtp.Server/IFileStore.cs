@@ -26,8 +26,11 @@ internal interface IFileStore
     /// </summary>
     Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken);
 
-    /// <summary>What the upload with this id ended as, when it was committed within the partial-file age limit; else null.</summary>
-    Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken);
+    /// <summary>
+    /// What the upload with <paramref name="request"/>'s id ended as, when it was committed within the partial-file age
+    /// limit with the very values of <paramref name="request"/> (those a resume must match); else null.
+    /// </summary>
+    Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken);
 
     /// <summary>Deletes a file, or a folder (with content only when <paramref name="recursive"/>).</summary>
     Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken);

@@ -237,7 +237,7 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    /// <summary>16 hex digits that change whenever a value a resumed upload must agree on changes.</summary>
+    /// <summary>16 hex digits that change whenever a value a resumed upload (or a retry answered from its record) must agree on changes.</summary>
     private static string Fingerprint(UploadRequest request)
     {
         string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithm);
@@ -245,16 +245,17 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public async Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken)
+    public async Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken)
     {
-        if (!UploadRequest.IsValidUploadId(uploadId))
+        if (request.UploadId is not { } id || !UploadRequest.IsValidUploadId(id))
         {
-            throw new ArgumentException($"'{uploadId}' is not a valid upload id.", nameof(uploadId));
+            throw new ArgumentException($"'{request.UploadId}' is not a valid upload id.", nameof(request));
         }
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _records.Find(uploadId);
+            // The resume rule's fingerprint: an id sent again for another file is a new upload, not the old one's answer.
+            return _records.Find(id, Fingerprint(request));
         }
         finally
         {
@@ -824,7 +825,7 @@ internal sealed class LocalFolderStore : IFileStore
                     ThrowIfTakenOver();
                     var result = await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
                     // A crash before the record only costs a retry its shortcut.
-                    store._records.Add(id, result, store._timeProvider.GetUtcNow());
+                    store._records.Add(id, Fingerprint(request), result, store._timeProvider.GetUtcNow());
                     Release(id);
                     return result;
                 }

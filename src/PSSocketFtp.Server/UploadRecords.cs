@@ -39,16 +39,20 @@ internal sealed class UploadRecords
         }
     }
 
-    /// <summary>The result of the committed upload <paramref name="id"/>, or null.</summary>
-    public UploadResult? Find(string id) => _records.TryGetValue(id, out var record) ? record.Result : null;
+    /// <summary>
+    /// The result of the committed upload <paramref name="id"/> when it was started with the values whose fingerprint is
+    /// <paramref name="fingerprint"/>, else null (a record from before fingerprints were kept has none, and matches nothing).
+    /// </summary>
+    public UploadResult? Find(string id, string fingerprint) =>
+        _records.TryGetValue(id, out var record) && string.Equals(record.Fingerprint, fingerprint, StringComparison.Ordinal) ? record.Result : null;
 
     /// <summary>
     /// Records a commit: in memory, and one line appended to the journal. The upload is in place already, so a journal
     /// that cannot be written (a full disk) must not fail it: the record then lasts until the server restarts.
     /// </summary>
-    public void Add(string id, UploadResult result, DateTimeOffset committed)
+    public void Add(string id, string fingerprint, UploadResult result, DateTimeOffset committed)
     {
-        var record = new UploadRecord(id, committed, result);
+        var record = new UploadRecord(id, committed, fingerprint, result);
         _records[id] = record;
         try
         {
@@ -93,5 +97,5 @@ internal sealed class UploadRecords
     }
 }
 
-/// <summary>A line of the upload journal.</summary>
-internal sealed record UploadRecord(string Id, DateTimeOffset Committed, UploadResult Result);
+/// <summary>A line of the upload journal: the id, when, the fingerprint of the values the upload was started with, and its result.</summary>
+internal sealed record UploadRecord(string Id, DateTimeOffset Committed, string? Fingerprint, UploadResult Result);

@@ -56,7 +56,7 @@ public sealed class AuthTests : IDisposable
 
         await client.AuthAsync("eve\ninfo: forged", "x");
 
-        await server.Log.WaitForAsync(m => m.Contains("failed to log in as eve?info: forged"));
+        await server.Log.WaitForAsync(m => m.Contains("failed to log in as eve\\ninfo: forged"));
     }
 
     [Fact]

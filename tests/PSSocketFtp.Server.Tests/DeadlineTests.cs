@@ -109,6 +109,9 @@ public sealed class DeadlineTests : IDisposable
         // Three frames of 90 s each: 4.5 min in all, over the frame deadline, but no single frame is.
         for (int i = 0; i < 3; i++)
         {
+            // Each frame starts once the server waits for it (the idle timer armed between frames), so that the clock
+            // never moves past a frame the server has not finished reading.
+            await _time.WaitForArmedAsync(TimeSpan.FromMinutes(10));
             var frame = client.DataFrame(id, new byte[10]);
             await client.SendAsync(frame.AsMemory(0, frame.Length - 5));
             _time.Fake.Advance(TimeSpan.FromSeconds(90));

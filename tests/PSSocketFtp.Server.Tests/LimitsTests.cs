@@ -24,9 +24,9 @@ public class LimitsTests
     }
 
     /// <summary>A client that has sent its first request, so that its slot is its own.</summary>
-    internal static async Task<RawClient> ReadyClientAsync(IPEndPoint server, IPAddress? from = null)
+    internal static async Task<RawClient> ReadyClientAsync(IPEndPoint server, IPAddress? local = null)
     {
-        var client = await RawClient.ConnectAsync(server, from: from);
+        var client = await RawClient.ConnectAsync(server, local: local);
         Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
         return client;
     }
@@ -194,6 +194,98 @@ public class LimitsTests
 
         Assert.Equal(FtpStatus.InsufficientStorage, refused.Status);
         await server.Log.WaitForAsync(m => m.Contains("refused an upload to"));
+    }
+
+    [Fact]
+    public async Task Upload_IdleUploadsClaimingTheWholeQuota_OtherUploadsStillFit()
+    {
+        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", Arg(64L << 20));
+        // Two uploads announce all of the quota between them, are given READY, and send nothing.
+        using var first = await server.ConnectAsync();
+        using var second = await server.ConnectAsync();
+        await StartIdleUploadAsync(first, "first.bin", 40L << 20);
+        await StartIdleUploadAsync(second, "second.bin", 24L << 20);
+        using var client = await server.ConnectAsync();
+
+        var answer = await UploadAsync(client, "other.bin", 10 << 20);
+
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(10 << 20, new FileInfo(server.FullPath("other.bin")).Length);
+    }
+
+    [Fact]
+    public async Task Upload_NoRoomForItsNextWindow_InsufficientStorageThenAndResumablePartialKept()
+    {
+        await using var server = await TestServer.StartAsync("--PSSocketFtp:Quota", Arg(3L << 20), "--PSSocketFtp:UploadReserveWindow", Arg(1 << 20));
+        var content = ExchangeTests.RandomBytes(5 << 20);
+        using var client = await server.ConnectAsync();
+        uint id = client.NextStreamId();
+
+        // Refused only when the bytes pass what is free, not at READY for the length announced.
+        await client.SendAsync(RawClient.ResumableUploadRequest(id, "big.bin", content.Length, "no-room"));
+        await client.ExpectAsync(FrameType.Ready, id);
+        await client.SendBodyAsync(id, content);
+        await client.SendEndAsync(id, "XXH128", System.IO.Hashing.XxHash128.Hash(content));
+        await client.ExpectErrorAsync(id, FtpStatus.InsufficientStorage);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        client.Dispose();
+        long held = new FileInfo(server.PartialOf("no-room")).Length;
+
+        Assert.InRange(held, 2L << 20, 3L << 20);
+        Assert.False(File.Exists(server.FullPath("big.bin")));
+        // With room again the upload goes on from the bytes held.
+        await server.RestartAsync("--PSSocketFtp:Quota", Arg(16L << 20));
+        using var again = await server.ConnectAsync();
+        var (offset, answer) = await again.ResumableUploadAsync("big.bin", content, "no-room");
+        Assert.Equal(held, offset);
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath("big.bin")));
+    }
+
+    [Fact]
+    public async Task Upload_ManyIdleUploadsFromOneAddress_HoldNoMoreThanItsCap()
+    {
+        await using var server = await TestServer.StartAsync(
+            "--PSSocketFtp:Quota", Arg(10L << 20),
+            "--PSSocketFtp:UploadReserveWindow", Arg(1 << 20),
+            "--PSSocketFtp:MaxReservedPerAddress", Arg(2 << 20));
+        // Five windows wanted from one address, which may hold two: the other address finds 8 MiB, not 5.
+        var idle = new List<RawClient>();
+        for (int i = 0; i < 5; i++)
+        {
+            var connection = await server.ConnectAsync();
+            idle.Add(connection);
+            await StartIdleUploadAsync(connection, $"idle{i}.bin", 2 << 20);
+        }
+        using var other = await RawClient.ConnectAsync(server.EndPoint, local: IPAddress.Parse("127.0.0.2"));
+
+        var answer = await UploadAsync(other, "other.bin", 6 << 20);
+
+        Assert.True(answer.Type == FrameType.Ok, answer.ToString());
+        // An upload past its address's cap still goes on: it reserves each frame as it comes.
+        var last = idle[^1];
+        await last.SendBodyAsync(1, new byte[1 << 20]);
+        await last.SendBodyAsync(1, new byte[1 << 20]);
+        await last.SendEndAsync(1);
+        Assert.Equal(FrameType.Ok, (await last.ExpectAsync(FrameType.Ok, 1)).Type);
+        idle.ForEach(c => c.Dispose());
+    }
+
+    [Theory]
+    [InlineData("UploadReserveWindow")]
+    [InlineData("MaxReservedPerAddress")]
+    public async Task StartAsync_NegativeReservationSetting_ThrowsArgumentException(string setting) =>
+        await Assert.ThrowsAsync<ArgumentException>(() => TestServer.StartAsync($"--PSSocketFtp:{setting}", "-1"));
+
+    /// <summary>A number as a command-line switch takes it.</summary>
+    private static string Arg(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Sends an UPLOAD for <paramref name="length"/> bytes on stream 1 and waits for READY; sends no body.</summary>
+    private static async Task StartIdleUploadAsync(RawClient client, string name, long length)
+    {
+        uint id = client.NextStreamId();
+        await client.SendAsync(RawClient.UploadRequest(id, "", name, length));
+        await client.ExpectAsync(FrameType.Ready, id);
     }
 
     /// <summary>Uploads zeros; returns the OK, or the ERROR that came instead of READY.</summary>

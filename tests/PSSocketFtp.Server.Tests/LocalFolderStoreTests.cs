@@ -89,12 +89,12 @@ public sealed class LocalFolderStoreTests : IDisposable
 
         Assert.Equal(2, deleted);
         Assert.Equal(["running", "young"], Directory.GetFiles(partials).Select(f => Path.GetFileName(f).Split('.')[0]).Order(StringComparer.Ordinal));
-        Assert.Null(await store.FindCommittedAsync("committed", default));
-        Assert.NotNull(await store.FindCommittedAsync("recent", default));
+        Assert.Null(await store.FindCommittedAsync(Request("committed"), default));
+        Assert.NotNull(await store.FindCommittedAsync(Request("recent"), default));
         // The journal was rewritten without the old record: a restarted server does not bring it back.
         var restarted = new LocalFolderStore(_root, _time);
-        Assert.Null(await restarted.FindCommittedAsync("committed", default));
-        Assert.NotNull(await restarted.FindCommittedAsync("recent", default));
+        Assert.Null(await restarted.FindCommittedAsync(Request("committed"), default));
+        Assert.NotNull(await restarted.FindCommittedAsync(Request("recent"), default));
     }
 
     [Fact]
@@ -105,9 +105,37 @@ public sealed class LocalFolderStoreTests : IDisposable
 
         var restarted = new LocalFolderStore(_root, _time);
 
-        var found = await restarted.FindCommittedAsync("kept", default);
+        var found = await restarted.FindCommittedAsync(Request("kept"), default);
         Assert.Equal(("kept.bin", 1L, false), (found?.Path, found?.Length, found?.Renamed));
-        Assert.Null(await restarted.FindCommittedAsync("never", default));
+        Assert.Null(await restarted.FindCommittedAsync(Request("never"), default));
+    }
+
+    [Fact]
+    public async Task FindCommittedAsync_SameIdOtherValues_Null()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        await CommitAsync(store, "same");
+        var request = Request("same");
+
+        Assert.NotNull(await store.FindCommittedAsync(request, default));
+        Assert.Null(await store.FindCommittedAsync(request with { FileName = "other.bin" }, default));
+        Assert.Null(await store.FindCommittedAsync(request with { Path = "sub/" }, default));
+        Assert.Null(await store.FindCommittedAsync(request with { Length = 2 }, default));
+        Assert.Null(await store.FindCommittedAsync(request with { Conflict = ConflictMode.Overwrite }, default));
+        Assert.Null(await store.FindCommittedAsync(request with { HashAlgorithm = "SHA256" }, default));
+    }
+
+    [Fact]
+    public async Task FindCommittedAsync_JournalLineWithoutFingerprint_Null()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        // A record as servers wrote them before they kept the values: nothing says which file it was for.
+        File.WriteAllText(Path.Join(store.Root, ".psftp", "uploads.log"),
+            "{\"Id\":\"old\",\"Committed\":\"2025-01-01T00:00:00+00:00\",\"Result\":{\"Path\":\"old.bin\",\"Length\":1,\"Renamed\":false}}\n");
+
+        var restarted = new LocalFolderStore(_root, _time);
+
+        Assert.Null(await restarted.FindCommittedAsync(Request("old"), default));
     }
 
     [Fact]
@@ -122,9 +150,9 @@ public sealed class LocalFolderStoreTests : IDisposable
         await CommitAsync(restarted, "after");
         var again = new LocalFolderStore(_root, _time);
 
-        Assert.NotNull(await again.FindCommittedAsync("first", default));
-        Assert.Null(await again.FindCommittedAsync("torn", default));
-        Assert.NotNull(await again.FindCommittedAsync("after", default));
+        Assert.NotNull(await again.FindCommittedAsync(Request("first"), default));
+        Assert.Null(await again.FindCommittedAsync(Request("torn"), default));
+        Assert.NotNull(await again.FindCommittedAsync(Request("after"), default));
     }
 
     [Fact]
@@ -137,7 +165,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         await CommitAsync(store, "unjournaled");
 
         Assert.True(File.Exists(Path.Join(store.Root, "unjournaled.bin")));
-        Assert.NotNull(await store.FindCommittedAsync("unjournaled", default));
+        Assert.NotNull(await store.FindCommittedAsync(Request("unjournaled"), default));
     }
 
     [Fact]
@@ -173,9 +201,12 @@ public sealed class LocalFolderStoreTests : IDisposable
 
     private static string Partial(string partials, string id) => Directory.GetFiles(partials, id + ".*.part").Single();
 
+    /// <summary>The resumable upload of one byte that <see cref="CommitAsync"/> commits as <c>{id}.bin</c>.</summary>
+    private static UploadRequest Request(string id) => new("", id + ".bin", 1, ConflictMode.Rename, id);
+
     private static async Task CommitAsync(LocalFolderStore store, string id)
     {
-        await using var upload = await store.BeginUploadAsync(new UploadRequest("", id + ".bin", 1, ConflictMode.Rename, id), default);
+        await using var upload = await store.BeginUploadAsync(Request(id), default);
         await upload.WriteAsync(new byte[1], default);
         await upload.CommitAsync(null, default);
     }

@@ -42,7 +42,7 @@ public sealed class LockoutTests : IDisposable
         using var waiting = await RawClient.ConnectAsync(server.EndPoint);
         using var ready = await LimitsTests.ReadyClientAsync(server.EndPoint, IPAddress.Parse("127.0.0.2"));
 
-        using var newcomer = await RawClient.ConnectAsync(server.EndPoint, from: IPAddress.Parse("127.0.0.3"));
+        using var newcomer = await RawClient.ConnectAsync(server.EndPoint, local: IPAddress.Parse("127.0.0.3"));
 
         await waiting.ExpectClosedAsync();
         Assert.Equal(FrameType.Ok, (await ready.RequestAsync(FrameType.Ping)).Type);

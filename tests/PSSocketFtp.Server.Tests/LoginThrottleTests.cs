@@ -186,7 +186,7 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         using var guesser = await _server.ConnectAsync();
         await FailFourTimesAsync(guesser);
         // 127.0.0.2 reaches the server on 127.0.0.1 over the loopback interface: another client address.
-        using var other = await RawClient.ConnectAsync(_server.EndPoint, from: System.Net.IPAddress.Parse("127.0.0.2"));
+        using var other = await RawClient.ConnectAsync(_server.EndPoint, local: System.Net.IPAddress.Parse("127.0.0.2"));
 
         // The other address's count is its own: its first failure is answered at once, its login after 1 s.
         await RefusedAsync(other, AtOnce);

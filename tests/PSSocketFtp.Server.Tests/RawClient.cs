@@ -42,10 +42,10 @@ internal sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    /// <summary>Connects, from <paramref name="from"/> when given (127.0.0.2 is another client of a server on 127.0.0.1).</summary>
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? from = null)
+    /// <summary>Connects, from <paramref name="local"/> when given (127.0.0.2 is another client address on the loopback interface).</summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? local = null)
     {
-        var tcp = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
+        var tcp = local is null ? new TcpClient() : new TcpClient(new IPEndPoint(local, 0));
         tcp.NoDelay = true;
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
         var client = new RawClient(tcp, version);
@@ -156,9 +156,9 @@ internal sealed class RawClient : IDisposable
     }
 
     /// <summary>An UPLOAD with the resume and integrity fields; null leaves a field out.</summary>
-    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename)
+    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename, string path = "")
     {
-        var request = UploadRequest(streamId, "", fileName, length, conflict);
+        var request = UploadRequest(streamId, path, fileName, length, conflict);
         if (uploadId is not null)
         {
             request.Add(FieldTag.UploadId, uploadId);

@@ -135,6 +135,36 @@ public class ResumeTests
         Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
     }
 
+    [Theory]
+    [InlineData("", "b.txt", 10, ConflictMode.Rename, "XXH128")]
+    [InlineData("", "a.txt", 6, ConflictMode.Rename, "XXH128")]
+    [InlineData("", "a.txt", 5, ConflictMode.Overwrite, "XXH128")]
+    [InlineData("", "a.txt", 5, ConflictMode.Rename, "SHA256")]
+    [InlineData("sub/", "a.txt", 5, ConflictMode.Rename, "XXH128")]
+    public async Task Upload_RetryOfCommittedIdWithOtherValues_StoredAsNewUpload(string path, string fileName, int length, ConflictMode conflict, string algorithm)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        var first = RandomBytes(5);
+        Assert.Equal(FrameType.Ok, (await client.ResumableUploadAsync("a.txt", first, "R1")).Answer.Type);
+        var content = RandomBytes(length);
+        uint id = client.NextStreamId();
+
+        // The id is the same, the upload is not: the record of a.txt is no answer for it.
+        await client.SendAsync(RawClient.ResumableUploadRequest(id, fileName, length, "R1", algorithm, retry: true, conflict, path));
+        Assert.Equal(0, (await client.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset));
+        await client.SendBodyAsync(id, content);
+        await client.SendEndAsync(id, algorithm, algorithm == "SHA256" ? System.Security.Cryptography.SHA256.HashData(content) : XxHash128.Hash(content));
+        var ok = await client.ExpectAsync(FrameType.Ok, id);
+
+        Assert.Equal(length, ok.Fields.GetInt64(FieldTag.Length));
+        Assert.Equal(content, File.ReadAllBytes(server.FullPath(ok.Fields.GetString(FieldTag.Path))));
+        if (conflict != ConflictMode.Overwrite)
+        {
+            Assert.Equal(first, File.ReadAllBytes(server.FullPath("a.txt")));
+        }
+    }
+
     [Fact]
     public async Task Upload_CommittedIdAgainWithoutRetry_StoredAsName1()
     {

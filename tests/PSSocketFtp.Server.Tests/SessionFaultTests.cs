@@ -114,7 +114,7 @@ public class SessionFaultTests
 
         public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken) => Task.FromResult<IUploadSession>(Upload);
 
-        public Task<UploadResult?> FindCommittedAsync(string uploadId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -19,15 +19,15 @@ BeforeAll {
     $script:Sizes = 0, 1, 100, 4096, 5003, 65536, 262143, 262144, 262145, 300000, 524288, 524289, 700001, 1048576, 1048577, 1500000, 2097152, 12, 262, 33333
 
     function Get-VisibleServerEntries {
-        Get-ChildItem $Server.Root -Recurse -Force | ForEach-Object { [IO.Path]::GetRelativePath($Server.Root, $_.FullName).Replace('\', '/') } |
+        Get-ChildItem -LiteralPath $Server.Root -Recurse -Force | ForEach-Object { [IO.Path]::GetRelativePath($Server.Root, $_.FullName).Replace('\', '/') } |
             Where-Object { $_ -ne '.psftp' -and -not $_.StartsWith('.psftp/') } | Sort-Object
     }
 }
 
 AfterAll {
-    # The default session outlives Remove-Module (the module's assembly stays loaded): leave none behind that points at
-    # a proxy about to stop, or the next file's "no session" test would retry against it.
-    if ($Session) { $Session | Disconnect-FtpSocket -ErrorAction SilentlyContinue }
+    # Sessions outlive Remove-Module (the module's assembly stays loaded): leave none behind that points at a proxy
+    # about to stop, or the next file's commands would retry against it.
+    Get-FtpSession | Disconnect-FtpSocket -ErrorAction SilentlyContinue
     Get-Module PSSocketFtp | Remove-Module -Force
     $faults = Get-TestProxyFaults $Proxy
     Write-Host "Faults.Tests.ps1: $Because; injected $($faults.Total) faults: $($faults.Cut) cuts, $($faults.Stall) stalls, $($faults.Flip) flips"
@@ -47,7 +47,7 @@ Describe 'Transfers through a connection that fails' {
             $result = Send-FtpFile -Path $file.FullName -ErrorAction Stop
             $result.RemotePath | Should -Be "/$($file.Name)" -Because $Because
             $result.Renamed | Should -BeFalse -Because $Because
-            (Get-FileHash (Join-Path $Server.Root $file.Name)).Hash | Should -Be (Get-FileHash $file.FullName).Hash -Because "$Because, file $($file.Name) of $($file.Length) bytes"
+            (Get-FileHash -LiteralPath (Join-Path $Server.Root $file.Name)).Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName).Hash -Because "$Because, file $($file.Name) of $($file.Length) bytes"
             $file.Name
         }
         Get-VisibleServerEntries | Should -Be ($names | Sort-Object) -Because "${Because}: no duplicate (name_1), no partial"
@@ -59,10 +59,10 @@ Describe 'Transfers through a connection that fails' {
             $name = "down-{0:D2}.bin" -f $i
             $served = New-TestFile (Join-Path $Server.Root $name) $Sizes[19 - $i] (2000 + $i)
             Receive-FtpFile -Path "/$name" -Destination $into.FullName -ErrorAction Stop | Out-Null
-            (Get-FileHash (Join-Path $into $name)).Hash | Should -Be (Get-FileHash $served.FullName).Hash -Because "$Because, file $name of $($served.Length) bytes"
+            (Get-FileHash -LiteralPath (Join-Path $into $name)).Hash | Should -Be (Get-FileHash -LiteralPath $served.FullName).Hash -Because "$Because, file $name of $($served.Length) bytes"
             $name
         }
-        @(Get-ChildItem $into -Force).Name | Sort-Object | Should -Be ($names | Sort-Object) -Because "${Because}: no partial file left beside the downloads"
+        @(Get-ChildItem -LiteralPath $into -Force).Name | Sort-Object | Should -Be ($names | Sort-Object) -Because "${Because}: no partial file left beside the downloads"
     }
 
     It 'went through a proxy that really injected faults' {

@@ -17,18 +17,21 @@ BeforeAll {
 }
 
 AfterAll {
+    # Sessions outlive Remove-Module (the module's assembly stays loaded): leave none behind for the next file.
+    Get-FtpSession | Disconnect-FtpSocket
     Get-Module PSSocketFtp | Remove-Module -Force
     Stop-TestServer $Server
 }
 
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
-        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile'
+        $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
+            'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
     It 'has the version of the build' {
-        $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
+        $props = [xml](Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props'))
         (Get-Module PSSocketFtp).Version | Should -Be ([version]$props.Project.PropertyGroup[0].Version)
     }
 
@@ -51,6 +54,8 @@ Describe 'The module' {
 }
 
 Describe 'Without a session' {
+    BeforeAll { Get-FtpSession | Disconnect-FtpSocket }
+
     It 'Get-FtpItem says there is no session' {
         { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
     }
@@ -116,14 +121,14 @@ Describe 'Send-FtpFile' {
         $result.Length | Should -Be 300000
         $result.Renamed | Should -BeFalse
         $result.Duration | Should -BeOfType [TimeSpan]
-        (Get-FileHash (Get-ServerFile '/sample.bin')).Hash | Should -Be (Get-FileHash $Sample.FullName).Hash
+        (Get-FileHash -LiteralPath (Get-ServerFile '/sample.bin')).Hash | Should -Be (Get-FileHash -LiteralPath $Sample.FullName).Hash
     }
 
     It 'reports the hash that checked the copy, with SHA256 on request' {
         $file = New-TestFile (Join-Path $Local 'hashed.bin') 70000 12
         $result = Send-FtpFile $file.FullName -Algorithm SHA256
         $result.Algorithm | Should -Be 'SHA256'
-        $result.Hash | Should -Be (Get-FileHash $file.FullName -Algorithm SHA256).Hash
+        $result.Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName -Algorithm SHA256).Hash
         (Send-FtpFile $file.FullName -Conflict Overwrite).Algorithm | Should -Be 'XXH128'
     }
 
@@ -132,22 +137,22 @@ Describe 'Send-FtpFile' {
         $result = Send-FtpFile $second.FullName
         $result.RemotePath | Should -Be '/sample_1.bin'
         $result.Renamed | Should -BeTrue
-        (Get-Item (Get-ServerFile '/sample.bin')).Length | Should -Be 300000
-        (Get-Item (Get-ServerFile '/sample_1.bin')).Length | Should -Be 1000
+        (Get-Item -LiteralPath (Get-ServerFile '/sample.bin')).Length | Should -Be 300000
+        (Get-Item -LiteralPath (Get-ServerFile '/sample_1.bin')).Length | Should -Be 1000
     }
 
     It 'uploads what Get-ChildItem pipes into a destination folder' {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'csv')
-        1..3 | ForEach-Object { Set-Content (Join-Path $dir "part$_.csv") "a,b`n$_,$_" }
+        1..3 | ForEach-Object { Set-Content -LiteralPath (Join-Path $dir "part$_.csv") "a,b`n$_,$_" }
         $results = Get-ChildItem (Join-Path $dir '*.csv') | Send-FtpFile -Destination '/csv/'
         $results.RemotePath | Sort-Object | Should -Be '/csv/part1.csv', '/csv/part2.csv', '/csv/part3.csv'
     }
 
     It 'expands wildcards in -Path and resolves relative paths against the current location' {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'wild')
-        'x' | Set-Content (Join-Path $dir 'one.log')
-        'y' | Set-Content (Join-Path $dir 'two.log')
-        Push-Location $dir
+        'x' | Set-Content -LiteralPath (Join-Path $dir 'one.log')
+        'y' | Set-Content -LiteralPath (Join-Path $dir 'two.log')
+        Push-Location -LiteralPath $dir
         try {
             $results = Send-FtpFile -Path './*.log' -Destination 'wild/'
         } finally {
@@ -165,7 +170,7 @@ Describe 'Send-FtpFile' {
         Send-FtpFile $small.FullName | Out-Null
         $bigger = New-TestFile (Join-Path $Local 'over.bin') 20 4
         (Send-FtpFile $bigger.FullName -Conflict Overwrite).RemotePath | Should -Be '/over.bin'
-        (Get-Item (Get-ServerFile '/over.bin')).Length | Should -Be 20
+        (Get-Item -LiteralPath (Get-ServerFile '/over.bin')).Length | Should -Be 20
         { Send-FtpFile $bigger.FullName -Conflict Fail -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyExists,*'
     }
 
@@ -178,13 +183,13 @@ Describe 'Send-FtpFile' {
 
     It 'refuses a destination outside the root with InvalidPath' {
         { Send-FtpFile $Sample.FullName -Destination '../escape/' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath,*'
-        Test-Path (Join-Path (Split-Path $Server.Root) 'escape') | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path (Split-Path $Server.Root) 'escape') | Should -BeFalse
     }
 
     It 'uploads nothing with -WhatIf' {
         $file = New-TestFile (Join-Path $Local 'whatif.bin') 5 6
         Send-FtpFile $file.FullName -WhatIf
-        Test-Path (Get-ServerFile '/whatif.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/whatif.bin') | Should -BeFalse
     }
 
     It 'uses the session given by -Session' {
@@ -201,7 +206,7 @@ Describe 'Get-FtpItem' {
         New-TestFile (Join-Path $dir 'a.log') 11 1 | Out-Null
         New-TestFile (Join-Path $dir 'b.log') 12 2 | Out-Null
         New-TestFile (Join-Path $dir 'c.txt') 13 3 | Out-Null
-        Get-ChildItem $dir | Send-FtpFile -Destination '/tree/' | Out-Null
+        Get-ChildItem -LiteralPath $dir | Send-FtpFile -Destination '/tree/' | Out-Null
         Get-ChildItem (Join-Path $dir '*.log') | Send-FtpFile -Destination '/tree/deeper/' | Out-Null
     }
 
@@ -280,14 +285,14 @@ Describe 'Receive-FtpFile' {
         $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         $script:Source = New-TestFile (Join-Path $Local 'down.bin') 1234567 11
         Send-FtpFile $Source.FullName -Destination '/down/' | Out-Null
-        'log one' | Set-Content (Join-Path $Local 'x1.log')
-        'log two' | Set-Content (Join-Path $Local 'x2.log')
+        'log one' | Set-Content -LiteralPath (Join-Path $Local 'x1.log')
+        'log two' | Set-Content -LiteralPath (Join-Path $Local 'x2.log')
         Get-ChildItem (Join-Path $Local 'x?.log') | Send-FtpFile -Destination '/down/' | Out-Null
     }
 
     It 'downloads into the current location by default' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'here')
-        Push-Location $target
+        Push-Location -LiteralPath $target
         try {
             $result = Receive-FtpFile '/down/down.bin'
         } finally {
@@ -295,35 +300,79 @@ Describe 'Receive-FtpFile' {
         }
         $result.LocalPath | Should -Be (Join-Path $target 'down.bin')
         $result.Length | Should -Be 1234567
-        (Get-FileHash (Join-Path $target 'down.bin')).Hash | Should -Be (Get-FileHash $Source.FullName).Hash
+        (Get-FileHash -LiteralPath (Join-Path $target 'down.bin')).Hash | Should -Be (Get-FileHash -LiteralPath $Source.FullName).Hash
     }
 
     It 'downloads what Get-FtpItem pipes, with wildcards' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'logs')
         $results = Get-FtpItem '/down/*.log' | Receive-FtpFile -Destination $target
         $results.Count | Should -Be 2
-        Get-Content (Join-Path $target 'x2.log') | Should -Be 'log two'
+        Get-Content -LiteralPath (Join-Path $target 'x2.log') | Should -Be 'log two'
     }
 
     It 'refuses to replace a local file without -Force, and replaces it with -Force' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'exists')
-        'old' | Set-Content (Join-Path $target 'x1.log')
+        'old' | Set-Content -LiteralPath (Join-Path $target 'x1.log')
         { Receive-FtpFile '/down/x1.log' -Destination $target -ErrorAction Stop } | Should -Throw -ErrorId 'LocalFileExists,*'
-        Get-Content (Join-Path $target 'x1.log') | Should -Be 'old'
+        Get-Content -LiteralPath (Join-Path $target 'x1.log') | Should -Be 'old'
         Receive-FtpFile '/down/x1.log' -Destination $target -Force | Out-Null
-        Get-Content (Join-Path $target 'x1.log') | Should -Be 'log one'
+        Get-Content -LiteralPath (Join-Path $target 'x1.log') | Should -Be 'log one'
     }
 
     It 'saves under another name when -Destination is a file path' {
         $file = Join-Path $TestDrive 'other-name.log'
         (Receive-FtpFile '/down/x1.log' -Destination $file).LocalPath | Should -Be $file
-        Get-Content $file | Should -Be 'log one'
+        Get-Content -LiteralPath $file | Should -Be 'log one'
     }
 
     It 'reports a missing remote file with ItemNotFound and leaves no local file' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'missing')
         { Receive-FtpFile '/down/none.bin' -Destination $target -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
-        Get-ChildItem $target -Force | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $target -Force | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Local paths with [ and ]' {
+    # '[1]' is a wildcard pattern to PowerShell: a literal path must stay literal all the way to the file.
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $script:Brackets = New-Item -ItemType Directory (Join-Path $TestDrive 'in[1]')
+        $script:Bracketed = New-TestFile (Join-Path $Brackets 'x[1].bin') 4321 21
+    }
+
+    It 'Send-FtpFile -LiteralPath uploads a file of a folder whose names have brackets' {
+        $result = Send-FtpFile -LiteralPath $Bracketed.FullName -Destination '/brackets/'
+        $result.RemotePath | Should -Be '/brackets/x[1].bin'
+        (Get-FileHash -LiteralPath (Get-ServerFile '/brackets/x[1].bin')).Hash | Should -Be (Get-FileHash -LiteralPath $Bracketed.FullName).Hash
+    }
+
+    It 'Send-FtpFile takes such files piped from Get-ChildItem, and escaped wildcards in -Path' {
+        (Get-ChildItem -LiteralPath $Brackets | Send-FtpFile -Destination '/brackets/piped/').RemotePath | Should -Be '/brackets/piped/x[1].bin'
+        (Send-FtpFile -Path (Join-Path ([WildcardPattern]::Escape($Brackets.FullName)) '*.bin') -Destination '/brackets/wild/').RemotePath | Should -Be '/brackets/wild/x[1].bin'
+    }
+
+    It 'Receive-FtpFile -Destination downloads into a folder with brackets, existing or to create' {
+        Send-FtpFile -LiteralPath $Bracketed.FullName -Destination '/brackets/down/' -Conflict Overwrite | Out-Null
+        $into = New-Item -ItemType Directory (Join-Path $TestDrive 'out[2]')
+        (Receive-FtpFile -LiteralPath '/brackets/down/x[1].bin' -Destination $into.FullName).LocalPath | Should -Be (Join-Path $into.FullName 'x[1].bin')
+        $created = Join-Path $TestDrive 'new[3]'
+        Receive-FtpFile -LiteralPath '/brackets/down/x[1].bin' -Destination "$created/" | Out-Null
+        (Get-FileHash -LiteralPath (Join-Path $created 'x[1].bin')).Hash | Should -Be (Get-FileHash -LiteralPath $Bracketed.FullName).Hash
+    }
+
+    It 'Receive-FtpFile saves under a file name with brackets, and into a current location with brackets' {
+        Send-FtpFile -LiteralPath $Bracketed.FullName -Destination '/brackets/name/' -Conflict Overwrite | Out-Null
+        $file = Join-Path $TestDrive 'y[4].bin'
+        (Receive-FtpFile -LiteralPath '/brackets/name/x[1].bin' -Destination $file).LocalPath | Should -Be $file
+        $here = New-Item -ItemType Directory (Join-Path $TestDrive 'here[5]')
+        Push-Location -LiteralPath $here
+        try {
+            $result = Receive-FtpFile -LiteralPath '/brackets/name/x[1].bin'
+        } finally {
+            Pop-Location
+        }
+        $result.LocalPath | Should -Be (Join-Path $here.FullName 'x[1].bin')
+        Test-Path -LiteralPath $result.LocalPath | Should -BeTrue
     }
 }
 
@@ -338,7 +387,7 @@ Describe 'Get-FtpFileHash' {
         $remote = Get-FtpFileHash '/hash/remote-hash.bin' -Algorithm SHA256
         $remote.Algorithm | Should -Be 'SHA256'
         $remote.Path | Should -Be '/hash/remote-hash.bin'
-        $remote.Hash | Should -Be (Get-FileHash $Hashed.FullName -Algorithm SHA256).Hash
+        $remote.Hash | Should -Be (Get-FileHash -LiteralPath $Hashed.FullName -Algorithm SHA256).Hash
     }
 
     It 'uses XXH128 by default and takes items piped from Get-FtpItem' {
@@ -382,27 +431,27 @@ Describe 'Ctrl+C in the middle of a large transfer' {
     It 'stops an upload within a second and the same command resumes it' {
         $partials = Join-Path $Server.Root '.psftp/partial'
         $stopTime = Stop-Midway 'Send-FtpFile $f -Destination /large/' {
-            @(Get-ChildItem $partials -Filter *.part -ErrorAction SilentlyContinue | Where-Object Length -GT 50MB).Count -gt 0
+            @(Get-ChildItem -LiteralPath $partials -Filter *.part -ErrorAction SilentlyContinue | Where-Object Length -GT 50MB).Count -gt 0
         }
         $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
-        Test-Path (Get-ServerFile '/large/large.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/large/large.bin') | Should -BeFalse
         $result = Send-FtpFile $Large -Destination /large/
         $result.ResumedFrom | Should -BeGreaterThan 0
         $result.RemotePath | Should -Be '/large/large.bin'
-        (Get-Item (Get-ServerFile '/large/large.bin')).Length | Should -Be 1GB
+        (Get-Item -LiteralPath (Get-ServerFile '/large/large.bin')).Length | Should -Be 1GB
     }
 
     It 'stops a download within a second and the same command resumes it' {
         $target = New-Item -ItemType Directory (Join-Path $TestDrive 'large-down')
         $stopTime = Stop-Midway "Receive-FtpFile /large/large.bin -Destination '$target'" {
-            @(Get-ChildItem $target -Force -Filter '*.psftp-partial' | Where-Object Length -GT 50MB).Count -gt 0
+            @(Get-ChildItem -LiteralPath $target -Force -Filter '*.psftp-partial' | Where-Object Length -GT 50MB).Count -gt 0
         }
         $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
-        Test-Path (Join-Path $target 'large.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $target 'large.bin') | Should -BeFalse
         $result = Receive-FtpFile /large/large.bin -Destination $target
         $result.ResumedFrom | Should -BeGreaterThan 0
-        (Get-Item (Join-Path $target 'large.bin')).Length | Should -Be 1GB
-        Get-ChildItem $target -Force -Filter '*.psftp-partial*' | Should -BeNullOrEmpty
+        (Get-Item -LiteralPath (Join-Path $target 'large.bin')).Length | Should -Be 1GB
+        Get-ChildItem -LiteralPath $target -Force -Filter '*.psftp-partial*' | Should -BeNullOrEmpty
     }
 }
 
@@ -416,29 +465,29 @@ Describe 'Remove-FtpItem' {
 
     It 'deletes nothing with -WhatIf' {
         Remove-FtpItem '/rm/gone.bin' -WhatIf
-        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeTrue
+        Test-Path -LiteralPath (Get-ServerFile '/rm/gone.bin') | Should -BeTrue
     }
 
     It 'deletes a file with -Force, without asking' {
         Remove-FtpItem '/rm/gone.bin' -Force
-        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
     }
 
     It 'deletes with -Confirm:$false' {
         Remove-FtpItem '/rm/gone.bin' -Confirm:$false
-        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
     }
 
     It 'deletes what Get-FtpItem pipes' {
         Get-FtpItem '/rm/*.bin' | Remove-FtpItem -Force
-        Test-Path (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
-        Test-Path (Get-ServerFile '/rm/sub/gone.bin') | Should -BeTrue
+        Test-Path -LiteralPath (Get-ServerFile '/rm/gone.bin') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/rm/sub/gone.bin') | Should -BeTrue
     }
 
     It 'needs -Recurse for a folder with content' {
         { Remove-FtpItem '/rm/sub' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DirectoryNotEmpty,*'
         Remove-FtpItem '/rm/sub' -Recurse -Force
-        Test-Path (Get-ServerFile '/rm/sub') | Should -BeFalse
+        Test-Path -LiteralPath (Get-ServerFile '/rm/sub') | Should -BeFalse
     }
 
     It 'reports a missing item with ItemNotFound' {
@@ -447,10 +496,24 @@ Describe 'Remove-FtpItem' {
 }
 
 Describe 'Disconnect-FtpSocket' {
+    # Each test starts with no session, whatever the tests before left open.
+    BeforeEach { Get-FtpSession | Disconnect-FtpSocket }
+
     It 'closes the default session, after which there is none' {
         $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         Disconnect-FtpSocket
         { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
+    }
+
+    It 'makes the most recent session still open the default when it closes the default' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $third = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second | Disconnect-FtpSocket
+        Disconnect-FtpSocket
+        $first.IsDefault | Should -BeTrue
+        { Get-FtpItem -ErrorAction Stop } | Should -Not -Throw
+        $third.IsOpen | Should -BeFalse
     }
 
     It 'closes sessions from the pipeline, and a closed session is refused' {
@@ -459,5 +522,61 @@ Describe 'Disconnect-FtpSocket' {
         $one, $two | Disconnect-FtpSocket
         $one.IsConnected | Should -BeFalse
         { Get-FtpItem -Session $two -ErrorAction Stop } | Should -Throw -ErrorId 'SessionClosed,*'
+    }
+}
+
+Describe 'Get-FtpSession, Set-FtpDefaultSession and Connect-FtpSocket -NoDefault' {
+    BeforeEach { Get-FtpSession | Disconnect-FtpSocket }
+
+    It 'Get-FtpSession lists the open sessions, the oldest first, the default marked' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $last = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed | Disconnect-FtpSocket
+        $sessions = Get-FtpSession
+        $sessions.Id | Should -Be $first.Id, $last.Id
+        $sessions.IsDefault | Should -Be $false, $true
+    }
+
+    It 'Get-FtpSession lists nothing, and no error, without a session' {
+        Get-FtpSession | Should -BeNullOrEmpty
+    }
+
+    It 'Get-FtpSession shows the sessions in 80 columns' {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $lines = (Get-FtpSession | Out-String -Width 80) -split '\r?\n' | Where-Object { $_ }
+        $lines[0] | Should -Match '^IsDefault\s+ComputerName\s+Port\s+UserName\s+UseTls\s+ConnectedAt$'
+        $lines[2] | Should -Match "^True\s+127\.0\.0\.1\s+$($Server.Port)\s+False\s"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 79 }
+    }
+
+    It 'Connect-FtpSocket -NoDefault keeps the default, and alone leaves no default' {
+        $default = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $aside = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        $default.IsDefault | Should -BeTrue
+        $aside.IsDefault | Should -BeFalse
+        (Get-FtpSession).Id | Should -Contain $aside.Id
+        Get-FtpItem -Session $aside | Out-Null
+        $default | Disconnect-FtpSocket
+        # A session connected aside never becomes the default by itself.
+        { Get-FtpItem -ErrorAction Stop } | Should -Throw -ErrorId 'NoSession,*'
+    }
+
+    It 'Set-FtpDefaultSession makes a session from the pipeline the default' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $aside = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        Get-FtpSession | Where-Object Id -EQ $aside.Id | Set-FtpDefaultSession
+        $aside.IsDefault | Should -BeTrue
+        $first.IsDefault | Should -BeFalse
+        Set-FtpDefaultSession $first
+        $first.IsDefault | Should -BeTrue
+    }
+
+    It 'Set-FtpDefaultSession refuses a closed session with SessionClosed and keeps the default' {
+        $default = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $closed = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
+        $closed | Disconnect-FtpSocket
+        { Set-FtpDefaultSession -Session $closed -ErrorAction Stop } | Should -Throw -ErrorId 'SessionClosed,*'
+        $default.IsDefault | Should -BeTrue
     }
 }

@@ -37,14 +37,14 @@ BeforeAll {
 }
 
 AfterAll {
+    Get-FtpSession | Disconnect-FtpSocket
     Get-Module PSSocketFtp | Remove-Module -Force
     Stop-TestServer $Server
 }
 
 Describe 'Logging in' {
-    # Only a test that connected leaves a session; without one Disconnect-FtpSocket stops with NoSession.
-    # A test whose connect was refused leaves no default session, and NoSession is terminating, so -ErrorAction cannot quiet it.
-    AfterEach { try { Disconnect-FtpSocket } catch { $null = $_ } }
+    # Only a test that connected leaves a session.
+    AfterEach { Get-FtpSession | Disconnect-FtpSocket }
 
     It 'connects with the credential add-user stored' {
         $session = Connect-FtpSocket @Common -Credential (New-Login alice 'correct horse') -CertificateThumbprint $Thumbprint
@@ -76,15 +76,14 @@ Describe 'Logging in' {
             Remove-Item Env:PSSOCKETFTP_PASSWORD
         }
         $result.ExitCode | Should -Be 0
-        Get-Content -Raw $file | Should -Match '(?m)^bob:pbkdf2-sha256:\d+:'
-        Get-Content -Raw $file | Should -Not -Match 'from the environment'
+        Get-Content -Raw -LiteralPath $file | Should -Match '(?m)^bob:pbkdf2-sha256:\d+:'
+        Get-Content -Raw -LiteralPath $file | Should -Not -Match 'from the environment'
     }
 }
 
 Describe 'TLS' {
-    # Only a test that connected leaves a session; without one Disconnect-FtpSocket stops with NoSession.
-    # A test whose connect was refused leaves no default session, and NoSession is terminating, so -ErrorAction cannot quiet it.
-    AfterEach { try { Disconnect-FtpSocket } catch { $null = $_ } }
+    # Only a test that connected leaves a session.
+    AfterEach { Get-FtpSession | Disconnect-FtpSocket }
 
     It 'refuses a certificate the system does not trust with CertificateNotTrusted' {
         { Connect-FtpSocket @Common -Credential (New-Login alice 'correct horse') -UseTls -ErrorAction Stop } |

@@ -1,13 +1,55 @@
 # Shared by the Pester files: where the built module and server are, and a real server process per file.
-$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../..')).Path
 $script:ModuleManifest = if ($env:PSSOCKETFTP_MODULE) { $env:PSSOCKETFTP_MODULE } else { Join-Path $RepoRoot 'artifacts/module/PSSocketFtp/PSSocketFtp.psd1' }
 
 function Get-ServerAssembly {
     if ($env:PSSOCKETFTP_SERVER) { return $env:PSSOCKETFTP_SERVER }
-    $found = Get-ChildItem (Join-Path $RepoRoot 'src/PSSocketFtp.Server/bin') -Recurse -Filter PSSocketFtp.Server.dll -ErrorAction SilentlyContinue |
+    $found = Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'src/PSSocketFtp.Server/bin') -Recurse -Filter PSSocketFtp.Server.dll -ErrorAction SilentlyContinue |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
     if (-not $found) { throw 'The server is not built: run ./build.ps1 first.' }
     $found.FullName
+}
+
+function Start-LoggedProcess {
+    <#
+    Starts 'dotnet <ArgumentList>' with its output in <Base>.log and <Base>.err and waits until a line of the log
+    matches $Ready; returns the process, that match and the log copies for Stop-LoggedProcess. Not Start-Process: it
+    takes redirection paths as wildcards, even relative or escaped ones (a temporary folder with '[' could hold no log),
+    and joins its arguments unquoted.
+    #>
+    param([string] $Base, [string[]] $ArgumentList, [string] $Ready, [string] $What, [TimeSpan] $Timeout)
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $copies = foreach ($stream in @{ log = $process.StandardOutput; err = $process.StandardError }.GetEnumerator()) {
+        # Unbuffered, so that each line is in the file once the process has written it.
+        $file = [IO.FileStream]::new("$Base.$($stream.Key)", 'Create', 'Write', 'ReadWrite', 1)
+        [pscustomobject]@{ File = $file; Task = $stream.Value.BaseStream.CopyToAsync($file) }
+    }
+    $log = "$Base.log"
+    $deadline = [DateTime]::UtcNow + $Timeout
+    while ($true) {
+        $line = Get-Content -LiteralPath $log -ErrorAction SilentlyContinue | Select-String $Ready | Select-Object -First 1
+        if ($line) { return [pscustomobject]@{ Process = $process; Match = $line.Matches[0]; Copies = $copies } }
+        # WaitForExit doubles as the pause between looks and notices a process that died.
+        if ($process.WaitForExit(100)) {
+            Stop-LoggedProcess $process $copies
+            throw "The $What exited early: $(Get-Content -Raw -LiteralPath $log) $(Get-Content -Raw -LiteralPath "$Base.err")"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The $What did not say where it listens within $Timeout." }
+    }
+}
+
+function Stop-LoggedProcess([Diagnostics.Process] $Process, $Copies) {
+    <# Kills a process of Start-LoggedProcess and closes its log files, once everything it wrote is in them. #>
+    if (-not $Process.HasExited) { $Process.Kill(); $Process.WaitForExit() }
+    foreach ($copy in $Copies) {
+        $null = $copy.Task.Wait([TimeSpan]::FromSeconds(10))
+        $copy.File.Dispose()
+    }
 }
 
 function Start-TestServer {
@@ -15,41 +57,35 @@ function Start-TestServer {
     param([TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60), [string[]] $ArgumentList = @())
     $root = Join-Path ([IO.Path]::GetTempPath()) ("psftp-pester-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $root | Out-Null
-    $log = "$root.log"
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList (@((Get-ServerAssembly), '--root', $root, '--port', '0') + $ArgumentList) `
-        -RedirectStandardOutput $log -RedirectStandardError "$root.err" -PassThru
-    $deadline = [DateTime]::UtcNow + $Timeout
-    while ($true) {
-        $line = Get-Content $log -ErrorAction SilentlyContinue | Select-String 'listening on (.+):(\d+)' | Select-Object -First 1
-        if ($line) { break }
-        # WaitForExit doubles as the pause between looks and notices a server that died.
-        if ($process.WaitForExit(100)) { throw "The server exited early: $(Get-Content -Raw $log) $(Get-Content -Raw "$root.err")" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "The server did not say where it listens within $Timeout." }
-    }
+    $started = Start-LoggedProcess -Base $root -ArgumentList (@((Get-ServerAssembly), '--root', $root, '--port', '0') + $ArgumentList) `
+        -Ready 'listening on (.+):(\d+)' -What 'server' -Timeout $Timeout
     [pscustomobject]@{
-        Process = $process
+        Process = $started.Process
         Root    = $root
-        Log     = $log
-        Port    = [int]$line.Matches[0].Groups[2].Value
+        Log     = "$root.log"
+        Port    = [int]$started.Match.Groups[2].Value
+        Copies  = $started.Copies
     }
 }
 
 function Stop-TestServer($Server) {
     if (-not $Server) { return }
-    if (-not $Server.Process.HasExited) { $Server.Process.Kill() ; $Server.Process.WaitForExit() }
-    Remove-Item $Server.Root, $Server.Log, "$($Server.Root).err" -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-LoggedProcess $Server.Process $Server.Copies
+    Remove-Item -LiteralPath $Server.Root, $Server.Log, "$($Server.Root).err" -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 function New-TestFile([string] $Path, [int] $Length, [int] $Seed = 1) {
+    <# Writes $Length random bytes to the literal $Path (a PowerShell path: TestDrive:/… too) and returns the file. #>
+    $Path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
     $bytes = [byte[]]::new($Length)
     [Random]::new($Seed).NextBytes($bytes)
     [IO.File]::WriteAllBytes($Path, $bytes)
-    Get-Item $Path
+    Get-Item -LiteralPath $Path
 }
 
 function Get-FaultProxyAssembly {
     if ($env:PSSOCKETFTP_FAULTPROXY) { return $env:PSSOCKETFTP_FAULTPROXY }
-    $found = Get-ChildItem (Join-Path $RepoRoot 'tests/PSSocketFtp.FaultProxy/bin') -Recurse -Filter PSSocketFtp.FaultProxy.dll -ErrorAction SilentlyContinue |
+    $found = Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'tests/PSSocketFtp.FaultProxy/bin') -Recurse -Filter PSSocketFtp.FaultProxy.dll -ErrorAction SilentlyContinue |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
     if (-not $found) { throw 'The fault proxy is not built: run ./build.ps1 first.' }
     $found.FullName
@@ -68,28 +104,21 @@ function Start-TestProxy {
         [TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60)
     )
     $base = Join-Path ([IO.Path]::GetTempPath()) ("psftp-proxy-" + [guid]::NewGuid().ToString('N'))
-    $log = "$base.log"
     $arguments = @((Get-FaultProxyAssembly), '--target', "127.0.0.1:$TargetPort", '--seed', $Seed) + $ProxyArgs
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$base.err" -PassThru
-    $deadline = [DateTime]::UtcNow + $Timeout
-    while ($true) {
-        $line = Get-Content $log -ErrorAction SilentlyContinue | Select-String 'proxy listening on 127\.0\.0\.1:(\d+) seed' | Select-Object -First 1
-        if ($line) { break }
-        if ($process.WaitForExit(100)) { throw "The proxy exited early: $(Get-Content -Raw $log) $(Get-Content -Raw "$base.err")" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "The proxy did not say where it listens within $Timeout." }
-    }
+    $started = Start-LoggedProcess -Base $base -ArgumentList $arguments -Ready 'proxy listening on 127\.0\.0\.1:(\d+) seed' -What 'proxy' -Timeout $Timeout
     [pscustomobject]@{
-        Process = $process
-        Log     = $log
+        Process = $started.Process
+        Log     = "$base.log"
         Error   = "$base.err"
         Seed    = $Seed
-        Port    = [int]$line.Matches[0].Groups[1].Value
+        Port    = [int]$started.Match.Groups[1].Value
+        Copies  = $started.Copies
     }
 }
 
 function Get-TestProxyFaults($Proxy) {
     <# Counts the faults the proxy has logged so far, by kind. #>
-    $lines = @(Get-Content $Proxy.Log -ErrorAction SilentlyContinue | Select-String '^fault \d+: (cut|stall|flip) ')
+    $lines = @(Get-Content -LiteralPath $Proxy.Log -ErrorAction SilentlyContinue | Select-String '^fault \d+: (cut|stall|flip) ')
     [pscustomobject]@{
         Cut   = @($lines | Where-Object { $_.Matches[0].Groups[1].Value -eq 'cut' }).Count
         Stall = @($lines | Where-Object { $_.Matches[0].Groups[1].Value -eq 'stall' }).Count
@@ -100,6 +129,6 @@ function Get-TestProxyFaults($Proxy) {
 
 function Stop-TestProxy($Proxy) {
     if (-not $Proxy) { return }
-    if (-not $Proxy.Process.HasExited) { $Proxy.Process.Kill(); $Proxy.Process.WaitForExit() }
-    Remove-Item $Proxy.Log, $Proxy.Error -Force -ErrorAction SilentlyContinue
+    Stop-LoggedProcess $Proxy.Process $Proxy.Copies
+    Remove-Item -LiteralPath $Proxy.Log, $Proxy.Error -Force -ErrorAction SilentlyContinue
 }

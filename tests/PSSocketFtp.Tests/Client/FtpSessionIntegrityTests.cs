@@ -184,7 +184,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 return;
             }
             await c.AcceptBodyAsync(request);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "same.bin"));
+            await c.OkAsync(request, w => w.Add(FieldTag.Path, "same.bin").Add(FieldTag.Length, request.Fields.GetInt64(FieldTag.Length)));
         });
 
         for (int run = 0; run < 2; run++)

@@ -122,6 +122,27 @@ internal sealed class FakeServer : IAsyncDisposable
             await AnswerDefaultAsync(c, request);
         });
 
+    /// <summary>
+    /// A server that takes each upload's body and drops the connection after its END, so the answer is lost, and answers
+    /// the upload sent again with Retry = 1 from its record: OK with the fields <paramref name="record"/> writes.
+    /// </summary>
+    public static FakeServer StartLosingUploadAnswers(Action<FieldWriter> record) =>
+        Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.Upload)
+            {
+                await AnswerDefaultAsync(c, request);
+                return;
+            }
+            if (request.Fields.GetBoolean(FieldTag.Retry))
+            {
+                await c.OkAsync(request, record);
+                return;
+            }
+            await c.AcceptBodyAsync(request);
+            c.Close();
+        });
+
     /// <summary>What a well-behaved server does for requests a test does not script: PING and BYE.</summary>
     public static async Task AnswerDefaultAsync(FakeConnection connection, Frame request)
     {

@@ -1,0 +1,18 @@
+using System.Management.Automation;
+using PSSocketFtp.Client;
+
+namespace PSSocketFtp.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists the open sessions of the current runspace, the default one marked.</para>
+/// <para type="description">Outputs the sessions that Connect-FtpSocket opened in this runspace and that are still open, the oldest
+/// first; IsDefault is true for the one commands use without -Session. Pipe them into Set-FtpDefaultSession or
+/// Disconnect-FtpSocket.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FtpSession")]
+[OutputType(typeof(FtpSession))]
+public sealed class GetFtpSessionCommand : FtpCmdlet
+{
+    /// <summary>Outputs each open session.</summary>
+    protected override void ProcessRecord() => WriteObject(DefaultSession.Open(), enumerateCollection: true);
+}
