@@ -52,6 +52,7 @@ public static class FtpServerHost
         configureServices?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton<LoginGuard>();
         builder.Services.AddSingleton(services => new StorageGuard(options, ((LocalFolderStore)services.GetRequiredService<IFileStore>()).Root));
         // Under systemd (Type=notify) or the Windows service manager the host reports its state to them; elsewhere both do nothing.
         builder.Services.AddSystemd();
@@ -130,13 +131,14 @@ public static class FtpServerHost
         {
             throw new ArgumentException("The root folder is not set.");
         }
-        if (options.PartialMaxAge <= TimeSpan.Zero || options.HandshakeTimeout <= TimeSpan.Zero || options.IdleTimeout <= TimeSpan.Zero || options.ShutdownGracePeriod < TimeSpan.Zero)
+        if (new[] { options.PartialMaxAge, options.HandshakeTimeout, options.IdleTimeout, options.LoginTimeout, options.FrameTimeout, options.LoginFailureWindow }.Any(t => t <= TimeSpan.Zero)
+            || options.ShutdownGracePeriod < TimeSpan.Zero)
         {
-            throw new ArgumentException("PartialMaxAge, HandshakeTimeout and IdleTimeout must be positive, ShutdownGracePeriod not negative.");
+            throw new ArgumentException("PartialMaxAge, HandshakeTimeout, IdleTimeout, LoginTimeout, FrameTimeout and LoginFailureWindow must be positive, ShutdownGracePeriod not negative.");
         }
-        if (options.MaxConnections < 1 || options.MaxConnectionsPerAddress < 1 || options.MaxFileSize < 0 || options.Quota < 0 || options.FreeSpaceReserve < 0)
+        if (options.MaxConnections < 1 || options.MaxConnectionsPerAddress < 1 || options.MaxConcurrentLogins < 1 || options.MaxFileSize < 0 || options.Quota < 0 || options.FreeSpaceReserve < 0)
         {
-            throw new ArgumentException("MaxConnections and MaxConnectionsPerAddress must be at least 1; MaxFileSize, Quota and FreeSpaceReserve not negative.");
+            throw new ArgumentException("MaxConnections, MaxConnectionsPerAddress and MaxConcurrentLogins must be at least 1; MaxFileSize, Quota and FreeSpaceReserve not negative.");
         }
         if (options.UploadReserveWindow < 0 || options.MaxReservedPerAddress < 0)
         {

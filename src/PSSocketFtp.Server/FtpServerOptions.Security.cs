@@ -18,6 +18,16 @@ public sealed partial class FtpServerOptions
     /// <summary>The password of the <see cref="Certificate"/> file (<c>--certificate-password</c>).</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// How many password checks (PBKDF2, deliberately slow) may run at once; further logins wait for a turn, a few per
+    /// check at most, and past that are answered <see cref="PSSocketFtp.Protocol.FtpStatus.ServerBusy"/>. Half the cores by
+    /// default, so that guessers cannot take the whole machine.
+    /// </summary>
+    public int MaxConcurrentLogins { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long a client address's failed logins are remembered (and slow down its next logins, on any connection) after its last failure.</summary>
+    public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The users loaded from <see cref="UsersFile"/> at start; null for anonymous access.</summary>
     internal UserStore? Users { get; set; }
 

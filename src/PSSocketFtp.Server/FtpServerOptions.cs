@@ -35,6 +35,15 @@ public sealed partial class FtpServerOptions
     /// <summary>How long a connection may wait between requests (or in the middle of one) without sending a byte before it is closed.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long after its handshake a connection has to log in (a server with users) or to send its first whole request
+    /// (an anonymous server); until then this, not <see cref="IdleTimeout"/>, bounds how long it is held, whatever it sends.
+    /// </summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one frame (a request, or a DATA or END frame of a body) may take to arrive from its first byte to its last.</summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The largest file an UPLOAD may announce; a larger one is answered <see cref="FtpStatus.FileTooLarge"/>.</summary>
     public long MaxFileSize { get; set; } = 64L << 30;
 

@@ -8,10 +8,9 @@ internal sealed partial class FtpSession
     /// <summary>After this many failed logins the connection is closed.</summary>
     internal const int MaxLoginFailures = 5;
 
-    // The delay before answering a failed login grows with each failure on the connection, up to this.
-    private static readonly TimeSpan MaxLoginDelay = TimeSpan.FromSeconds(8);
-
     private readonly LoginState _login = new();
+    // Paces and caps password checks for the whole server, and remembers failures per client network (LoginGuard.cs).
+    private readonly LoginGuard _logins;
 
     /// <summary>
     /// Answers an AUTH, or refuses a request that came before a login. Returns false when the connection is to be closed
@@ -34,23 +33,28 @@ internal sealed partial class FtpSession
             await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
             return true;
         }
-        if (users.Verify(user, password))
+        switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
         {
-            _login.LoggedIn = true;
-            _login.Failures = 0;
-            _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
-            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
-            return true;
+            case LoginGuard.Outcome.Busy:
+                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ClientText.Of(user));
+                await SendAsync(ErrorFrame(stream, FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
+                return true;
+            case LoginGuard.Outcome.Success:
+                _login.LoggedIn = true;
+                _login.Failures = 0;
+                MarkReady();
+                _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
+                await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+                return true;
         }
-        _login.LoggedIn = false;
+        if (_login.LoggedIn)
+        {
+            // No longer logged in: the connection has its login time again, no more.
+            _login.LoggedIn = false;
+            StartLoginClock();
+        }
         int failures = ++_login.Failures;
         _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ClientText.Of(user), failures);
-        if (failures > 1)
-        {
-            // Slows down guessing: 1 s before the second wrong answer, then 2 s, 4 s, ….
-            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 2), MaxLoginDelay.TotalSeconds));
-            await Task.Delay(delay, _timeProvider, _aborted);
-        }
         if (failures >= MaxLoginFailures)
         {
             _logger.LogWarning("{Peer}: {Failures} failed logins; closing the connection", _peer, failures);

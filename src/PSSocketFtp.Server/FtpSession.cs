@@ -36,7 +36,7 @@ internal sealed partial class FtpSession
     private IUploadSession? _upload;
     // The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).
     private byte _version = ProtocolConstants.MinVersion;
-    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes, the idle timer.
+    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpSession.Deadlines.cs).
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
     private UploadSpace? _space;
@@ -46,8 +46,11 @@ internal sealed partial class FtpSession
     private bool _stopRequested;
     private bool _awaitingRequest;
 
-    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true)
+    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null, Action? ready = null)
     {
+        _ready = ready;
+        // A session made on its own (in tests) checks logins by itself; the server's sessions share one guard.
+        _logins = logins ?? new LoginGuard(options, timeProvider);
         _storage = storage;
         _admitted = admitted;
         _connection = connection;
@@ -80,7 +83,7 @@ internal sealed partial class FtpSession
         }
         catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
         {
-            _logger.LogInformation("{Peer} sent nothing for {IdleTimeout}; closed", _peer, _options.IdleTimeout);
+            await CloseForReadLimitAsync();
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {
@@ -149,6 +152,7 @@ internal sealed partial class FtpSession
         _version = version;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         _idle.Token.Register(_input.CancelPendingRead);
+        StartLoginClock();
         return true;
     }
 
@@ -170,6 +174,11 @@ internal sealed partial class FtpSession
             }
             var fields = await ReadFieldsAsync(header);
             uint stream = header.StreamId;
+            if (_options.Users is null)
+            {
+                // An anonymous connection is ready with its first whole request.
+                MarkReady();
+            }
             if (header.Type == FrameType.Auth || (_options.Users is not null && !_login.LoggedIn && header.Type != FrameType.Bye))
             {
                 if (!await AuthorizeAsync(header.Type, stream, fields))
@@ -620,9 +629,18 @@ internal sealed partial class FtpSession
     private async ValueTask<FrameHeader?> ReadHeaderAsync()
     {
         int size = FrameHeader.Size(_version);
-        if (await ReadExactlyAsync(size) is not { } buffer)
+        // Between frames only the idle limit runs; the frame's own deadline starts with its first byte.
+        MarkFrame(started: false);
+        if (await ReadExactlyAsync(1) is not { } first)
         {
             return null;
+        }
+        MarkFrame(started: true);
+        var buffer = first;
+        if (first.Length < size)
+        {
+            _input.AdvanceTo(first.Start, first.End);
+            buffer = await ReadExactlyAsync(size) ?? throw new ConnectionEndedException("closed in the middle of a frame");
         }
         Span<byte> bytes = stackalloc byte[ProtocolConstants.ChecksummedHeaderSize];
         bytes = bytes.Slice(0, size);
@@ -667,10 +685,13 @@ internal sealed partial class FtpSession
         return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
-    /// <summary>Reads from the client with the idle timer armed (after the handshake): a client silent that long is cut off.</summary>
+    /// <summary>Reads from the client with the read timer armed (after the handshake, FtpSession.Deadlines.cs): a client too slow is cut off.</summary>
     private async ValueTask<ReadResult> ReadInputAsync(int minimum)
     {
-        _idle?.CancelAfter(_options.IdleTimeout);
+        if (_idle is not null)
+        {
+            ArmReadTimer(_idle);
+        }
         try
         {
             return minimum > 0 ? await _input.ReadAtLeastAsync(minimum) : await _input.ReadAsync();

@@ -38,6 +38,13 @@ internal sealed class ObservedTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Waits until a timer is armed with <paramref name="dueTime"/>, then moves the clock by <paramref name="by"/> (by default that due time).</summary>
+    public async Task AdvanceOnceArmedAsync(TimeSpan dueTime, TimeSpan? by = null)
+    {
+        await WaitForArmedAsync(dueTime);
+        Fake.Advance(by ?? dueTime);
+    }
+
     private void Report(TimeSpan dueTime)
     {
         if (dueTime != Timeout.InfiniteTimeSpan)
