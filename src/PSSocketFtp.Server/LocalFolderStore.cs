@@ -134,7 +134,7 @@ internal sealed class LocalFolderStore : IFileStore
             // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
             if (Pinned.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
             {
-                throw OutsideRoot(normalized);
+                throw Unservable(normalized, real);
             }
             var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
             return Task.FromResult(new FileDownload(entry, stream));
@@ -273,7 +273,7 @@ internal sealed class LocalFolderStore : IFileStore
         }
         // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
         using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw NotFound(normalized);
-        string item = Path.Join(parent.Path, Path.GetFileName(full));
+        string item = ChildOf(parent, Path.GetFileName(full), normalized);
         var info = new FileInfo(item);
         if (info.LinkTarget is not null)
         {
@@ -367,11 +367,24 @@ internal sealed class LocalFolderStore : IFileStore
     private bool IsInsideRoot(string full) =>
         string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
 
-    /// <summary>Whether a request may reach this real path: inside the root, and not the server's own folder.</summary>
+    /// <summary>
+    /// Whether a request may reach this real path: inside the root, and not the server's own folder. The folder is named in
+    /// any case, as <see cref="RemotePath"/> refuses it: past the root's own prefix only <c>.psftp</c> is compared.
+    /// </summary>
     private bool IsServable(string full) =>
         IsInsideRoot(full)
-        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, PathComparison)
-        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, PathComparison);
+        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, StringComparison.OrdinalIgnoreCase)
+        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <paramref name="name"/> inside a pinned folder, refused when it is the server's own folder: checked on where the
+    /// folder really is, so that a link back to the root (<c>self -&gt; .</c>) does not reach <c>.psftp</c> by another name.
+    /// </summary>
+    private string ChildOf(Pinned folder, string name, string normalized)
+    {
+        string real = Path.Join(folder.RealPath, name);
+        return IsServable(real) ? Path.Join(folder.Path, name) : throw Unservable(normalized, real);
+    }
 
     /// <summary>
     /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
@@ -379,11 +392,12 @@ internal sealed class LocalFolderStore : IFileStore
     /// </summary>
     private Pinned? PinInside(string full, string normalized)
     {
-        var pinned = Pinned.Open(full);
+        // Where the kernel cannot say where an item is, the store's own walk of its links does.
+        var pinned = Pinned.IsSupported ? Pinned.Open(full) : Pinned.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
         if (pinned is not null && !IsServable(pinned.RealPath))
         {
             pinned.Dispose();
-            throw OutsideRoot(normalized);
+            throw Unservable(normalized, pinned.RealPath);
         }
         return pinned;
     }
@@ -401,7 +415,7 @@ internal sealed class LocalFolderStore : IFileStore
             foreach (var segment in folder.Split('/', StringSplitOptions.RemoveEmptyEntries))
             {
                 walked = RemotePath.Combine(walked, segment);
-                string next = Path.Join(current.Path, segment);
+                string next = ChildOf(current, segment, walked);
                 Directory.CreateDirectory(next);
                 var pinned = PinInside(next, walked) ?? throw NotFound(walked);
                 current.Dispose();
@@ -420,24 +434,35 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    /// <summary>Walks the path from the root and refuses it when a link on the way points outside the root.</summary>
-    private void CheckLinks(string full, string normalized, int depth)
+    /// <summary>
+    /// Walks the path from the root and refuses it when a link on the way points outside the root, or when the walk reaches
+    /// the server's own folder by any route (<c>self/.psftp</c> through <c>self -&gt; .</c>).
+    /// </summary>
+    /// <returns>Where the path leads, as far as it exists, with its links resolved.</returns>
+    private string CheckLinks(string full, string normalized, int depth)
     {
         if (depth > MaxLinkDepth)
         {
             throw OutsideRoot(normalized);
         }
+        // The path as written, for the file system to follow, and where it has led so far, for the checks.
         string current = _root;
+        string real = _root;
         foreach (var segment in full.Substring(Math.Min(full.Length, _rootPrefix.Length)).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Join(current, segment);
+            real = Path.Join(real, segment);
             var info = new FileInfo(current);
             if (info.LinkTarget is null)
             {
+                if (!IsServable(real))
+                {
+                    throw Unservable(normalized, real);
+                }
                 if (!info.Exists && !Directory.Exists(current))
                 {
                     // Nothing below a missing item can be a link.
-                    return;
+                    return real;
                 }
                 continue;
             }
@@ -453,11 +478,12 @@ internal sealed class LocalFolderStore : IFileStore
             }
             if (!IsServable(target))
             {
-                throw OutsideRoot(normalized);
+                throw Unservable(normalized, target);
             }
             // The target's own path may pass through other links.
-            CheckLinks(target, normalized, depth + 1);
+            real = CheckLinks(target, normalized, depth + 1);
         }
+        return real;
     }
 
     private IEnumerable<RemoteEntry> ListFolder(string normalized, Pinned folder, bool recursive)
@@ -470,7 +496,7 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
                 child.Refresh();
-                if (!IsServable(normalized, child, out resolved))
+                if (!IsServable(normalized, folder, child, out resolved))
                 {
                     continue;
                 }
@@ -510,12 +536,15 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    /// <summary>Whether a folder's child may be shown: not the server's own folder, a name the protocol can address, no link out of the root.</summary>
-    private bool IsServable(string folder, FileSystemInfo child, out RemoteEntry resolved)
+    /// <summary>
+    /// Whether a folder's child may be shown: not the server's own folder (judged by where the folder really is, so not
+    /// through a link back to the root either), a name the protocol can address, no link out of the root.
+    /// </summary>
+    private bool IsServable(string folder, Pinned folderHandle, FileSystemInfo child, out RemoteEntry resolved)
     {
         string childPath = RemotePath.Combine(folder, child.Name);
         resolved = null!;
-        if (folder.Length == 0 && string.Equals(child.Name, RemotePath.ReservedRootName, StringComparison.OrdinalIgnoreCase))
+        if (!IsServable(Path.Join(folderHandle.RealPath, child.Name)))
         {
             return false;
         }
@@ -593,6 +622,11 @@ internal sealed class LocalFolderStore : IFileStore
     private static FtpException OutsideRoot(string normalized) =>
         new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 
+    /// <summary>The refusal of a path that leads to <paramref name="real"/>: out of the root, or into the server's own folder.</summary>
+    private FtpException Unservable(string normalized, string real) => IsInsideRoot(real)
+        ? new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads into the server's own folder.") { RemotePath = normalized }
+        : OutsideRoot(normalized);
+
     /// <summary>
     /// An item opened by path and held by its handle. On Linux, <see cref="Path"/> is <c>/proc/self/fd/N</c>: every use of it
     /// (and of a name below it) reaches the very item that was opened, whatever its path leads to meanwhile, and
@@ -629,7 +663,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             if (!IsSupported)
             {
-                return File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, full) : null;
+                return OpenUnpinned(full, full);
             }
             int fd = open(full, O_PATH | O_CLOEXEC);
             if (fd < 0)
@@ -650,6 +684,10 @@ internal sealed class LocalFolderStore : IFileStore
             }
             return new Pinned(fd, path, real);
         }
+
+        /// <summary>Where there is no <c>/proc/self/fd</c>: the path itself, and where the caller found it leads.</summary>
+        public static Pinned? OpenUnpinned(string full, string realPath) =>
+            File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, realPath) : null;
 
         /// <summary>Where an open file really is, on Linux; null elsewhere.</summary>
         public static string? RealPathOf(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
@@ -850,7 +888,7 @@ internal sealed class LocalFolderStore : IFileStore
             store.CheckDestination(target, targetFull, request.Conflict);
             // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
             using var folder = store.CreateFoldersPinned(RemotePath.GetParent(target));
-            string targetInFolder = Path.Join(folder.Path, RemotePath.GetName(target));
+            string targetInFolder = store.ChildOf(folder, RemotePath.GetName(target), target);
             var result = request.Conflict switch
             {
                 ConflictMode.Overwrite => MoveOverwriting(targetInFolder),
@@ -1007,7 +1045,7 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 string candidate = n == 0 ? target : RemotePath.Combine(folder, $"{stem}_{n}{extension}");
                 store.Resolve(candidate);
-                string candidateFull = Path.Join(folderHandle.Path, RemotePath.GetName(candidate));
+                string candidateFull = store.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
                 try
                 {
                     MoveWithoutReplacing(candidateFull);
