@@ -491,12 +491,13 @@ internal sealed class LocalFolderStore : IFileStore
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
         foreach (var child in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
-            RemoteEntry resolved;
+            RemoteEntry? resolved;
             try
             {
                 // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
                 child.Refresh();
-                if (!IsServable(normalized, folder, child, out resolved))
+                resolved = Servable(normalized, folder, child);
+                if (resolved is null)
                 {
                     continue;
                 }
@@ -537,16 +538,16 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <summary>
-    /// Whether a folder's child may be shown: not the server's own folder (judged by where the folder really is, so not
-    /// through a link back to the root either), a name the protocol can address, no link out of the root.
+    /// A folder's child as LIST shows it, or null when it may not be shown: the server's own folder (judged by where the
+    /// folder really is, so not through a link back to the root either), a name the protocol cannot address, a link out of
+    /// the root, or what is neither a file nor a folder (STAT and DOWNLOAD refuse those).
     /// </summary>
-    private bool IsServable(string folder, Pinned folderHandle, FileSystemInfo child, out RemoteEntry resolved)
+    private RemoteEntry? Servable(string folder, Pinned folderHandle, FileSystemInfo child)
     {
         string childPath = RemotePath.Combine(folder, child.Name);
-        resolved = null!;
         if (!IsServable(Path.Join(folderHandle.RealPath, child.Name)))
         {
-            return false;
+            return null;
         }
         try
         {
@@ -554,23 +555,17 @@ internal sealed class LocalFolderStore : IFileStore
         }
         catch (FtpException)
         {
-            return false;
+            return null;
         }
         if (child.LinkTarget is null)
         {
-            resolved = ToEntry(childPath, child);
-            return true;
+            return Pinned.IsSupported ? Pinned.DescribeAt(child.FullName, childPath) : ToEntry(childPath, child);
         }
         if (Pinned.IsSupported)
         {
             // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
             using var pinned = Pinned.Open(child.FullName);
-            if (pinned is null || !IsServable(pinned.RealPath))
-            {
-                return false;
-            }
-            resolved = pinned.Describe(childPath);
-            return true;
+            return pinned is not null && IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
         }
         FileSystemInfo? target;
         try
@@ -579,14 +574,9 @@ internal sealed class LocalFolderStore : IFileStore
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
-        if (target is null || !target.Exists || !IsServable(Path.GetFullPath(target.FullName)))
-        {
-            return false;
-        }
-        resolved = ToEntry(childPath, target);
-        return true;
+        return target is not null && target.Exists && IsServable(Path.GetFullPath(target.FullName)) ? ToEntry(childPath, target) : null;
     }
 
     /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
@@ -642,6 +632,9 @@ internal sealed class LocalFolderStore : IFileStore
         private const int EACCES = 13;
         private const int ENOTDIR = 20;
         private const int ELOOP = 40;
+        private const int AT_FDCWD = -100;
+        private const int AT_SYMLINK_NOFOLLOW = 0x100;
+        private const int AT_EMPTY_PATH = 0x1000;
         private const string FdFolder = "/proc/self/fd";
         private int _fd;
 
@@ -714,26 +707,38 @@ internal sealed class LocalFolderStore : IFileStore
         }
 
         /// <summary>The item as STAT describes it, read from the handle (a path-based read would see the /proc link itself).</summary>
-        public RemoteEntry Describe(string normalized)
+        /// <exception cref="FtpException"><see cref="FtpStatus.AccessDenied"/>: neither a file nor a folder.</exception>
+        public RemoteEntry Describe(string normalized) => TryDescribe(normalized) ?? throw NotAFile(normalized);
+
+        /// <summary>As <see cref="Describe"/>, but null for what is neither a file nor a folder (a FIFO, a socket, a device).</summary>
+        public RemoteEntry? TryDescribe(string normalized)
         {
             if (_fd < 0)
             {
                 FileSystemInfo info = Directory.Exists(Path) ? new DirectoryInfo(Path) : new FileInfo(Path);
                 return info.Exists ? ToEntry(normalized, info) : throw NotFound(normalized);
             }
-            var (kind, length, time) = Stat();
-            return kind switch
-            {
-                StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, time),
-                StatKind.File => new RemoteEntry(normalized, ItemKind.File, length, time),
-                _ => throw NotAFile(normalized),
-            };
+            return EntryOf(normalized, Stat(_fd, "", AT_EMPTY_PATH));
         }
+
+        /// <summary>
+        /// The item at <paramref name="path"/> itself, a link not followed, as LIST shows it: null for what is neither a file
+        /// nor a folder, which STAT and DOWNLOAD refuse, so that LIST never offers what they will not serve.
+        /// </summary>
+        /// <exception cref="FileNotFoundException">Nothing is there (any more).</exception>
+        public static RemoteEntry? DescribeAt(string path, string normalized) => EntryOf(normalized, Stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW));
+
+        private static RemoteEntry? EntryOf(string normalized, (StatKind Kind, long Length, DateTimeOffset LastWrite) stat) => stat.Kind switch
+        {
+            StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, stat.LastWrite),
+            StatKind.File => new RemoteEntry(normalized, ItemKind.File, stat.Length, stat.LastWrite),
+            _ => null,
+        };
 
         /// <summary>Refuses anything but a regular file or a folder: opening a FIFO or a device could block or never end.</summary>
         public void CheckFileOrFolder(string normalized)
         {
-            if (_fd >= 0 && Stat().Kind == StatKind.Other)
+            if (_fd >= 0 && Stat(_fd, "", AT_EMPTY_PATH).Kind == StatKind.Other)
             {
                 throw NotAFile(normalized);
             }
@@ -742,15 +747,15 @@ internal sealed class LocalFolderStore : IFileStore
         private static FtpException NotAFile(string normalized) =>
             new(FtpStatus.AccessDenied, $"'{RemotePath.ToDisplay(normalized)}' is neither a file nor a folder.") { RemotePath = normalized };
 
-        /// <summary>statx(2) on the descriptor itself; its layout is the same on every Linux architecture (little-endian here).</summary>
-        private (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat()
+        /// <summary>statx(2) on a descriptor or a path; its layout is the same on every Linux architecture (little-endian here).</summary>
+        private static (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat(int dirfd, string path, int flags)
         {
-            const int AT_EMPTY_PATH = 0x1000;
             const uint STATX_BASIC_STATS = 0x7FF;
             var buffer = new byte[256];
-            if (statx(_fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) != 0)
+            if (statx(dirfd, path, flags, STATX_BASIC_STATS, buffer) != 0)
             {
-                throw new IOException($"statx failed (errno {Marshal.GetLastPInvokeError()}).");
+                int errno = Marshal.GetLastPInvokeError();
+                throw errno == ENOENT ? new FileNotFoundException($"'{path}' does not exist.") : new IOException($"statx failed (errno {errno}).");
             }
             int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000;
             long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(40));
