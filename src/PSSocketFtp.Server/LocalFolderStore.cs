@@ -351,6 +351,47 @@ internal sealed class LocalFolderStore : IFileStore
         return deleted;
     }
 
+    /// <summary>
+    /// The path <c>folder/stem_n.ext</c> for the upload <paramref name="target"/>. A name or path already at the protocol's
+    /// limit gets a shorter stem, cut by whole characters (never inside a character's UTF-8 bytes, nor between a letter
+    /// and its accent), so that the upload, whose body has arrived, is stored instead of refused for a name the client
+    /// never sent. An extension too long to keep beside the counter counts as part of the stem.
+    /// </summary>
+    /// <exception cref="FtpException"><see cref="FtpStatus.AlreadyExists"/>: the folder's path leaves no room for the counter.</exception>
+    internal static string DuplicateName(string target, int n)
+    {
+        string folder = RemotePath.GetParent(target);
+        string name = RemotePath.GetName(target);
+        string suffix = $"_{n}";
+        int folderBytes = folder.Length == 0 ? 0 : Encoding.UTF8.GetByteCount(folder) + 1;
+        int budget = Math.Min(ProtocolConstants.MaxNameBytes, ProtocolConstants.MaxPathBytes - folderBytes) - suffix.Length;
+        if (budget < 0)
+        {
+            throw new FtpException(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(target)}' already exists, and its folder's path leaves no room for another name.") { RemotePath = target };
+        }
+        int dot = name.LastIndexOf('.');
+        string stem = dot > 0 ? name.Substring(0, dot) : name;
+        string extension = dot > 0 ? name.Substring(dot) : string.Empty;
+        if (Encoding.UTF8.GetByteCount(extension) > budget)
+        {
+            (stem, extension) = (name, string.Empty);
+        }
+        budget -= Encoding.UTF8.GetByteCount(extension);
+        var kept = new StringBuilder();
+        var characters = System.Globalization.StringInfo.GetTextElementEnumerator(stem);
+        while (characters.MoveNext())
+        {
+            string character = characters.GetTextElement();
+            budget -= Encoding.UTF8.GetByteCount(character);
+            if (budget < 0)
+            {
+                break;
+            }
+            kept.Append(character);
+        }
+        return RemotePath.Combine(folder, $"{kept}{suffix}{extension}");
+    }
+
     /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
     private (string Normalized, string FullPath) Resolve(string path)
     {
@@ -1041,14 +1082,9 @@ internal sealed class LocalFolderStore : IFileStore
         /// </summary>
         private UploadResult MoveUnderFreeName(Pinned folderHandle)
         {
-            string folder = RemotePath.GetParent(target);
-            string name = RemotePath.GetName(target);
-            int dot = name.LastIndexOf('.');
-            string stem = dot > 0 ? name.Substring(0, dot) : name;
-            string extension = dot > 0 ? name.Substring(dot) : string.Empty;
             for (int n = 0; ; n++)
             {
-                string candidate = n == 0 ? target : RemotePath.Combine(folder, $"{stem}_{n}{extension}");
+                string candidate = n == 0 ? target : DuplicateName(target, n);
                 store.Resolve(candidate);
                 string candidateFull = store.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
                 try
