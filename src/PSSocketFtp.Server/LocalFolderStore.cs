@@ -35,7 +35,8 @@ internal sealed class LocalFolderStore : IFileStore
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
     private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
-    private readonly UploadRecords _records;
+    // Made again, from the journal on disk, when the server's folder is: under the id lock.
+    private UploadRecords _records;
     // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
     // Order: this lock, then an upload's own write lock; never the other way round.
     private readonly SemaphoreSlim _idLock = new(1, 1);
@@ -62,10 +63,109 @@ internal sealed class LocalFolderStore : IFileStore
         {
             Directory.Delete(_trashFolder, recursive: true);
         }
-        Directory.CreateDirectory(_trashFolder);
-        Directory.CreateDirectory(_partialFolder);
-        _records = new UploadRecords(Path.Join(_reserved, "uploads.log"));
+        _records = CreateStateFolders();
         _timeProvider = timeProvider;
+    }
+
+    /// <summary>
+    /// Creates the server's own folders inside the root as it is now (never a new root: a root that is gone may be a disk
+    /// that is not mounted, and the files would land beneath it) and loads the upload journal found there.
+    /// </summary>
+    /// <exception cref="IOException">The root is missing, or <c>.psftp</c> cannot be a folder of the server's own.</exception>
+    private UploadRecords CreateStateFolders()
+    {
+        using var root = Pinned.Open(_root);
+        if (root is null || !Directory.Exists(root.Path))
+        {
+            throw RootMissing();
+        }
+        string state = Path.Join(root.Path, RemotePath.ReservedRootName);
+        if (File.Exists(state) || new FileInfo(state).LinkTarget is not null)
+        {
+            throw new IOException($"'{_reserved}' is a file or a link; the server keeps its own files in a folder of that name.");
+        }
+        Directory.CreateDirectory(Path.Join(state, "trash"));
+        Directory.CreateDirectory(Path.Join(state, "partial"));
+        return new UploadRecords(Path.Join(_reserved, "uploads.log"));
+    }
+
+    /// <summary>
+    /// Makes sure the server's own folders are there before a request needs them. Someone emptying the root from a shell
+    /// (<c>find root -mindepth 1 -delete</c>) removes them: they are made again and the journal read again, as a restart
+    /// would, so what the operator deleted is forgotten and uploads go on.
+    /// </summary>
+    private async Task EnsureStateFoldersAsync(CancellationToken cancellationToken)
+    {
+        if (StateFoldersExist())
+        {
+            return;
+        }
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EnsureStateFoldersLocked();
+        }
+        finally
+        {
+            _idLock.Release();
+        }
+    }
+
+    /// <summary>As <see cref="EnsureStateFoldersAsync"/>, under the id lock.</summary>
+    private void EnsureStateFoldersLocked()
+    {
+        if (StateFoldersExist())
+        {
+            return;
+        }
+        CheckRoot();
+        try
+        {
+            _records = CreateStateFolders();
+        }
+        catch (Exception e) when (IsStateFolderFailure(e))
+        {
+            throw StateFolderUnusable(e);
+        }
+    }
+
+    private bool StateFoldersExist() => Directory.Exists(_partialFolder) && Directory.Exists(_trashFolder);
+
+    /// <summary>Refuses every request, clearly, while the root is gone: "'/' does not exist" would blame the client.</summary>
+    private void CheckRoot()
+    {
+        if (!Directory.Exists(_root))
+        {
+            throw new FtpException(
+                FtpStatus.InternalError,
+                "The server cannot reach its storage: its root folder is missing. The server's operator must restore it.",
+                RootMissing());
+        }
+    }
+
+    /// <summary>What the log tells the operator: the folder, as the server was started on it.</summary>
+    private DirectoryNotFoundException RootMissing() => new($"The root folder '{_root}' does not exist or is not a folder.");
+
+    /// <summary>Whether a failure on the server's own folder is one its operator must fix (a full disk is reported as such).</summary>
+    private static bool IsStateFolderFailure(Exception e) => e is UnauthorizedAccessException || (e is IOException io && !DiskFull.Is(io));
+
+    /// <summary>The server's own folder cannot be written; the cause, for the log, names it on the disk; the client is not told server paths.</summary>
+    private static FtpException StateFolderUnusable(Exception cause) => new(
+        FtpStatus.InternalError,
+        $"The server cannot write to its own folder ({RemotePath.ReservedRootName} in its root); the server's operator must fix it.",
+        cause);
+
+    /// <summary>Creates or opens a partial file in <c>.psftp/partial</c>, reporting a failure as the server's, not the client's.</summary>
+    private static FileStream OpenPartial(string partial, FileStreamOptions options)
+    {
+        try
+        {
+            return new FileStream(partial, options);
+        }
+        catch (Exception e) when (IsStateFolderFailure(e))
+        {
+            throw StateFolderUnusable(e);
+        }
     }
 
     /// <summary>The full path of the root folder.</summary>
@@ -168,8 +268,9 @@ internal sealed class LocalFolderStore : IFileStore
             return await BeginResumableAsync(request, id, target, cancellationToken).ConfigureAwait(false);
         }
 
+        await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
         string partial = Path.Join(_partialFolder, Guid.NewGuid().ToString("N") + PartialExtension);
-        var stream = new FileStream(partial, new FileStreamOptions
+        var stream = OpenPartial(partial, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
@@ -198,11 +299,12 @@ internal sealed class LocalFolderStore : IFileStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            EnsureStateFoldersLocked();
             if (_runningIds.Remove(id, out var running))
             {
                 await running.TakeOverAsync().ConfigureAwait(false);
             }
-            var stream = new FileStream(partial, new FileStreamOptions
+            var stream = OpenPartial(partial, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
                 // Read too: a resumed upload's hash starts with the bytes already held.
@@ -264,7 +366,7 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
         if (normalized.Length == 0)
@@ -301,6 +403,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             else
             {
+                await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
                 // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
                 string trashed = Path.Join(_trashFolder, Guid.NewGuid().ToString("N"));
                 Directory.Move(item, trashed);
@@ -322,7 +425,6 @@ internal sealed class LocalFolderStore : IFileStore
         {
             throw NotFound(normalized);
         }
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -334,6 +436,7 @@ internal sealed class LocalFolderStore : IFileStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            EnsureStateFoldersLocked();
             foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles())
             {
                 if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
@@ -396,6 +499,7 @@ internal sealed class LocalFolderStore : IFileStore
     private (string Normalized, string FullPath) Resolve(string path)
     {
         string normalized = RemotePath.Normalize(path);
+        CheckRoot();
         string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
         if (!IsInsideRoot(full))
         {
@@ -929,6 +1033,14 @@ internal sealed class LocalFolderStore : IFileStore
             // Closing flushes the last buffered bytes, where a full disk may show up.
             _closed = true;
             await stream.DisposeAsync().ConfigureAwait(false);
+            if (!File.Exists(partial))
+            {
+                // The root was emptied while the body arrived: what came is gone, and "not found" would blame the client.
+                throw new FtpException(
+                    FtpStatus.InternalError,
+                    $"The upload was removed from the server's own folder ({RemotePath.ReservedRootName} in its root) while it arrived; send the file again.",
+                    new FileNotFoundException($"The partial upload '{partial}' was removed.")) { RemotePath = target };
+            }
             // The tree may have changed while the body arrived: check everything again.
             var (_, targetFull) = store.Resolve(target);
             store.CheckDestination(target, targetFull, request.Conflict);
@@ -978,7 +1090,7 @@ internal sealed class LocalFolderStore : IFileStore
                 await CloseAsync().ConfigureAwait(false);
                 if (!_committed)
                 {
-                    File.Delete(partial);
+                    DeletePartial();
                 }
                 Release(id);
             }
@@ -996,7 +1108,7 @@ internal sealed class LocalFolderStore : IFileStore
                 await CloseAsync().ConfigureAwait(false);
                 if (!_committed)
                 {
-                    File.Delete(partial);
+                    DeletePartial();
                 }
                 return;
             }
@@ -1013,6 +1125,19 @@ internal sealed class LocalFolderStore : IFileStore
             finally
             {
                 store._idLock.Release();
+            }
+        }
+
+        /// <summary>Deletes the partial file; its folder gone already (the root emptied meanwhile) is as good.</summary>
+        private void DeletePartial()
+        {
+            try
+            {
+                File.Delete(partial);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Nothing left to delete.
             }
         }
 
