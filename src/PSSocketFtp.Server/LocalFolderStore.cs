@@ -35,7 +35,8 @@ internal sealed class LocalFolderStore : IFileStore
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
     private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
-    private readonly UploadRecords _records;
+    // Made again, from the journal on disk, when the server's folder is: under the id lock.
+    private UploadRecords _records;
     // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
     // Order: this lock, then an upload's own write lock; never the other way round.
     private readonly SemaphoreSlim _idLock = new(1, 1);
@@ -62,10 +63,109 @@ internal sealed class LocalFolderStore : IFileStore
         {
             Directory.Delete(_trashFolder, recursive: true);
         }
-        Directory.CreateDirectory(_trashFolder);
-        Directory.CreateDirectory(_partialFolder);
-        _records = new UploadRecords(Path.Join(_reserved, "uploads.log"));
+        _records = CreateStateFolders();
         _timeProvider = timeProvider;
+    }
+
+    /// <summary>
+    /// Creates the server's own folders inside the root as it is now (never a new root: a root that is gone may be a disk
+    /// that is not mounted, and the files would land beneath it) and loads the upload journal found there.
+    /// </summary>
+    /// <exception cref="IOException">The root is missing, or <c>.psftp</c> cannot be a folder of the server's own.</exception>
+    private UploadRecords CreateStateFolders()
+    {
+        using var root = Pinned.Open(_root);
+        if (root is null || !Directory.Exists(root.Path))
+        {
+            throw RootMissing();
+        }
+        string state = Path.Join(root.Path, RemotePath.ReservedRootName);
+        if (File.Exists(state) || new FileInfo(state).LinkTarget is not null)
+        {
+            throw new IOException($"'{_reserved}' is a file or a link; the server keeps its own files in a folder of that name.");
+        }
+        Directory.CreateDirectory(Path.Join(state, "trash"));
+        Directory.CreateDirectory(Path.Join(state, "partial"));
+        return new UploadRecords(Path.Join(_reserved, "uploads.log"));
+    }
+
+    /// <summary>
+    /// Makes sure the server's own folders are there before a request needs them. Someone emptying the root from a shell
+    /// (<c>find root -mindepth 1 -delete</c>) removes them: they are made again and the journal read again, as a restart
+    /// would, so what the operator deleted is forgotten and uploads go on.
+    /// </summary>
+    private async Task EnsureStateFoldersAsync(CancellationToken cancellationToken)
+    {
+        if (StateFoldersExist())
+        {
+            return;
+        }
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EnsureStateFoldersLocked();
+        }
+        finally
+        {
+            _idLock.Release();
+        }
+    }
+
+    /// <summary>As <see cref="EnsureStateFoldersAsync"/>, under the id lock.</summary>
+    private void EnsureStateFoldersLocked()
+    {
+        if (StateFoldersExist())
+        {
+            return;
+        }
+        CheckRoot();
+        try
+        {
+            _records = CreateStateFolders();
+        }
+        catch (Exception e) when (IsStateFolderFailure(e))
+        {
+            throw StateFolderUnusable(e);
+        }
+    }
+
+    private bool StateFoldersExist() => Directory.Exists(_partialFolder) && Directory.Exists(_trashFolder);
+
+    /// <summary>Refuses every request, clearly, while the root is gone: "'/' does not exist" would blame the client.</summary>
+    private void CheckRoot()
+    {
+        if (!Directory.Exists(_root))
+        {
+            throw new FtpException(
+                FtpStatus.InternalError,
+                "The server cannot reach its storage: its root folder is missing. The server's operator must restore it.",
+                RootMissing());
+        }
+    }
+
+    /// <summary>What the log tells the operator: the folder, as the server was started on it.</summary>
+    private DirectoryNotFoundException RootMissing() => new($"The root folder '{_root}' does not exist or is not a folder.");
+
+    /// <summary>Whether a failure on the server's own folder is one its operator must fix (a full disk is reported as such).</summary>
+    private static bool IsStateFolderFailure(Exception e) => e is UnauthorizedAccessException || (e is IOException io && !DiskFull.Is(io));
+
+    /// <summary>The server's own folder cannot be written; the cause, for the log, names it on the disk; the client is not told server paths.</summary>
+    private static FtpException StateFolderUnusable(Exception cause) => new(
+        FtpStatus.InternalError,
+        $"The server cannot write to its own folder ({RemotePath.ReservedRootName} in its root); the server's operator must fix it.",
+        cause);
+
+    /// <summary>Creates or opens a partial file in <c>.psftp/partial</c>, reporting a failure as the server's, not the client's.</summary>
+    private static FileStream OpenPartial(string partial, FileStreamOptions options)
+    {
+        try
+        {
+            return new FileStream(partial, options);
+        }
+        catch (Exception e) when (IsStateFolderFailure(e))
+        {
+            throw StateFolderUnusable(e);
+        }
     }
 
     /// <summary>The full path of the root folder.</summary>
@@ -134,7 +234,7 @@ internal sealed class LocalFolderStore : IFileStore
             // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
             if (Pinned.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
             {
-                throw OutsideRoot(normalized);
+                throw Unservable(normalized, real);
             }
             var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
             return Task.FromResult(new FileDownload(entry, stream));
@@ -168,8 +268,9 @@ internal sealed class LocalFolderStore : IFileStore
             return await BeginResumableAsync(request, id, target, cancellationToken).ConfigureAwait(false);
         }
 
+        await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
         string partial = Path.Join(_partialFolder, Guid.NewGuid().ToString("N") + PartialExtension);
-        var stream = new FileStream(partial, new FileStreamOptions
+        var stream = OpenPartial(partial, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
@@ -198,11 +299,12 @@ internal sealed class LocalFolderStore : IFileStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            EnsureStateFoldersLocked();
             if (_runningIds.Remove(id, out var running))
             {
                 await running.TakeOverAsync().ConfigureAwait(false);
             }
-            var stream = new FileStream(partial, new FileStreamOptions
+            var stream = OpenPartial(partial, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
                 // Read too: a resumed upload's hash starts with the bytes already held.
@@ -264,7 +366,7 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
         if (normalized.Length == 0)
@@ -273,7 +375,7 @@ internal sealed class LocalFolderStore : IFileStore
         }
         // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
         using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw NotFound(normalized);
-        string item = Path.Join(parent.Path, Path.GetFileName(full));
+        string item = ChildOf(parent, Path.GetFileName(full), normalized);
         var info = new FileInfo(item);
         if (info.LinkTarget is not null)
         {
@@ -301,6 +403,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             else
             {
+                await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
                 // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
                 string trashed = Path.Join(_trashFolder, Guid.NewGuid().ToString("N"));
                 Directory.Move(item, trashed);
@@ -322,7 +425,6 @@ internal sealed class LocalFolderStore : IFileStore
         {
             throw NotFound(normalized);
         }
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -334,6 +436,7 @@ internal sealed class LocalFolderStore : IFileStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            EnsureStateFoldersLocked();
             foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles())
             {
                 if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
@@ -351,10 +454,52 @@ internal sealed class LocalFolderStore : IFileStore
         return deleted;
     }
 
+    /// <summary>
+    /// The path <c>folder/stem_n.ext</c> for the upload <paramref name="target"/>. A name or path already at the protocol's
+    /// limit gets a shorter stem, cut by whole characters (never inside a character's UTF-8 bytes, nor between a letter
+    /// and its accent), so that the upload, whose body has arrived, is stored instead of refused for a name the client
+    /// never sent. An extension too long to keep beside the counter counts as part of the stem.
+    /// </summary>
+    /// <exception cref="FtpException"><see cref="FtpStatus.AlreadyExists"/>: the folder's path leaves no room for the counter.</exception>
+    internal static string DuplicateName(string target, int n)
+    {
+        string folder = RemotePath.GetParent(target);
+        string name = RemotePath.GetName(target);
+        string suffix = $"_{n}";
+        int folderBytes = folder.Length == 0 ? 0 : Encoding.UTF8.GetByteCount(folder) + 1;
+        int budget = Math.Min(ProtocolConstants.MaxNameBytes, ProtocolConstants.MaxPathBytes - folderBytes) - suffix.Length;
+        if (budget < 0)
+        {
+            throw new FtpException(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(target)}' already exists, and its folder's path leaves no room for another name.") { RemotePath = target };
+        }
+        int dot = name.LastIndexOf('.');
+        string stem = dot > 0 ? name.Substring(0, dot) : name;
+        string extension = dot > 0 ? name.Substring(dot) : string.Empty;
+        if (Encoding.UTF8.GetByteCount(extension) > budget)
+        {
+            (stem, extension) = (name, string.Empty);
+        }
+        budget -= Encoding.UTF8.GetByteCount(extension);
+        var kept = new StringBuilder();
+        var characters = System.Globalization.StringInfo.GetTextElementEnumerator(stem);
+        while (characters.MoveNext())
+        {
+            string character = characters.GetTextElement();
+            budget -= Encoding.UTF8.GetByteCount(character);
+            if (budget < 0)
+            {
+                break;
+            }
+            kept.Append(character);
+        }
+        return RemotePath.Combine(folder, $"{kept}{suffix}{extension}");
+    }
+
     /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
     private (string Normalized, string FullPath) Resolve(string path)
     {
         string normalized = RemotePath.Normalize(path);
+        CheckRoot();
         string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
         if (!IsInsideRoot(full))
         {
@@ -367,11 +512,24 @@ internal sealed class LocalFolderStore : IFileStore
     private bool IsInsideRoot(string full) =>
         string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
 
-    /// <summary>Whether a request may reach this real path: inside the root, and not the server's own folder.</summary>
+    /// <summary>
+    /// Whether a request may reach this real path: inside the root, and not the server's own folder. The folder is named in
+    /// any case, as <see cref="RemotePath"/> refuses it: past the root's own prefix only <c>.psftp</c> is compared.
+    /// </summary>
     private bool IsServable(string full) =>
         IsInsideRoot(full)
-        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, PathComparison)
-        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, PathComparison);
+        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, StringComparison.OrdinalIgnoreCase)
+        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <paramref name="name"/> inside a pinned folder, refused when it is the server's own folder: checked on where the
+    /// folder really is, so that a link back to the root (<c>self -&gt; .</c>) does not reach <c>.psftp</c> by another name.
+    /// </summary>
+    private string ChildOf(Pinned folder, string name, string normalized)
+    {
+        string real = Path.Join(folder.RealPath, name);
+        return IsServable(real) ? Path.Join(folder.Path, name) : throw Unservable(normalized, real);
+    }
 
     /// <summary>
     /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
@@ -379,11 +537,12 @@ internal sealed class LocalFolderStore : IFileStore
     /// </summary>
     private Pinned? PinInside(string full, string normalized)
     {
-        var pinned = Pinned.Open(full);
+        // Where the kernel cannot say where an item is, the store's own walk of its links does.
+        var pinned = Pinned.IsSupported ? Pinned.Open(full) : Pinned.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
         if (pinned is not null && !IsServable(pinned.RealPath))
         {
             pinned.Dispose();
-            throw OutsideRoot(normalized);
+            throw Unservable(normalized, pinned.RealPath);
         }
         return pinned;
     }
@@ -401,7 +560,7 @@ internal sealed class LocalFolderStore : IFileStore
             foreach (var segment in folder.Split('/', StringSplitOptions.RemoveEmptyEntries))
             {
                 walked = RemotePath.Combine(walked, segment);
-                string next = Path.Join(current.Path, segment);
+                string next = ChildOf(current, segment, walked);
                 Directory.CreateDirectory(next);
                 var pinned = PinInside(next, walked) ?? throw NotFound(walked);
                 current.Dispose();
@@ -420,24 +579,35 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    /// <summary>Walks the path from the root and refuses it when a link on the way points outside the root.</summary>
-    private void CheckLinks(string full, string normalized, int depth)
+    /// <summary>
+    /// Walks the path from the root and refuses it when a link on the way points outside the root, or when the walk reaches
+    /// the server's own folder by any route (<c>self/.psftp</c> through <c>self -&gt; .</c>).
+    /// </summary>
+    /// <returns>Where the path leads, as far as it exists, with its links resolved.</returns>
+    private string CheckLinks(string full, string normalized, int depth)
     {
         if (depth > MaxLinkDepth)
         {
             throw OutsideRoot(normalized);
         }
+        // The path as written, for the file system to follow, and where it has led so far, for the checks.
         string current = _root;
+        string real = _root;
         foreach (var segment in full.Substring(Math.Min(full.Length, _rootPrefix.Length)).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Join(current, segment);
+            real = Path.Join(real, segment);
             var info = new FileInfo(current);
             if (info.LinkTarget is null)
             {
+                if (!IsServable(real))
+                {
+                    throw Unservable(normalized, real);
+                }
                 if (!info.Exists && !Directory.Exists(current))
                 {
                     // Nothing below a missing item can be a link.
-                    return;
+                    return real;
                 }
                 continue;
             }
@@ -453,11 +623,12 @@ internal sealed class LocalFolderStore : IFileStore
             }
             if (!IsServable(target))
             {
-                throw OutsideRoot(normalized);
+                throw Unservable(normalized, target);
             }
             // The target's own path may pass through other links.
-            CheckLinks(target, normalized, depth + 1);
+            real = CheckLinks(target, normalized, depth + 1);
         }
+        return real;
     }
 
     private IEnumerable<RemoteEntry> ListFolder(string normalized, Pinned folder, bool recursive)
@@ -465,12 +636,13 @@ internal sealed class LocalFolderStore : IFileStore
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
         foreach (var child in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
-            RemoteEntry resolved;
+            RemoteEntry? resolved;
             try
             {
                 // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
                 child.Refresh();
-                if (!IsServable(normalized, child, out resolved))
+                resolved = Servable(normalized, folder, child);
+                if (resolved is null)
                 {
                     continue;
                 }
@@ -510,14 +682,17 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 
-    /// <summary>Whether a folder's child may be shown: not the server's own folder, a name the protocol can address, no link out of the root.</summary>
-    private bool IsServable(string folder, FileSystemInfo child, out RemoteEntry resolved)
+    /// <summary>
+    /// A folder's child as LIST shows it, or null when it may not be shown: the server's own folder (judged by where the
+    /// folder really is, so not through a link back to the root either), a name the protocol cannot address, a link out of
+    /// the root, or what is neither a file nor a folder (STAT and DOWNLOAD refuse those).
+    /// </summary>
+    private RemoteEntry? Servable(string folder, Pinned folderHandle, FileSystemInfo child)
     {
         string childPath = RemotePath.Combine(folder, child.Name);
-        resolved = null!;
-        if (folder.Length == 0 && string.Equals(child.Name, RemotePath.ReservedRootName, StringComparison.OrdinalIgnoreCase))
+        if (!IsServable(Path.Join(folderHandle.RealPath, child.Name)))
         {
-            return false;
+            return null;
         }
         try
         {
@@ -525,23 +700,17 @@ internal sealed class LocalFolderStore : IFileStore
         }
         catch (FtpException)
         {
-            return false;
+            return null;
         }
         if (child.LinkTarget is null)
         {
-            resolved = ToEntry(childPath, child);
-            return true;
+            return Pinned.IsSupported ? Pinned.DescribeAt(child.FullName, childPath) : ToEntry(childPath, child);
         }
         if (Pinned.IsSupported)
         {
             // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
             using var pinned = Pinned.Open(child.FullName);
-            if (pinned is null || !IsServable(pinned.RealPath))
-            {
-                return false;
-            }
-            resolved = pinned.Describe(childPath);
-            return true;
+            return pinned is not null && IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
         }
         FileSystemInfo? target;
         try
@@ -550,14 +719,9 @@ internal sealed class LocalFolderStore : IFileStore
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
-        if (target is null || !target.Exists || !IsServable(Path.GetFullPath(target.FullName)))
-        {
-            return false;
-        }
-        resolved = ToEntry(childPath, target);
-        return true;
+        return target is not null && target.Exists && IsServable(Path.GetFullPath(target.FullName)) ? ToEntry(childPath, target) : null;
     }
 
     /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
@@ -593,6 +757,11 @@ internal sealed class LocalFolderStore : IFileStore
     private static FtpException OutsideRoot(string normalized) =>
         new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 
+    /// <summary>The refusal of a path that leads to <paramref name="real"/>: out of the root, or into the server's own folder.</summary>
+    private FtpException Unservable(string normalized, string real) => IsInsideRoot(real)
+        ? new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads into the server's own folder.") { RemotePath = normalized }
+        : OutsideRoot(normalized);
+
     /// <summary>
     /// An item opened by path and held by its handle. On Linux, <see cref="Path"/> is <c>/proc/self/fd/N</c>: every use of it
     /// (and of a name below it) reaches the very item that was opened, whatever its path leads to meanwhile, and
@@ -608,6 +777,9 @@ internal sealed class LocalFolderStore : IFileStore
         private const int EACCES = 13;
         private const int ENOTDIR = 20;
         private const int ELOOP = 40;
+        private const int AT_FDCWD = -100;
+        private const int AT_SYMLINK_NOFOLLOW = 0x100;
+        private const int AT_EMPTY_PATH = 0x1000;
         private const string FdFolder = "/proc/self/fd";
         private int _fd;
 
@@ -629,7 +801,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             if (!IsSupported)
             {
-                return File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, full) : null;
+                return OpenUnpinned(full, full);
             }
             int fd = open(full, O_PATH | O_CLOEXEC);
             if (fd < 0)
@@ -650,6 +822,10 @@ internal sealed class LocalFolderStore : IFileStore
             }
             return new Pinned(fd, path, real);
         }
+
+        /// <summary>Where there is no <c>/proc/self/fd</c>: the path itself, and where the caller found it leads.</summary>
+        public static Pinned? OpenUnpinned(string full, string realPath) =>
+            File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, realPath) : null;
 
         /// <summary>Where an open file really is, on Linux; null elsewhere.</summary>
         public static string? RealPathOf(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
@@ -676,26 +852,38 @@ internal sealed class LocalFolderStore : IFileStore
         }
 
         /// <summary>The item as STAT describes it, read from the handle (a path-based read would see the /proc link itself).</summary>
-        public RemoteEntry Describe(string normalized)
+        /// <exception cref="FtpException"><see cref="FtpStatus.AccessDenied"/>: neither a file nor a folder.</exception>
+        public RemoteEntry Describe(string normalized) => TryDescribe(normalized) ?? throw NotAFile(normalized);
+
+        /// <summary>As <see cref="Describe"/>, but null for what is neither a file nor a folder (a FIFO, a socket, a device).</summary>
+        public RemoteEntry? TryDescribe(string normalized)
         {
             if (_fd < 0)
             {
                 FileSystemInfo info = Directory.Exists(Path) ? new DirectoryInfo(Path) : new FileInfo(Path);
                 return info.Exists ? ToEntry(normalized, info) : throw NotFound(normalized);
             }
-            var (kind, length, time) = Stat();
-            return kind switch
-            {
-                StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, time),
-                StatKind.File => new RemoteEntry(normalized, ItemKind.File, length, time),
-                _ => throw NotAFile(normalized),
-            };
+            return EntryOf(normalized, Stat(_fd, "", AT_EMPTY_PATH));
         }
+
+        /// <summary>
+        /// The item at <paramref name="path"/> itself, a link not followed, as LIST shows it: null for what is neither a file
+        /// nor a folder, which STAT and DOWNLOAD refuse, so that LIST never offers what they will not serve.
+        /// </summary>
+        /// <exception cref="FileNotFoundException">Nothing is there (any more).</exception>
+        public static RemoteEntry? DescribeAt(string path, string normalized) => EntryOf(normalized, Stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW));
+
+        private static RemoteEntry? EntryOf(string normalized, (StatKind Kind, long Length, DateTimeOffset LastWrite) stat) => stat.Kind switch
+        {
+            StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, stat.LastWrite),
+            StatKind.File => new RemoteEntry(normalized, ItemKind.File, stat.Length, stat.LastWrite),
+            _ => null,
+        };
 
         /// <summary>Refuses anything but a regular file or a folder: opening a FIFO or a device could block or never end.</summary>
         public void CheckFileOrFolder(string normalized)
         {
-            if (_fd >= 0 && Stat().Kind == StatKind.Other)
+            if (_fd >= 0 && Stat(_fd, "", AT_EMPTY_PATH).Kind == StatKind.Other)
             {
                 throw NotAFile(normalized);
             }
@@ -704,15 +892,15 @@ internal sealed class LocalFolderStore : IFileStore
         private static FtpException NotAFile(string normalized) =>
             new(FtpStatus.AccessDenied, $"'{RemotePath.ToDisplay(normalized)}' is neither a file nor a folder.") { RemotePath = normalized };
 
-        /// <summary>statx(2) on the descriptor itself; its layout is the same on every Linux architecture (little-endian here).</summary>
-        private (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat()
+        /// <summary>statx(2) on a descriptor or a path; its layout is the same on every Linux architecture (little-endian here).</summary>
+        private static (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat(int dirfd, string path, int flags)
         {
-            const int AT_EMPTY_PATH = 0x1000;
             const uint STATX_BASIC_STATS = 0x7FF;
             var buffer = new byte[256];
-            if (statx(_fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) != 0)
+            if (statx(dirfd, path, flags, STATX_BASIC_STATS, buffer) != 0)
             {
-                throw new IOException($"statx failed (errno {Marshal.GetLastPInvokeError()}).");
+                int errno = Marshal.GetLastPInvokeError();
+                throw errno == ENOENT ? new FileNotFoundException($"'{path}' does not exist.") : new IOException($"statx failed (errno {errno}).");
             }
             int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000;
             long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(40));
@@ -845,12 +1033,20 @@ internal sealed class LocalFolderStore : IFileStore
             // Closing flushes the last buffered bytes, where a full disk may show up.
             _closed = true;
             await stream.DisposeAsync().ConfigureAwait(false);
+            if (!File.Exists(partial))
+            {
+                // The root was emptied while the body arrived: what came is gone, and "not found" would blame the client.
+                throw new FtpException(
+                    FtpStatus.InternalError,
+                    $"The upload was removed from the server's own folder ({RemotePath.ReservedRootName} in its root) while it arrived; send the file again.",
+                    new FileNotFoundException($"The partial upload '{partial}' was removed.")) { RemotePath = target };
+            }
             // The tree may have changed while the body arrived: check everything again.
             var (_, targetFull) = store.Resolve(target);
             store.CheckDestination(target, targetFull, request.Conflict);
             // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
             using var folder = store.CreateFoldersPinned(RemotePath.GetParent(target));
-            string targetInFolder = Path.Join(folder.Path, RemotePath.GetName(target));
+            string targetInFolder = store.ChildOf(folder, RemotePath.GetName(target), target);
             var result = request.Conflict switch
             {
                 ConflictMode.Overwrite => MoveOverwriting(targetInFolder),
@@ -894,7 +1090,7 @@ internal sealed class LocalFolderStore : IFileStore
                 await CloseAsync().ConfigureAwait(false);
                 if (!_committed)
                 {
-                    File.Delete(partial);
+                    DeletePartial();
                 }
                 Release(id);
             }
@@ -912,7 +1108,7 @@ internal sealed class LocalFolderStore : IFileStore
                 await CloseAsync().ConfigureAwait(false);
                 if (!_committed)
                 {
-                    File.Delete(partial);
+                    DeletePartial();
                 }
                 return;
             }
@@ -929,6 +1125,19 @@ internal sealed class LocalFolderStore : IFileStore
             finally
             {
                 store._idLock.Release();
+            }
+        }
+
+        /// <summary>Deletes the partial file; its folder gone already (the root emptied meanwhile) is as good.</summary>
+        private void DeletePartial()
+        {
+            try
+            {
+                File.Delete(partial);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Nothing left to delete.
             }
         }
 
@@ -998,16 +1207,11 @@ internal sealed class LocalFolderStore : IFileStore
         /// </summary>
         private UploadResult MoveUnderFreeName(Pinned folderHandle)
         {
-            string folder = RemotePath.GetParent(target);
-            string name = RemotePath.GetName(target);
-            int dot = name.LastIndexOf('.');
-            string stem = dot > 0 ? name.Substring(0, dot) : name;
-            string extension = dot > 0 ? name.Substring(dot) : string.Empty;
             for (int n = 0; ; n++)
             {
-                string candidate = n == 0 ? target : RemotePath.Combine(folder, $"{stem}_{n}{extension}");
+                string candidate = n == 0 ? target : DuplicateName(target, n);
                 store.Resolve(candidate);
-                string candidateFull = Path.Join(folderHandle.Path, RemotePath.GetName(candidate));
+                string candidateFull = store.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
                 try
                 {
                     MoveWithoutReplacing(candidateFull);

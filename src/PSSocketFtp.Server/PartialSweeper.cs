@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server;
 
@@ -23,6 +24,11 @@ internal sealed class PartialSweeper(IFileStore store, FtpServerOptions options,
                 {
                     logger.LogInformation("deleted {Count} abandoned partial uploads and upload records older than {MaxAge}", deleted, options.PartialMaxAge);
                 }
+            }
+            catch (FtpException e) when (e.InnerException is { } cause)
+            {
+                // The store's storage is unusable (its root, its own folder): the cause names the folder; a stack trace adds nothing.
+                logger.LogWarning("could not sweep abandoned partial uploads: {Problem} {Cause}", e.Message, cause.Message);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

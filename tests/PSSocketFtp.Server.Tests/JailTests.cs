@@ -235,6 +235,64 @@ public class JailTests
         Assert.Equal("half an upload", File.ReadAllText(Path.Join(server.PartialFolder, "someone.part")));
     }
 
+    /// <summary>Paths that reach the server's own folder through links that lead back to the root, as copied trees often hold.</summary>
+    public static TheoryData<string> ServerFolderByLinkPaths =>
+    [
+        "self/.psftp",
+        "self/.psftp/",
+        "self/.psftp/partial",
+        "self/.psftp/uploads.log",
+        "self/.PSFTP",
+        "self/self/.psftp/trash",
+        "sub/up/.psftp",
+        "sub/up/.psftp/partial/someone.part",
+        "absolute/.psftp",
+    ];
+
+    [Theory]
+    [MemberData(nameof(ServerFolderByLinkPaths))]
+    public async Task EveryOperation_LinkBackToRootThenServerFolder_InvalidPathAndStateUntouched(string path)
+    {
+        await using var server = await TestServer.StartAsync();
+        MakeLinksToRoot(server);
+        File.WriteAllText(Path.Join(server.PartialFolder, "someone.part"), "half an upload");
+        string state = Path.Join(server.Root, ".psftp");
+        var stateBefore = StateSnapshot(state);
+        using var client = await server.ConnectAsync();
+
+        foreach (var operation in Jail.AllOperations)
+        {
+            var outcome = await Jail.RunAsync(client, operation, path);
+
+            Assert.True(outcome.Refused && outcome.Status == FtpStatus.InvalidPath, $"{path}, {operation}: {outcome}");
+            Assert.DoesNotContain(server.Sandbox, outcome.Message);
+            Assert.Equal("", System.Text.Encoding.UTF8.GetString(outcome.Body));
+        }
+
+        Assert.Equal(stateBefore, StateSnapshot(state));
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+    }
+
+    [Theory]
+    [InlineData("self", false)]
+    [InlineData("self", true)]
+    [InlineData("self/self", false)]
+    [InlineData("sub/up", false)]
+    [InlineData("sub/up", true)]
+    [InlineData("absolute", true)]
+    public async Task List_LinkBackToRoot_ServerFolderNotShown(string path, bool recursive)
+    {
+        await using var server = await TestServer.StartAsync();
+        MakeLinksToRoot(server);
+        using var client = await server.ConnectAsync();
+
+        var listing = await ExchangeTests.ListAsync(client, path, recursive);
+
+        // Linked folders are listed, not entered; "sub" is a real folder and is.
+        string[] expected = recursive ? ["absolute", "self", "sub", "sub/up"] : ["absolute", "self", "sub"];
+        Assert.Equal(expected.Select(e => path + "/" + e), listing.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>
     /// A hard link is the file itself, not a pointer, so a hard link to a file outside cannot be told from a file inside.
     /// Policy: it is served like any file (making it took write access to the root and, with the kernel's
@@ -261,6 +319,22 @@ public class JailTests
         Assert.False(File.Exists(server.FullPath("hard-victim.txt")));
         jail.AssertUntouched(before, "hard links");
     }
+
+    /// <summary>Links that lead back to the root: relative to the folder itself, to its parent, and absolute.</summary>
+    private static void MakeLinksToRoot(TestServer server)
+    {
+        Directory.CreateSymbolicLink(server.FullPath("self"), ".");
+        Directory.CreateDirectory(server.FullPath("sub"));
+        Directory.CreateSymbolicLink(server.FullPath("sub/up"), "..");
+        Directory.CreateSymbolicLink(server.FullPath("absolute"), server.Root);
+    }
+
+    /// <summary>Every name, length and content in the server's own folder.</summary>
+    private static List<string> StateSnapshot(string state) =>
+        Directory.GetFileSystemEntries(state, "*", SearchOption.AllDirectories)
+            .Select(e => File.Exists(e) ? $"{e} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(e)))}" : e)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     private static void MakeHostileLinks(TestServer server, Jail jail)
     {

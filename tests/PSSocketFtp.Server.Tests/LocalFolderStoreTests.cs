@@ -199,6 +199,69 @@ public sealed class LocalFolderStoreTests : IDisposable
         Assert.Equal(4, new FileInfo(partial).Length);
     }
 
+    [Fact]
+    public async Task BeginUploadAsync_RootRemoved_InternalErrorWhoseCauseNamesTheRoot()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        Directory.Delete(store.Root, recursive: true);
+
+        var error = await Assert.ThrowsAsync<FtpException>(() => store.BeginUploadAsync(new UploadRequest("", "x.bin", 1, ConflictMode.Rename), default));
+
+        Assert.Equal(FtpStatus.InternalError, error.Status);
+        Assert.DoesNotContain(store.Root, error.Message);
+        // What the log shows the operator beside the message.
+        Assert.Contains($"'{store.Root}'", error.InnerException?.Message);
+        Directory.CreateDirectory(store.Root);
+    }
+
+    [Fact]
+    public async Task BeginUploadAsync_ServerFolderIsAFile_InternalErrorWhoseCauseNamesIt()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        string state = Path.Join(store.Root, ".psftp");
+        Directory.Delete(state, recursive: true);
+        File.WriteAllText(state, "not a folder");
+
+        var error = await Assert.ThrowsAsync<FtpException>(() => store.BeginUploadAsync(new UploadRequest("", "x.bin", 1, ConflictMode.Rename, "an-id"), default));
+
+        Assert.Equal(FtpStatus.InternalError, error.Status);
+        Assert.DoesNotContain(store.Root, error.Message);
+        Assert.Contains($"'{state}' is a file or a link", error.InnerException?.Message);
+    }
+
+    [Fact]
+    public async Task CommitAsync_ServerFolderDeletedMidUpload_InternalErrorThenNextUploadStored()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        await using (var upload = await store.BeginUploadAsync(new UploadRequest("", "x.bin", 1, ConflictMode.Rename), default))
+        {
+            await upload.WriteAsync(new byte[1], default);
+            Directory.Delete(Path.Join(store.Root, ".psftp"), recursive: true);
+
+            var error = await Assert.ThrowsAsync<FtpException>(() => upload.CommitAsync(null, default));
+
+            Assert.Equal(FtpStatus.InternalError, error.Status);
+            Assert.Contains("removed from the server's own folder", error.Message, StringComparison.Ordinal);
+        }
+
+        await CommitAsync(store, "next");
+
+        Assert.Equal(["next.bin"], Directory.GetFiles(store.Root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task SweepPartialsAsync_ServerFolderDeleted_RecreatedAndNothingSwept()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        Directory.Delete(Path.Join(store.Root, ".psftp"), recursive: true);
+
+        int deleted = await store.SweepPartialsAsync(TimeSpan.FromHours(24), default);
+
+        Assert.Equal(0, deleted);
+        Assert.True(Directory.Exists(Path.Join(store.Root, ".psftp", "partial")));
+        Assert.True(Directory.Exists(Path.Join(store.Root, ".psftp", "trash")));
+    }
+
     private static string Partial(string partials, string id) => Directory.GetFiles(partials, id + ".*.part").Single();
 
     /// <summary>The resumable upload of one byte that <see cref="CommitAsync"/> commits as <c>{id}.bin</c>.</summary>
