@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -634,14 +635,18 @@ internal sealed class LocalFolderStore : IFileStore
     private IEnumerable<RemoteEntry> ListFolder(string normalized, Pinned folder, bool recursive)
     {
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
-        foreach (var child in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos("*", options).OrderBy(i => i.Name, StringComparer.Ordinal))
+        // Names only: each child is then described relative to the folder's handle, one statx a child, instead of a
+        // FileSystemInfo whose stat, refresh and readlink each walk /proc/self/fd/N again (most of a listing's cost before).
+        var names = new FileSystemEnumerable<string>(folder.Path, (ref FileSystemEntry entry) => entry.FileName.ToString(), options).ToList();
+        names.Sort(StringComparer.Ordinal);
+        foreach (string name in names)
         {
             RemoteEntry? resolved;
+            bool isLink;
             try
             {
-                // Fresh now, not as of when the folder was read: a file removed meanwhile fails here and is skipped.
-                child.Refresh();
-                resolved = Servable(normalized, folder, child);
+                // Described now, not as of when the folder was read: a file removed meanwhile is simply no longer there.
+                resolved = Servable(normalized, folder, name, out isLink);
                 if (resolved is null)
                 {
                     continue;
@@ -649,19 +654,18 @@ internal sealed class LocalFolderStore : IFileStore
             }
             catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                // Deleted or renamed by another session since the folder was read: it is simply no longer there.
                 continue;
             }
             string childPath = resolved.Path;
             yield return resolved;
             // Linked folders are listed but not entered: a link to an ancestor would never end.
-            if (recursive && resolved.Kind == ItemKind.Directory && child.LinkTarget is null)
+            if (recursive && resolved.Kind == ItemKind.Directory && !isLink)
             {
-                // Entered through a checked handle: it may have become a link since it was enumerated.
+                // Entered through a checked handle: it may have become a link since it was described.
                 Pinned? subfolder;
                 try
                 {
-                    subfolder = PinInside(child.FullName, childPath);
+                    subfolder = PinInside(Path.Join(folder.Path, name), childPath);
                 }
                 catch (FtpException)
                 {
@@ -687,35 +691,40 @@ internal sealed class LocalFolderStore : IFileStore
     /// folder really is, so not through a link back to the root either), a name the protocol cannot address, a link out of
     /// the root, or what is neither a file nor a folder (STAT and DOWNLOAD refuse those).
     /// </summary>
-    private RemoteEntry? Servable(string folder, Pinned folderHandle, FileSystemInfo child)
+    /// <exception cref="FileNotFoundException">The child is gone.</exception>
+    private RemoteEntry? Servable(string folder, Pinned folderHandle, string name, out bool isLink)
     {
-        string childPath = RemotePath.Combine(folder, child.Name);
-        if (!IsServable(Path.Join(folderHandle.RealPath, child.Name)))
+        isLink = false;
+        string childPath = RemotePath.Combine(folder, name);
+        if (!IsServable(Path.Join(folderHandle.RealPath, name)))
         {
             return null;
         }
         try
         {
-            RemotePath.CheckName(child.Name);
+            RemotePath.CheckName(name);
         }
         catch (FtpException)
         {
             return null;
         }
-        if (child.LinkTarget is null)
+        var (entry, link) = folderHandle.DescribeChild(name, childPath);
+        isLink = link;
+        if (!link)
         {
-            return Pinned.IsSupported ? Pinned.DescribeAt(child.FullName, childPath) : ToEntry(childPath, child);
+            return entry;
         }
+        string childFull = Path.Join(folderHandle.Path, name);
         if (Pinned.IsSupported)
         {
             // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
-            using var pinned = Pinned.Open(child.FullName);
+            using var pinned = Pinned.Open(childFull);
             return pinned is not null && IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
         }
         FileSystemInfo? target;
         try
         {
-            target = child.ResolveLinkTarget(returnFinalTarget: true);
+            target = new FileInfo(childFull).ResolveLinkTarget(returnFinalTarget: true);
         }
         catch (IOException)
         {
@@ -777,7 +786,6 @@ internal sealed class LocalFolderStore : IFileStore
         private const int EACCES = 13;
         private const int ENOTDIR = 20;
         private const int ELOOP = 40;
-        private const int AT_FDCWD = -100;
         private const int AT_SYMLINK_NOFOLLOW = 0x100;
         private const int AT_EMPTY_PATH = 0x1000;
         private const string FdFolder = "/proc/self/fd";
@@ -867,11 +875,24 @@ internal sealed class LocalFolderStore : IFileStore
         }
 
         /// <summary>
-        /// The item at <paramref name="path"/> itself, a link not followed, as LIST shows it: null for what is neither a file
-        /// nor a folder, which STAT and DOWNLOAD refuse, so that LIST never offers what they will not serve.
+        /// The child <paramref name="name"/> of this folder itself, a link not followed, as LIST shows it: null for what is
+        /// neither a file nor a folder, which STAT and DOWNLOAD refuse, so that LIST never offers what they will not serve;
+        /// for a link, no entry and <c>IsLink</c> (the caller follows it through its own checks).
         /// </summary>
         /// <exception cref="FileNotFoundException">Nothing is there (any more).</exception>
-        public static RemoteEntry? DescribeAt(string path, string normalized) => EntryOf(normalized, Stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW));
+        public (RemoteEntry? Entry, bool IsLink) DescribeChild(string name, string normalized)
+        {
+            if (_fd < 0)
+            {
+                string full = System.IO.Path.Join(Path, name);
+                FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
+                return info.LinkTarget is not null ? (null, true)
+                    : info.Exists ? (ToEntry(normalized, info), false)
+                    : throw new FileNotFoundException($"'{full}' does not exist.");
+            }
+            var stat = Stat(_fd, name, AT_SYMLINK_NOFOLLOW);
+            return stat.Kind == StatKind.Link ? (null, true) : (EntryOf(normalized, stat), false);
+        }
 
         private static RemoteEntry? EntryOf(string normalized, (StatKind Kind, long Length, DateTimeOffset LastWrite) stat) => stat.Kind switch
         {
@@ -896,24 +917,26 @@ internal sealed class LocalFolderStore : IFileStore
         private static (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat(int dirfd, string path, int flags)
         {
             const uint STATX_BASIC_STATS = 0x7FF;
-            var buffer = new byte[256];
-            if (statx(dirfd, path, flags, STATX_BASIC_STATS, buffer) != 0)
+            Span<byte> buffer = stackalloc byte[256];
+            if (statx(dirfd, path, flags, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(buffer)) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 throw errno == ENOENT ? new FileNotFoundException($"'{path}' does not exist.") : new IOException($"statx failed (errno {errno}).");
             }
-            int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000;
-            long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(40));
-            long seconds = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(112));
-            uint nanoseconds = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(120));
+            int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.Slice(28)) & 0xF000;
+            long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.Slice(40));
+            long seconds = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.Slice(112));
+            uint nanoseconds = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.Slice(120));
             var time = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100);
-            return (mode switch { 0x4000 => StatKind.Directory, 0x8000 => StatKind.File, _ => StatKind.Other }, size, time);
+            return (mode switch { 0x4000 => StatKind.Directory, 0x8000 => StatKind.File, 0xA000 => StatKind.Link, _ => StatKind.Other }, size, time);
         }
 
         private enum StatKind
         {
             File,
             Directory,
+            // Seen only where the link is not followed (AT_SYMLINK_NOFOLLOW).
+            Link,
             Other,
         }
 
@@ -933,7 +956,7 @@ internal sealed class LocalFolderStore : IFileStore
         private static extern int close(int fd);
 
         [DllImport("libc", SetLastError = true)]
-        private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+        private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
     }
 
     /// <summary>
