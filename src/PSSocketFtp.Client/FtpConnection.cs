@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Framing;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Client;
 
@@ -84,9 +87,7 @@ internal sealed class FtpConnection : IDisposable
             {
                 // Before any other request: a server with users refuses everything else until this succeeds.
                 uint id = connection.NextStreamId();
-                await connection.SendAsync(FieldWriter.ForFrame(FrameType.Auth, id)
-                    .Add(FieldTag.UserName, user)
-                    .Add(FieldTag.Password, options.Password ?? string.Empty)).ConfigureAwait(false);
+                await connection.SendAsync(id, new AuthRequest(user, options.Password ?? string.Empty)).ConfigureAwait(false);
                 await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
             }
             return connection;
@@ -125,8 +126,8 @@ internal sealed class FtpConnection : IDisposable
         await WriteAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
     }
 
-    /// <summary>Sends a request that carries no fields.</summary>
-    public Task SendAsync(FrameType type, uint streamId) => SendAsync(FieldWriter.ForFrame(type, streamId));
+    /// <summary>Sends <paramref name="message"/> as a frame of <paramref name="streamId"/>.</summary>
+    public Task SendAsync(uint streamId, ControlMessage message) => SendAsync(message.ToWriter(streamId));
 
     /// <summary>Reads the next frame of <paramref name="streamId"/> whose payload is fields; an ERROR frame becomes an exception.</summary>
     public async Task<(FrameType Type, FieldSet Fields)> ReadResponseAsync(uint streamId)
@@ -223,7 +224,7 @@ internal sealed class FtpConnection : IDisposable
             }
             int chunk = header.PayloadLength;
             await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
-            CheckOrBreak(header, buffer.AsSpan(0, chunk));
+            CheckOrBreak(header, buffer);
             hash.Append(buffer, 0, chunk);
             await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
             received += chunk;
@@ -246,7 +247,8 @@ internal sealed class FtpConnection : IDisposable
         FrameHeader header;
         try
         {
-            header = FrameHeader.Read(_header.AsSpan(0, size), ProtocolVersion);
+            var bytes = new ReadOnlySequence<byte>(_header, 0, size);
+            FrameReader.TryReadHeader(ref bytes, ProtocolVersion, out header);
         }
         catch (FtpException e)
         {
@@ -273,11 +275,12 @@ internal sealed class FtpConnection : IDisposable
         }
     }
 
-    private void CheckOrBreak(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void CheckOrBreak(FrameHeader header, byte[] buffer)
     {
         try
         {
-            header.CheckPayload(payload);
+            var bytes = new ReadOnlySequence<byte>(buffer, 0, header.PayloadLength);
+            FrameReader.TryReadPayload(ref bytes, header, out _);
         }
         catch (FtpException e)
         {
@@ -288,14 +291,11 @@ internal sealed class FtpConnection : IDisposable
 
     private FtpException ServerError(FrameHeader header, FieldSet fields)
     {
-        var status = (FtpStatus)(fields.TryGetUInt16(FieldTag.Status) ?? (ushort)FtpStatus.InternalError);
-        string message = fields.TryGetString(FieldTag.Message) ?? $"The server answered {status}.";
         if (header.StreamId == 0)
         {
             IsBroken = true;
         }
-        string? path = fields.TryGetString(FieldTag.Path);
-        return new FtpException(status, message) { RemotePath = path is null ? null : RemotePath.ToDisplay(path) };
+        return ErrorAnswer.Read(fields).ToException();
     }
 
     private FtpException Violation(string what)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Client;
 
@@ -93,9 +94,8 @@ public sealed class FtpSession : IDisposable
         RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FrameType.Ping, id).ConfigureAwait(false);
-            var fields = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
-            ServerSoftware = fields.TryGetString(FieldTag.Software);
+            await connection.SendAsync(id, EmptyMessage.Ping).ConfigureAwait(false);
+            ServerSoftware = PingAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)).Software;
             return true;
         }, cancellationToken);
 
@@ -107,7 +107,7 @@ public sealed class FtpSession : IDisposable
         return RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.List, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse)).ConfigureAwait(false);
+            await connection.SendAsync(id, new ListRequest(remote, recurse)).ConfigureAwait(false);
             var items = new List<FtpItem>();
             while (true)
             {
@@ -120,7 +120,7 @@ public sealed class FtpSession : IDisposable
                 {
                     throw new FtpException(FtpStatus.MalformedFrame, $"The server answered a listing with {type}.");
                 }
-                items.AddRange(fields.GetNested(FieldTag.Entry).Select(entry => new FtpItem(RemoteEntry.ReadFrom(entry))));
+                items.AddRange(EntriesAnswer.Read(fields).Entries.Select(entry => new FtpItem(entry)));
             }
         }, cancellationToken);
     }
@@ -133,8 +133,8 @@ public sealed class FtpSession : IDisposable
         return RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Stat, id).Add(FieldTag.Path, remote)).ConfigureAwait(false);
-            return new FtpItem(RemoteEntry.ReadFrom(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)));
+            await connection.SendAsync(id, new StatRequest(remote)).ConfigureAwait(false);
+            return new FtpItem(StatAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)).Entry);
         }, cancellationToken);
     }
 
@@ -156,7 +156,7 @@ public sealed class FtpSession : IDisposable
         {
             uint id = connection.NextStreamId();
             bool resent = sentBefore;
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Delete, id).Add(FieldTag.Path, remote).Add(FieldTag.Recursive, recurse)).ConfigureAwait(false);
+            await connection.SendAsync(id, new DeleteRequest(remote, recurse)).ConfigureAwait(false);
             sentBefore = true;
             try
             {
@@ -267,19 +267,12 @@ public sealed class FtpSession : IDisposable
     public Task<FtpFileHash> GetFileHashAsync(string remotePath, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(remotePath);
-        string wire = TransferHash.WireName(algorithm);
         return RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
-            await connection.SendAsync(FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire)).ConfigureAwait(false);
-            var ok = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
-            string answered = ok.TryGetString(FieldTag.HashAlgorithm) ?? wire;
-            var hash = ok.TryGetBytes(FieldTag.Hash);
-            if (answered != wire || hash is null || hash.Length == 0)
-            {
-                throw new FtpException(FtpStatus.MalformedFrame, $"The server answered a {wire} HASH request without a {wire} hash.");
-            }
-            return new FtpFileHash(wire, TransferHash.ToHex(hash), RemotePath.ToDisplay(ok.TryGetString(FieldTag.Path) ?? remote), ok.GetInt64(FieldTag.Length));
+            await connection.SendAsync(id, new HashRequest(remote, algorithm)).ConfigureAwait(false);
+            var ok = HashAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false), algorithm);
+            return new FtpFileHash(ok.HashAlgorithm, TransferHash.ToHex(ok.Hash), RemotePath.ToDisplay(ok.Path ?? remote), ok.Length);
         }, cancellationToken);
     }
 
@@ -295,7 +288,7 @@ public sealed class FtpSession : IDisposable
                 {
                     using var scope = connection.BeginOperation(_options, cancellationToken);
                     uint id = connection.NextStreamId();
-                    await connection.SendAsync(FrameType.Bye, id).ConfigureAwait(false);
+                    await connection.SendAsync(id, EmptyMessage.Bye).ConfigureAwait(false);
                     await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is FtpConnectionException or FtpException)
@@ -499,19 +492,13 @@ public sealed class FtpSession : IDisposable
                 }
             }
             uint id = connection.NextStreamId();
-            var request = FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, remote).Add(FieldTag.HashAlgorithm, wire);
-            if (held > 0)
-            {
-                request.Add(FieldTag.Offset, held).Add(FieldTag.Length, record!.Length).Add(FieldTag.LastWriteTime, record.LastWriteTime);
-            }
-            await connection.SendAsync(request).ConfigureAwait(false);
-            var ready = await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false);
-            long length = ready.GetInt64(FieldTag.Length);
-            long offset = ready.TryGetInt64(FieldTag.Offset) ?? 0;
-            if (length < 0 || offset < 0 || offset > held || offset > length)
-            {
-                throw new FtpException(FtpStatus.MalformedFrame, $"The server offered a download of {length} bytes from byte {offset}, where {held} were asked to be skipped.");
-            }
+            var request = held > 0
+                ? new DownloadRequest(remote, algorithm, held, record!.Length, record.LastWriteTime)
+                : new DownloadRequest(remote, algorithm);
+            await connection.SendAsync(id, request).ConfigureAwait(false);
+            var ready = ReadyAnswer.ReadForDownload(await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false), held);
+            long length = ready.Length!.Value;
+            long offset = ready.Offset;
             attempt.Holds(offset);
             using var hash = TransferHash.Create(algorithm);
             if (partial is not null)
@@ -525,7 +512,7 @@ public sealed class FtpSession : IDisposable
                 }
                 destination.Position = 0;
                 await HashPrefixAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
-                if (ready.TryGetInt64(FieldTag.LastWriteTime) is { } time)
+                if (ready.LastWriteTime is { } time)
                 {
                     partial.Write(new PartialRecord(remote, length, time));
                 }
@@ -546,8 +533,9 @@ public sealed class FtpSession : IDisposable
             var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => attempt.Moved(progress, offset + received, length)).ConfigureAwait(false);
             await destination.FlushAsync().ConfigureAwait(false);
             byte[] digest = hash.GetHash();
-            var sent = trailer.TryGetBytes(FieldTag.Hash);
-            string sentAlgorithm = trailer.TryGetString(FieldTag.HashAlgorithm) ?? wire;
+            var end = EndTrailer.Read(trailer);
+            var sent = end.Hash;
+            string sentAlgorithm = end.HashAlgorithm ?? wire;
             // A server that predates integrity sends no hash: then only the length can be checked.
             if (sent is not null && (sentAlgorithm != wire || !sent.AsSpan().SequenceEqual(digest)))
             {

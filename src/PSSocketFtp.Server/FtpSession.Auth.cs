@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server;
 
@@ -21,30 +22,29 @@ internal sealed partial class FtpSession
         if (type != FrameType.Auth)
         {
             _logger.LogDebug("{Peer}: refused a {Type} before a login", _peer, type);
-            await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
+            await SendAsync(stream, ErrorAnswerOf(FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
             return true;
         }
-        string user = fields.TryGetString(FieldTag.UserName) ?? string.Empty;
-        string password = fields.TryGetString(FieldTag.Password) ?? string.Empty;
+        var (user, password) = AuthRequest.Read(fields);
         if (_options.Users is not { } users)
         {
             // Anonymous server: every login succeeds, so that a client configured with a credential still works.
             _login.LoggedIn = true;
-            await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+            await SendAsync(stream, EmptyMessage.Ok);
             return true;
         }
         switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
         {
             case LoginGuard.Outcome.Busy:
                 _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ClientText.Of(user));
-                await SendAsync(ErrorFrame(stream, FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
+                await SendAsync(stream, ErrorAnswerOf(FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
                 return true;
             case LoginGuard.Outcome.Success:
                 _login.LoggedIn = true;
                 _login.Failures = 0;
                 MarkReady();
                 _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
-                await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+                await SendAsync(stream, EmptyMessage.Ok);
                 return true;
         }
         if (_login.LoggedIn)
@@ -62,7 +62,7 @@ internal sealed partial class FtpSession
             return false;
         }
         // The same answer whether the user exists or not.
-        await SendAsync(ErrorFrame(stream, FtpStatus.Unauthorized, "The user name or password is wrong."));
+        await SendAsync(stream, ErrorAnswerOf(FtpStatus.Unauthorized, "The user name or password is wrong."));
         return true;
     }
 

@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Framing;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server;
 
@@ -22,7 +24,6 @@ internal sealed partial class FtpSession
     // After a fatal error the client's unread bytes are drained for a moment, so that closing does not reset the
     // connection and destroy the ERROR frame before the client reads it.
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
-    private const int MaxErrorMessageChars = 1024;
 
     private readonly ConnectionContext _connection;
     private readonly IFileStore _store;
@@ -190,101 +191,96 @@ internal sealed partial class FtpSession
             switch (header.Type)
             {
                 case FrameType.Bye:
-                    await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+                    await SendAsync(stream, EmptyMessage.Ok);
                     return;
                 case FrameType.Ping:
-                    await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream).Add(FieldTag.Software, Software));
+                    await SendAsync(stream, new PingAnswer(Software));
                     break;
                 case FrameType.Upload:
                     await UploadAsync(stream, fields);
                     break;
                 default:
-                    string path = fields.TryGetString(FieldTag.Path) ?? string.Empty;
-                    bool recursive = fields.GetBoolean(FieldTag.Recursive);
-                    try
-                    {
-                        await (header.Type switch
-                        {
-                            FrameType.List => ListAsync(stream, path, recursive),
-                            FrameType.Stat => StatAsync(stream, path),
-                            FrameType.Delete => DeleteAsync(stream, path, recursive),
-                            FrameType.Hash => HashAsync(stream, path, ParseHashAlgorithm(fields) ?? FtpHashAlgorithm.XxHash128),
-                            _ => DownloadAsync(stream, path, fields),
-                        });
-                    }
-                    catch (Exception e) when (IsRequestFailure(e))
-                    {
-                        await SendErrorAsync(stream, e, path);
-                    }
+                    await ServePathRequestAsync(header.Type, stream, fields);
                     break;
             }
         }
     }
 
-    private async Task ListAsync(uint stream, string path, bool recursive)
+    /// <summary>Reads and answers a LIST, STAT, DELETE, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
+    private async Task ServePathRequestAsync(FrameType type, uint stream, FieldSet fields)
     {
-        var batch = FieldWriter.ForFrame(FrameType.Entries, stream);
-        long count = 0;
-        await foreach (var entry in _store.ListAsync(path, recursive, _aborted))
+        IPathRequest? request = null;
+        try
         {
-            var nested = entry.WriteTo(FieldWriter.ForFields());
-            // Each field costs 3 header bytes; a batch that would pass the control-frame limit goes out first.
-            if (batch.Fields.Length + 3 + nested.Fields.Length > ProtocolConstants.MaxControlPayload)
+            // Read in here: a malformed field is fatal (it passes the catch below), an unknown hash algorithm ends only the request.
+            request = type switch
             {
-                await SendAsync(batch);
-                batch.Reset();
+                FrameType.List => ListRequest.Read(fields),
+                FrameType.Stat => StatRequest.Read(fields),
+                FrameType.Delete => DeleteRequest.Read(fields),
+                FrameType.Hash => HashRequest.Read(fields),
+                _ => DownloadRequest.Read(fields),
+            };
+            await (request switch
+            {
+                ListRequest list => ListAsync(stream, list),
+                StatRequest stat => StatAsync(stream, stat),
+                DeleteRequest delete => DeleteAsync(stream, delete),
+                HashRequest hash => HashAsync(stream, hash),
+                _ => DownloadAsync(stream, (DownloadRequest)request),
+            });
+        }
+        catch (Exception e) when (IsRequestFailure(e))
+        {
+            await SendErrorAsync(stream, e, request?.Path ?? string.Empty);
+        }
+    }
+
+    private async Task ListAsync(uint stream, ListRequest request)
+    {
+        var batch = new EntriesBatch(stream);
+        await foreach (var entry in _store.ListAsync(request.Path, request.Recursive, _aborted))
+        {
+            if (!batch.TryAdd(entry))
+            {
+                await SendAsync(batch.Frame);
+                batch.Next();
             }
-            batch.Add(FieldTag.Entry, nested);
-            count++;
         }
-        if (batch.Fields.Length > 0)
+        if (!batch.IsEmpty)
         {
-            await SendAsync(batch);
+            await SendAsync(batch.Frame);
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream).Add(FieldTag.Count, count));
+        await SendAsync(stream, new ListEndAnswer(batch.Count));
     }
 
-    private async Task StatAsync(uint stream, string path)
+    private async Task StatAsync(uint stream, StatRequest request)
     {
-        var entry = await _store.StatAsync(path, _aborted);
-        await SendAsync(entry.WriteTo(FieldWriter.ForFrame(FrameType.Ok, stream)));
+        var entry = await _store.StatAsync(request.Path, _aborted);
+        await SendAsync(stream, new StatAnswer(entry));
     }
 
-    private async Task DeleteAsync(uint stream, string path, bool recursive)
+    private async Task DeleteAsync(uint stream, DeleteRequest request)
     {
-        await _store.DeleteAsync(path, recursive, _aborted);
-        _logger.LogInformation("deleted {Path} for {Peer}", ClientText.OfPath(path), _peer);
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream));
+        await _store.DeleteAsync(request.Path, request.Recursive, _aborted);
+        _logger.LogInformation("deleted {Path} for {Peer}", ClientText.OfPath(request.Path), _peer);
+        await SendAsync(stream, EmptyMessage.Ok);
     }
 
-    private async Task HashAsync(uint stream, string path, FtpHashAlgorithm algorithm)
+    private async Task HashAsync(uint stream, HashRequest request)
     {
-        await using var file = await _store.OpenReadAsync(path, _aborted);
-        byte[] hash = await TransferHash.ComputeAsync(algorithm, file.Content, file.Entry.Length, _aborted);
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ok, stream)
-            .Add(FieldTag.Path, file.Entry.Path)
-            .Add(FieldTag.Length, file.Entry.Length)
-            .Add(FieldTag.HashAlgorithm, TransferHash.WireName(algorithm))
-            .Add(FieldTag.Hash, hash));
+        await using var file = await _store.OpenReadAsync(request.Path, _aborted);
+        byte[] hash = await TransferHash.ComputeAsync(request.HashAlgorithm, file.Content, file.Entry.Length, _aborted);
+        await SendAsync(stream, new HashAnswer(file.Entry.Path, file.Entry.Length, TransferHash.WireName(request.HashAlgorithm), hash));
     }
 
-    private async Task DownloadAsync(uint stream, string path, FieldSet fields)
+    private async Task DownloadAsync(uint stream, DownloadRequest request)
     {
-        var algorithm = ParseHashAlgorithm(fields);
-        long offset = fields.TryGetInt64(FieldTag.Offset) ?? 0;
-        if (offset < 0)
-        {
-            throw Malformed($"a DOWNLOAD at offset {offset}");
-        }
-        await using var download = await _store.OpenReadAsync(path, _aborted);
+        await using var download = await _store.OpenReadAsync(request.Path, _aborted);
         var entry = download.Entry;
-        // A resume only when the client's start still belongs to this very file: same length, same time to the millisecond.
-        if (offset > entry.Length
-            || fields.TryGetInt64(FieldTag.Length) != entry.Length
-            || fields.TryGetInt64(FieldTag.LastWriteTime) != entry.LastWriteTimeUtc.ToUnixTimeMilliseconds())
-        {
-            offset = 0;
-        }
+        // A resume only when the client's start still belongs to this very file.
+        long offset = request.ResumeOffset(entry);
+        var algorithm = request.HashAlgorithm;
         using var hash = algorithm is { } a ? TransferHash.Create(a) : null;
         if (offset > 0)
         {
@@ -298,10 +294,7 @@ internal sealed partial class FtpSession
                 await hash.AppendAsync(download.Content, offset, _aborted);
             }
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream)
-            .Add(FieldTag.Offset, offset)
-            .Add(FieldTag.Length, entry.Length)
-            .Add(FieldTag.LastWriteTime, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
+        await SendAsync(stream, new ReadyAnswer(offset, entry.Length, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
         long remaining = entry.Length - offset;
         while (remaining > 0)
         {
@@ -324,12 +317,7 @@ internal sealed partial class FtpSession
             await FlushAsync();
             remaining -= chunk;
         }
-        var end = FieldWriter.ForFrame(FrameType.End, stream);
-        if (hash is not null)
-        {
-            end.Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm)).Add(FieldTag.Hash, hash.GetHash());
-        }
-        await SendAsync(end);
+        await SendAsync(stream, hash is null ? EndTrailer.Empty : new EndTrailer(TransferHash.WireName(hash.Algorithm), hash.GetHash()));
         _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", ClientText.OfPath(entry.Path), entry.Length - offset, _peer);
     }
 
@@ -539,7 +527,7 @@ internal sealed partial class FtpSession
             {
                 try
                 {
-                    header.CheckPayload(take);
+                    FrameReader.TryReadPayload(ref buffer, header, out take);
                 }
                 catch (FtpException)
                 {
@@ -625,28 +613,39 @@ internal sealed partial class FtpSession
         }
     }
 
-    /// <summary>Reads one frame header; null when the client closed cleanly between frames.</summary>
+    /// <summary>Reads one frame header through <see cref="FrameReader"/>; null when the client closed cleanly between frames.</summary>
     private async ValueTask<FrameHeader?> ReadHeaderAsync()
     {
-        int size = FrameHeader.Size(_version);
         // Between frames only the idle limit runs; the frame's own deadline starts with its first byte.
         MarkFrame(started: false);
-        if (await ReadExactlyAsync(1) is not { } first)
+        if (await ReadExactlyAsync(1) is not { } buffer)
         {
             return null;
         }
         MarkFrame(started: true);
-        var buffer = first;
-        if (first.Length < size)
+        while (true)
         {
-            _input.AdvanceTo(first.Start, first.End);
-            buffer = await ReadExactlyAsync(size) ?? throw new ConnectionEndedException("closed in the middle of a frame");
+            var rest = buffer;
+            bool whole;
+            FrameHeader header;
+            try
+            {
+                whole = FrameReader.TryReadHeader(ref rest, _version, out header);
+            }
+            catch (FtpException)
+            {
+                // The reader must be free again for the goodbye; the session then closes the connection.
+                _input.AdvanceTo(buffer.End);
+                throw;
+            }
+            if (whole)
+            {
+                _input.AdvanceTo(rest.Start);
+                return header;
+            }
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            buffer = await ReadExactlyAsync(FrameHeader.Size(_version)) ?? throw new ConnectionEndedException("closed in the middle of a frame");
         }
-        Span<byte> bytes = stackalloc byte[ProtocolConstants.ChecksummedHeaderSize];
-        bytes = bytes.Slice(0, size);
-        buffer.Slice(0, size).CopyTo(bytes);
-        _input.AdvanceTo(buffer.GetPosition(size));
-        return FrameHeader.Read(bytes, _version);
     }
 
     /// <summary>Reads a control frame's whole payload (at most 64 KiB, as the header has been checked) as fields.</summary>
@@ -657,10 +656,21 @@ internal sealed partial class FtpSession
             return FieldSet.Empty;
         }
         var buffer = await ReadExactlyAsync(header.PayloadLength) ?? throw new ConnectionEndedException($"closed before the payload of a {header.Type} frame");
-        var payload = buffer.Slice(0, header.PayloadLength).ToArray();
-        _input.AdvanceTo(buffer.GetPosition(header.PayloadLength));
-        // A damaged request is refused before any of it is read, let alone acted on.
-        header.CheckPayload(payload);
+        var rest = buffer;
+        byte[] payload;
+        try
+        {
+            // A damaged request is refused before any of it is read, let alone acted on.
+            FrameReader.TryReadPayload(ref rest, header, out var bytes);
+            payload = bytes.ToArray();
+        }
+        catch (FtpException)
+        {
+            // The reader must be free again for the goodbye; the session then closes the connection.
+            _input.AdvanceTo(buffer.End);
+            throw;
+        }
+        _input.AdvanceTo(rest.Start);
         return FieldSet.Parse(payload);
     }
 
@@ -720,6 +730,8 @@ internal sealed partial class FtpSession
         return total;
     }
 
+    private ValueTask SendAsync(uint stream, ControlMessage message) => SendAsync(message.ToWriter(stream));
+
     private async ValueTask SendAsync(FieldWriter writer)
     {
         _output.Write(writer.ToFrame(_version).Span);
@@ -747,35 +759,23 @@ internal sealed partial class FtpSession
         {
             _logger.LogDebug("{Peer}: stream {Stream} answered {Status}: {Message}", _peer, stream, status, ClientText.Of(e.Message));
         }
-        var frame = ErrorFrame(stream, status, ErrorMapping.ToMessage(e, status, subject));
-        // Escaped like the message, as the client may show it on a terminal; and a hostile path can be long: it is echoed
-        // only when it fits the protocol's own limit.
-        string echo = ClientText.Escape(subject);
-        if (System.Text.Encoding.UTF8.GetByteCount(echo) <= ProtocolConstants.MaxPathBytes)
-        {
-            frame.Add(FieldTag.Path, echo);
-        }
-        await SendAsync(frame);
+        // Escaped like the message, as the client may show it on a terminal.
+        await SendAsync(stream, ErrorAnswerOf(status, ErrorMapping.ToMessage(e, status, subject), subject));
     }
 
     /// <summary>What a failed request was about: the path the failure names (an upload's target, say), else the request's.</summary>
     private static string Subject(Exception e, string path) => (e as FtpException)?.RemotePath ?? path;
 
-    /// <summary>An ERROR; its message may quote what the client sent, so it goes out escaped (see <see cref="ClientText"/>).</summary>
-    private static FieldWriter ErrorFrame(uint stream, FtpStatus status, string message)
-    {
-        string text = ClientText.Escape(message);
-        return FieldWriter.ForFrame(FrameType.Error, stream)
-            .Add(FieldTag.Status, (ushort)status)
-            .Add(FieldTag.Message, text.Length > MaxErrorMessageChars ? text.Substring(0, MaxErrorMessageChars) + "…" : text);
-    }
+    /// <summary>An ERROR; its message (and the path it names) may quote what the client sent, so they go out escaped (see <see cref="ClientText"/>).</summary>
+    private static ErrorAnswer ErrorAnswerOf(FtpStatus status, string message, string? path = null) =>
+        new(status, ClientText.Escape(message), path is null ? null : ClientText.Escape(path));
 
     /// <summary>Sends ERROR on stream 0 and lets the caller close the connection.</summary>
     private async Task CloseWithErrorAsync(FtpStatus status, string message)
     {
         try
         {
-            await WriteAndLingerAsync(ErrorFrame(0, status, message).ToFrame(_version));
+            await WriteAndLingerAsync(ErrorAnswerOf(status, message).ToWriter(0).ToFrame(_version));
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {

@@ -4,20 +4,6 @@ using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server.Tests;
 
-/// <summary>One received frame.</summary>
-internal sealed record Frame(FrameHeader Header, byte[] Payload)
-{
-    public FrameType Type => Header.Type;
-
-    public uint StreamId => Header.StreamId;
-
-    public FieldSet Fields => FieldSet.Parse(Payload);
-
-    public FtpStatus Status => (FtpStatus)(Fields.TryGetUInt16(FieldTag.Status) ?? 0);
-
-    public override string ToString() => Type == FrameType.Error ? $"{Header} {Status}: {Fields.TryGetString(FieldTag.Message)}" : Header.ToString();
-}
-
 /// <summary>
 /// A client that speaks raw frames, built from the protocol's own types, and can misbehave on purpose. It speaks
 /// version 1 unless asked for another: the hand-made frames of many tests are version 1 frames, and version 1 clients
@@ -89,13 +75,11 @@ internal sealed class RawClient : IDisposable
         return buffer;
     }
 
-    public async Task<Frame> ReadFrameAsync()
+    public Task<Frame> ReadFrameAsync() => Frame.ReadAsync(async buffer =>
     {
-        var header = FrameHeader.Read(await ReadBytesAsync(FrameHeader.Size(_version)), _version);
-        var payload = await ReadBytesAsync(header.PayloadLength);
-        header.CheckPayload(payload);
-        return new Frame(header, payload);
-    }
+        using var cancel = new CancellationTokenSource(Timeout);
+        await _stream.ReadExactlyAsync(buffer, cancel.Token);
+    }, _version);
 
     /// <summary>Reads a frame and checks its type (showing an unexpected ERROR's message on failure).</summary>
     public async Task<Frame> ExpectAsync(FrameType type, uint streamId)

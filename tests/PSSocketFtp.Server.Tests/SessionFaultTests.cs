@@ -77,15 +77,7 @@ public class SessionFaultTests
             return SendAsync(frame);
         }
 
-        public async Task<Frame> ReadFrameAsync()
-        {
-            var header = new byte[ProtocolConstants.HeaderSize];
-            await ReadExactlyAsync(header);
-            var parsed = FrameHeader.Read(header);
-            var payload = new byte[parsed.PayloadLength];
-            await ReadExactlyAsync(payload);
-            return new Frame(parsed, payload);
-        }
+        public Task<Frame> ReadFrameAsync() => Frame.ReadAsync(ReadExactlyAsync, ProtocolConstants.MinVersion);
 
         public async ValueTask DisposeAsync()
         {

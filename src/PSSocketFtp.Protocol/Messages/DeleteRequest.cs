@@ -3,7 +3,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// <summary>DELETE: a file, or a folder (with content only when <paramref name="Recursive"/>).</summary>
 /// <param name="Path">The remote path as sent.</param>
 /// <param name="Recursive">Whether a folder's content goes too.</param>
-public sealed record DeleteRequest(string Path, bool Recursive = false) : ControlMessage
+public sealed record DeleteRequest(string Path, bool Recursive = false) : ControlMessage, IPathRequest
 {
     /// <inheritdoc />
     public override FrameType Type => FrameType.Delete;

@@ -10,7 +10,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// <param name="Offset">Where the client would like the body to start; 0 for the whole file.</param>
 /// <param name="Length">The length of the file the client holds the start of, or null.</param>
 /// <param name="LastWriteTime">That file's last write time, milliseconds since the Unix epoch (as on the wire), or null.</param>
-public sealed record DownloadRequest(string Path, FtpHashAlgorithm? HashAlgorithm = null, long Offset = 0, long? Length = null, long? LastWriteTime = null) : ControlMessage
+public sealed record DownloadRequest(string Path, FtpHashAlgorithm? HashAlgorithm = null, long Offset = 0, long? Length = null, long? LastWriteTime = null) : ControlMessage, IPathRequest
 {
     /// <inheritdoc />
     public override FrameType Type => FrameType.Download;

@@ -3,7 +3,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// <summary>HASH: the hash of a whole remote file.</summary>
 /// <param name="Path">The remote file as sent.</param>
 /// <param name="HashAlgorithm">The algorithm; <see cref="FtpHashAlgorithm.XxHash128"/> when the request names none.</param>
-public sealed record HashRequest(string Path, FtpHashAlgorithm HashAlgorithm = FtpHashAlgorithm.XxHash128) : ControlMessage
+public sealed record HashRequest(string Path, FtpHashAlgorithm HashAlgorithm = FtpHashAlgorithm.XxHash128) : ControlMessage, IPathRequest
 {
     /// <inheritdoc />
     public override FrameType Type => FrameType.Hash;

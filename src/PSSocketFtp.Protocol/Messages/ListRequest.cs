@@ -3,7 +3,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// <summary>LIST: a folder's children (everything below it with <paramref name="Recursive"/>), or a file itself.</summary>
 /// <param name="Path">The remote path as sent; the root when empty.</param>
 /// <param name="Recursive">Whether to list everything below the folder.</param>
-public sealed record ListRequest(string Path, bool Recursive = false) : ControlMessage
+public sealed record ListRequest(string Path, bool Recursive = false) : ControlMessage, IPathRequest
 {
     /// <inheritdoc />
     public override FrameType Type => FrameType.List;

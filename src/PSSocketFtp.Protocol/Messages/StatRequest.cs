@@ -2,7 +2,7 @@ namespace PSSocketFtp.Protocol.Messages;
 
 /// <summary>STAT: describe one item.</summary>
 /// <param name="Path">The remote path as sent; the root when empty.</param>
-public sealed record StatRequest(string Path) : ControlMessage
+public sealed record StatRequest(string Path) : ControlMessage, IPathRequest
 {
     /// <inheritdoc />
     public override FrameType Type => FrameType.Stat;

@@ -15,7 +15,7 @@ public sealed record UploadRequest(
     ConflictMode Conflict = ConflictMode.Rename,
     string? UploadId = null,
     bool Retry = false,
-    FtpHashAlgorithm? HashAlgorithm = null) : ControlMessage
+    FtpHashAlgorithm? HashAlgorithm = null) : ControlMessage, IPathRequest
 {
     /// <summary>The longest upload id, in characters.</summary>
     public const int MaxUploadIdLength = 64;

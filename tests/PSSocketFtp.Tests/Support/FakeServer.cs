@@ -6,16 +6,6 @@ using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Tests.Support;
 
-/// <summary>One frame as the fake server received it.</summary>
-internal sealed record Frame(FrameHeader Header, byte[] Payload)
-{
-    public FrameType Type => Header.Type;
-
-    public uint StreamId => Header.StreamId;
-
-    public FieldSet Fields => FieldSet.Parse(Payload);
-}
-
 /// <summary>
 /// A scripted server on 127.0.0.1 (port 0 unless given): performs the handshake, records every frame it receives and
 /// passes each request to <see cref="Handler"/>, which answers as the test wants (or not at all). Written with the
@@ -278,13 +268,7 @@ internal sealed class FakeConnection
         _stream = tls;
     }
 
-    public async Task<Frame> ReadFrameAsync()
-    {
-        var header = FrameHeader.Read(await ReadExactAsync(FrameHeader.Size(Version)), Version);
-        var payload = await ReadExactAsync(header.PayloadLength);
-        header.CheckPayload(payload);
-        return new Frame(header, payload);
-    }
+    public Task<Frame> ReadFrameAsync() => Frame.ReadAsync(buffer => _stream.ReadExactlyAsync(buffer).AsTask(), Version);
 
     /// <summary>Answers an upload READY from byte 0 and reads its body: the DATA frames up to its END.</summary>
     public async Task<List<Frame>> AcceptBodyAsync(Frame request)

@@ -13,7 +13,8 @@ internal static class Wire
 
     /// <summary>
     /// Asserts that <paramref name="message"/> goes on the wire as exactly the frame that <paramref name="current"/>
-    /// (built the way the client, the server or a fake builds it today) is, in version 1 and in version 2.
+    /// (built field by field, as the place each test names built it before it used the message type) is, in version 1 and
+    /// in version 2: the wire stays byte for byte what it was.
     /// </summary>
     public static void AssertSameFrame(FieldWriter current, ControlMessage message, uint streamId)
     {
