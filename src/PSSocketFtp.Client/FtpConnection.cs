@@ -181,9 +181,7 @@ internal sealed class FtpConnection : IDisposable
         }
         cancellationToken.ThrowIfCancellationRequested();
         byte[] digest = hash.GetHash();
-        await SendAsync(FieldWriter.ForFrame(FrameType.End, streamId)
-            .Add(FieldTag.HashAlgorithm, TransferHash.WireName(hash.Algorithm))
-            .Add(FieldTag.Hash, digest)).ConfigureAwait(false);
+        await SendAsync(streamId, new EndTrailer(TransferHash.WireName(hash.Algorithm), digest)).ConfigureAwait(false);
         return digest;
     }
 

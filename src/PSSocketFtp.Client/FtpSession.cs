@@ -341,33 +341,18 @@ public sealed class FtpSession : IDisposable
         return await RunAsync(async (connection, attempt) =>
         {
             uint id = connection.NextStreamId();
-            var request = FieldWriter.ForFrame(FrameType.Upload, id)
-                .Add(FieldTag.Path, target)
-                .Add(FieldTag.FileName, fileName)
-                .Add(FieldTag.Length, length)
-                .Add(FieldTag.Conflict, (byte)conflict)
-                .Add(FieldTag.UploadId, uploadId)
-                .Add(FieldTag.HashAlgorithm, wire);
-            if (answerLost)
-            {
-                request.Add(FieldTag.Retry, true);
-            }
-            await connection.SendAsync(request).ConfigureAwait(false);
+            await connection.SendAsync(id, new UploadRequest(target, fileName, length, conflict, uploadId, Retry: answerLost, algorithm)).ConfigureAwait(false);
             var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
             if (type == FrameType.Ok && answerLost && sentHash is not null)
             {
                 // The lost answer, from the server's record: the body of an earlier attempt was stored whole.
-                return UploadResult(fields, sentHash, sentFrom, attempt.Number, fromRecord: true);
+                return UploadResult(UploadAnswer.Read(fields), sentHash, sentFrom, attempt.Number, fromRecord: true);
             }
             if (type != FrameType.Ready)
             {
                 throw new FtpException(FtpStatus.MalformedFrame, $"The server answered an upload with {type} where READY was expected.");
             }
-            long offset = fields.TryGetInt64(FieldTag.Offset) ?? 0;
-            if (offset < 0 || offset > length)
-            {
-                throw new FtpException(FtpStatus.MalformedFrame, $"The server offered to resume at byte {offset} of a {length}-byte upload.");
-            }
+            long offset = ReadyAnswer.ReadForUpload(fields, length).Offset;
             answerLost = false;
             attempt.Holds(offset);
             if (source.CanSeek)
@@ -389,10 +374,10 @@ public sealed class FtpSession : IDisposable
             byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => attempt.Moved(progress, offset + sent, length), attempt.Token).ConfigureAwait(false);
             sentHash = digest;
             sentFrom = offset;
-            FieldSet done;
+            UploadAnswer done;
             try
             {
-                done = await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
+                done = UploadAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false));
             }
             catch (Exception e) when (e is not FtpException || connection.IsBroken)
             {
@@ -407,15 +392,15 @@ public sealed class FtpSession : IDisposable
         // Otherwise it is an error, not retried: the server holds a file under that answer, and another try could store a
         // second copy. From the record of a retry it means the server took another upload's record, by its id alone, for
         // this one's: this one is unconfirmed, and running it again sends it anew, since a first try asks no Retry.
-        FtpTransferResult UploadResult(FieldSet done, byte[] digest, long resumedFrom, int attempts, bool fromRecord)
+        FtpTransferResult UploadResult(UploadAnswer done, byte[] digest, long resumedFrom, int attempts, bool fromRecord)
         {
-            string stored = RemotePath.ToDisplay(done.GetString(FieldTag.Path));
+            string stored = RemotePath.ToDisplay(done.Path);
             string answered = fromRecord
                 ? $"The server answered the retried upload of '{fileName}' from its record of '{stored}'"
                 : $"The server stored '{fileName}' as '{stored}'";
             string unconfirmed = fromRecord ? $" The upload of '{fileName}' is not confirmed; run it again to send it anew." : string.Empty;
-            long? storedLength = done.TryGetInt64(FieldTag.Length);
-            byte[]? storedHash = done.TryGetBytes(FieldTag.Hash);
+            long? storedLength = done.Length;
+            byte[]? storedHash = done.Hash;
             var mismatch = storedLength != length
                 ? new FtpException(FtpStatus.LengthMismatch, $"{answered} with {(storedLength is { } n ? $"{n} bytes" : "no length")}, but {length} bytes were sent.{unconfirmed}") { RemotePath = stored }
                 : storedHash is not null && !storedHash.AsSpan().SequenceEqual(digest)
@@ -432,7 +417,7 @@ public sealed class FtpSession : IDisposable
                 stored,
                 length,
                 _options.TimeProvider.GetElapsedTime(began),
-                done.GetBoolean(FieldTag.Renamed),
+                done.Renamed,
                 wire,
                 TransferHash.ToHex(digest),
                 resumedFrom,

@@ -323,33 +323,30 @@ internal sealed partial class FtpSession
 
     private async Task UploadAsync(uint stream, FieldSet fields)
     {
-        string path = fields.TryGetString(FieldTag.Path) ?? string.Empty;
-        long length = fields.GetInt64(FieldTag.Length);
-        byte conflict = fields.TryGetByte(FieldTag.Conflict) ?? (byte)ConflictMode.Rename;
-        if (length < 0 || conflict > (byte)ConflictMode.Fail)
-        {
-            throw Malformed($"an UPLOAD with length {length} and conflict mode {conflict}");
-        }
-        string? uploadId = fields.TryGetString(FieldTag.UploadId);
-        if (uploadId is not null && !UploadRequest.IsValidUploadId(uploadId))
-        {
-            throw Malformed("an UPLOAD whose UploadId is not 1-64 characters of A-Z a-z 0-9 - _");
-        }
-        bool retry = fields.GetBoolean(FieldTag.Retry);
-        FtpHashAlgorithm? algorithm;
+        Protocol.Messages.UploadRequest request;
         try
         {
-            algorithm = ParseHashAlgorithm(fields);
-            var request = new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, algorithm is { } a ? TransferHash.WireName(a) : null);
-            if (retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
+            request = Protocol.Messages.UploadRequest.Read(fields);
+        }
+        catch (FtpException e) when (IsRequestFailure(e))
+        {
+            // Well-formed but unusable (a hash algorithm this server does not know): ends only this request.
+            await SendErrorAsync(stream, e, string.Empty);
+            return;
+        }
+        var (path, length, uploadId, algorithm) = (request.Path, request.Length, request.UploadId, request.HashAlgorithm);
+        try
+        {
+            var stored = new UploadRequest(path, request.FileName, length, request.Conflict, uploadId, algorithm is { } a ? TransferHash.WireName(a) : null);
+            if (request.Retry && uploadId is not null && await _store.FindCommittedAsync(stored, _aborted) is { } done)
             {
                 // The answer to the first try was lost; the file is in place already.
                 _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
-                await SendAsync(OkFrame(stream, done));
+                await SendAsync(stream, AnswerOf(done));
                 return;
             }
             _storage?.CheckFileSize(length, path);
-            _upload = await _store.BeginUploadAsync(request, _aborted);
+            _upload = await _store.BeginUploadAsync(stored, _aborted);
             _space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))
@@ -381,10 +378,10 @@ internal sealed partial class FtpSession
         {
             _logger.LogInformation("{Peer} resumes upload {UploadId} at byte {Offset} of {Length}", _peer, ClientText.Of(uploadId), offset, length);
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.Ready, stream).Add(FieldTag.Offset, offset));
+        await SendAsync(stream, new ReadyAnswer(offset));
 
         long received = offset;
-        FieldSet trailer;
+        EndTrailer trailer;
         while (true)
         {
             var header = await ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
@@ -394,7 +391,7 @@ internal sealed partial class FtpSession
             }
             if (header.Type == FrameType.End)
             {
-                trailer = await ReadFieldsAsync(header);
+                trailer = EndTrailer.Read(await ReadFieldsAsync(header));
                 break;
             }
             if (header.PayloadLength > length - received)
@@ -421,7 +418,7 @@ internal sealed partial class FtpSession
             if (hash is not null)
             {
                 actual = hash.GetHash();
-                byte[]? expected = trailer.TryGetBytes(FieldTag.Hash);
+                byte[]? expected = trailer.Hash;
                 if (expected is null || !actual.AsSpan().SequenceEqual(expected))
                 {
                     // Damaged on the way, somewhere in the whole file: nothing of it can be trusted, so the next try starts at 0.
@@ -433,7 +430,7 @@ internal sealed partial class FtpSession
             }
             var result = await _upload.CommitAsync(actual, _aborted);
             _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", ClientText.OfPath(result.Path), result.Length, _peer);
-            await SendAsync(OkFrame(stream, result));
+            await SendAsync(stream, AnswerOf(result));
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
@@ -445,38 +442,7 @@ internal sealed partial class FtpSession
         }
     }
 
-    private static FieldWriter OkFrame(uint stream, UploadResult result)
-    {
-        var ok = FieldWriter.ForFrame(FrameType.Ok, stream)
-            .Add(FieldTag.Path, result.Path)
-            .Add(FieldTag.Length, result.Length)
-            .Add(FieldTag.Renamed, result.Renamed);
-        if (result.HashAlgorithm is not null && result.Hash is not null)
-        {
-            ok.Add(FieldTag.HashAlgorithm, result.HashAlgorithm).Add(FieldTag.Hash, result.Hash);
-        }
-        return ok;
-    }
-
-    /// <summary>
-    /// The request's hash algorithm, or null. An unknown name ends only the request (ERROR <see cref="FtpStatus.HashMismatch"/>):
-    /// the frame itself is well-formed, so the connection stays usable.
-    /// </summary>
-    private static FtpHashAlgorithm? ParseHashAlgorithm(FieldSet fields)
-    {
-        if (fields.TryGetString(FieldTag.HashAlgorithm) is not { } name)
-        {
-            return null;
-        }
-        try
-        {
-            return TransferHash.Parse(name);
-        }
-        catch (FtpException e)
-        {
-            throw new FtpException(FtpStatus.HashMismatch, e.Message);
-        }
-    }
+    private static UploadAnswer AnswerOf(UploadResult result) => new(result.Path, result.Length, result.Renamed, result.HashAlgorithm, result.Hash);
 
     /// <summary>Hashes bytes where they lie: an array-backed segment (the pipe's usual case) goes to the hash without a copy.</summary>
     private static void AppendInPlace(TransferHash hash, ReadOnlyMemory<byte> bytes)
