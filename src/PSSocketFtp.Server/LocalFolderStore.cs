@@ -3,7 +3,6 @@ using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Serialization;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server;
@@ -1268,7 +1267,3 @@ internal sealed class LocalFolderStore : IFileStore
         }
     }
 }
-
-/// <summary>The store's own files, serialized without reflection.</summary>
-[JsonSerializable(typeof(UploadRecord))]
-internal sealed partial class StoreJsonContext : JsonSerializerContext;

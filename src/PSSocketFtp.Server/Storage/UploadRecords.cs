@@ -96,6 +96,3 @@ internal sealed class UploadRecords
         }
     }
 }
-
-/// <summary>A line of the upload journal: the id, when, the fingerprint of the values the upload was started with, and its result.</summary>
-internal sealed record UploadRecord(string Id, DateTimeOffset Committed, string? Fingerprint, UploadResult Result);
