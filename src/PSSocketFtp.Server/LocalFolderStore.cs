@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using PSSocketFtp.Protocol;
@@ -15,7 +14,7 @@ namespace PSSocketFtp.Server;
 /// <remarks>
 /// On Linux the store does not trust a check made on a path: a folder may be swapped for a link between the check and
 /// the use. It opens the item (or the folder an item is created or deleted in) first, asks the kernel where that handle
-/// really is (<c>/proc/self/fd</c>), and then works only through the handle (see <see cref="Pinned"/>). Elsewhere the
+/// really is (<c>/proc/self/fd</c>), and then works only through the handle (see <see cref="PinnedItem"/>). Elsewhere the
 /// checks are made on the path just before its use (docs/security.md says what that leaves open).
 /// </remarks>
 internal sealed class LocalFolderStore : IFileStore
@@ -49,7 +48,7 @@ internal sealed class LocalFolderStore : IFileStore
         var rootInfo = new DirectoryInfo(Path.GetFullPath(root));
         // Compare against the real folder, so a root reached through a link still contains its own files.
         _root = Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? rootInfo.FullName);
-        using (var pinned = Pinned.Open(_root))
+        using (var pinned = PinnedItem.Open(_root))
         {
             // Where the kernel says the root is (a link among its ancestors too), as the real paths it is compared with.
             _root = Path.TrimEndingDirectorySeparator(pinned?.RealPath ?? _root);
@@ -74,7 +73,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// <exception cref="IOException">The root is missing, or <c>.psftp</c> cannot be a folder of the server's own.</exception>
     private UploadRecords CreateStateFolders()
     {
-        using var root = Pinned.Open(_root);
+        using var root = PinnedItem.Open(_root);
         if (root is null || !Directory.Exists(root.Path))
         {
             throw RootMissing();
@@ -175,7 +174,7 @@ internal sealed class LocalFolderStore : IFileStore
     public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         try
         {
             if (File.Exists(pinned.Path))
@@ -186,7 +185,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             if (!Directory.Exists(pinned.Path))
             {
-                throw NotFound(normalized);
+                throw StoreErrors.NotFound(normalized);
             }
         }
         catch
@@ -197,7 +196,7 @@ internal sealed class LocalFolderStore : IFileStore
         return ListPinned(normalized, pinned, recursive).ToAsyncEnumerable();
     }
 
-    private IEnumerable<RemoteEntry> ListPinned(string normalized, Pinned folder, bool recursive)
+    private IEnumerable<RemoteEntry> ListPinned(string normalized, PinnedItem folder, bool recursive)
     {
         using (folder)
         {
@@ -212,7 +211,7 @@ internal sealed class LocalFolderStore : IFileStore
     public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        using var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        using var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         return Task.FromResult(pinned.Describe(normalized));
     }
 
@@ -220,7 +219,7 @@ internal sealed class LocalFolderStore : IFileStore
     public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
         var (normalized, full) = Resolve(path);
-        using var pinned = PinInside(full, normalized) ?? throw NotFound(normalized);
+        using var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         if (Directory.Exists(pinned.Path))
         {
             throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(normalized)}' is a folder.") { RemotePath = normalized };
@@ -232,7 +231,7 @@ internal sealed class LocalFolderStore : IFileStore
         try
         {
             // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
-            if (Pinned.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
+            if (PinnedItem.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
             {
                 throw Unservable(normalized, real);
             }
@@ -374,7 +373,7 @@ internal sealed class LocalFolderStore : IFileStore
             throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be deleted.") { RemotePath = normalized };
         }
         // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
-        using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw NotFound(normalized);
+        using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw StoreErrors.NotFound(normalized);
         string item = ChildOf(parent, Path.GetFileName(full), normalized);
         var info = new FileInfo(item);
         if (info.LinkTarget is not null)
@@ -423,7 +422,7 @@ internal sealed class LocalFolderStore : IFileStore
         }
         else
         {
-            throw NotFound(normalized);
+            throw StoreErrors.NotFound(normalized);
         }
     }
 
@@ -503,7 +502,7 @@ internal sealed class LocalFolderStore : IFileStore
         string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
         if (!IsInsideRoot(full))
         {
-            throw OutsideRoot(normalized);
+            throw StoreErrors.OutsideRoot(normalized);
         }
         CheckLinks(full, normalized, depth: 0);
         return (normalized, full);
@@ -525,7 +524,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// <paramref name="name"/> inside a pinned folder, refused when it is the server's own folder: checked on where the
     /// folder really is, so that a link back to the root (<c>self -&gt; .</c>) does not reach <c>.psftp</c> by another name.
     /// </summary>
-    private string ChildOf(Pinned folder, string name, string normalized)
+    private string ChildOf(PinnedItem folder, string name, string normalized)
     {
         string real = Path.Join(folder.RealPath, name);
         return IsServable(real) ? Path.Join(folder.Path, name) : throw Unservable(normalized, real);
@@ -533,12 +532,12 @@ internal sealed class LocalFolderStore : IFileStore
 
     /// <summary>
     /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
-    /// exist. Use the result's <see cref="Pinned.Path"/> from then on: it stays on the item that was checked.
+    /// exist. Use the result's <see cref="PinnedItem.Path"/> from then on: it stays on the item that was checked.
     /// </summary>
-    private Pinned? PinInside(string full, string normalized)
+    private PinnedItem? PinInside(string full, string normalized)
     {
         // Where the kernel cannot say where an item is, the store's own walk of its links does.
-        var pinned = Pinned.IsSupported ? Pinned.Open(full) : Pinned.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
+        var pinned = PinnedItem.IsSupported ? PinnedItem.Open(full) : PinnedItem.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
         if (pinned is not null && !IsServable(pinned.RealPath))
         {
             pinned.Dispose();
@@ -551,9 +550,9 @@ internal sealed class LocalFolderStore : IFileStore
     /// Creates the folders of <paramref name="folder"/> (a normalized path) one at a time, each inside the checked handle of
     /// its parent, and returns the last one pinned: a link swapped in on the way leads nowhere outside.
     /// </summary>
-    private Pinned CreateFoldersPinned(string folder)
+    private PinnedItem CreateFoldersPinned(string folder)
     {
-        var current = PinInside(_root, string.Empty) ?? throw NotFound(string.Empty);
+        var current = PinInside(_root, string.Empty) ?? throw StoreErrors.NotFound(string.Empty);
         string walked = string.Empty;
         try
         {
@@ -562,7 +561,7 @@ internal sealed class LocalFolderStore : IFileStore
                 walked = RemotePath.Combine(walked, segment);
                 string next = ChildOf(current, segment, walked);
                 Directory.CreateDirectory(next);
-                var pinned = PinInside(next, walked) ?? throw NotFound(walked);
+                var pinned = PinInside(next, walked) ?? throw StoreErrors.NotFound(walked);
                 current.Dispose();
                 current = pinned;
                 if (!Directory.Exists(current.Path))
@@ -588,7 +587,7 @@ internal sealed class LocalFolderStore : IFileStore
     {
         if (depth > MaxLinkDepth)
         {
-            throw OutsideRoot(normalized);
+            throw StoreErrors.OutsideRoot(normalized);
         }
         // The path as written, for the file system to follow, and where it has led so far, for the checks.
         string current = _root;
@@ -619,7 +618,7 @@ internal sealed class LocalFolderStore : IFileStore
             catch (IOException)
             {
                 // A loop of links leads nowhere.
-                throw NotFound(normalized);
+                throw StoreErrors.NotFound(normalized);
             }
             if (!IsServable(target))
             {
@@ -631,7 +630,7 @@ internal sealed class LocalFolderStore : IFileStore
         return real;
     }
 
-    private IEnumerable<RemoteEntry> ListFolder(string normalized, Pinned folder, bool recursive)
+    private IEnumerable<RemoteEntry> ListFolder(string normalized, PinnedItem folder, bool recursive)
     {
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
         // Names only: each child is then described relative to the folder's handle, one statx a child, instead of a
@@ -661,7 +660,7 @@ internal sealed class LocalFolderStore : IFileStore
             if (recursive && resolved.Kind == ItemKind.Directory && !isLink)
             {
                 // Entered through a checked handle: it may have become a link since it was described.
-                Pinned? subfolder;
+                PinnedItem? subfolder;
                 try
                 {
                     subfolder = PinInside(Path.Join(folder.Path, name), childPath);
@@ -691,7 +690,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// the root, or what is neither a file nor a folder (STAT and DOWNLOAD refuse those).
     /// </summary>
     /// <exception cref="FileNotFoundException">The child is gone.</exception>
-    private RemoteEntry? Servable(string folder, Pinned folderHandle, string name, out bool isLink)
+    private RemoteEntry? Servable(string folder, PinnedItem folderHandle, string name, out bool isLink)
     {
         isLink = false;
         string childPath = RemotePath.Combine(folder, name);
@@ -714,10 +713,10 @@ internal sealed class LocalFolderStore : IFileStore
             return entry;
         }
         string childFull = Path.Join(folderHandle.Path, name);
-        if (Pinned.IsSupported)
+        if (PinnedItem.IsSupported)
         {
             // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
-            using var pinned = Pinned.Open(childFull);
+            using var pinned = PinnedItem.Open(childFull);
             return pinned is not null && IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
         }
         FileSystemInfo? target;
@@ -729,7 +728,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             return null;
         }
-        return target is not null && target.Exists && IsServable(Path.GetFullPath(target.FullName)) ? ToEntry(childPath, target) : null;
+        return target is not null && target.Exists && IsServable(Path.GetFullPath(target.FullName)) ? PinnedItem.ToEntry(childPath, target) : null;
     }
 
     /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
@@ -748,215 +747,14 @@ internal sealed class LocalFolderStore : IFileStore
         }
         if (conflict == ConflictMode.Fail && File.Exists(targetFull))
         {
-            throw AlreadyExists(target);
+            throw StoreErrors.AlreadyExists(target);
         }
     }
-
-    private static RemoteEntry ToEntry(string normalized, FileSystemInfo info) => info is FileInfo file
-        ? new RemoteEntry(normalized, ItemKind.File, file.Length, file.LastWriteTimeUtc)
-        : new RemoteEntry(normalized, ItemKind.Directory, 0, info.LastWriteTimeUtc);
-
-    private static FtpException NotFound(string normalized) =>
-        new(FtpStatus.NotFound, $"'{RemotePath.ToDisplay(normalized)}' does not exist.") { RemotePath = normalized };
-
-    private static FtpException AlreadyExists(string normalized) =>
-        new(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(normalized)}' already exists.") { RemotePath = normalized };
-
-    private static FtpException OutsideRoot(string normalized) =>
-        new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 
     /// <summary>The refusal of a path that leads to <paramref name="real"/>: out of the root, or into the server's own folder.</summary>
     private FtpException Unservable(string normalized, string real) => IsInsideRoot(real)
         ? new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads into the server's own folder.") { RemotePath = normalized }
-        : OutsideRoot(normalized);
-
-    /// <summary>
-    /// An item opened by path and held by its handle. On Linux, <see cref="Path"/> is <c>/proc/self/fd/N</c>: every use of it
-    /// (and of a name below it) reaches the very item that was opened, whatever its path leads to meanwhile, and
-    /// <see cref="RealPath"/> is where the kernel says that item is. Elsewhere both are the path itself, so the jail rests
-    /// on the checks made just before.
-    /// </summary>
-    private sealed class Pinned : IDisposable
-    {
-        // An O_PATH descriptor opens files and folders alike, reads nothing and needs no permission on the item itself.
-        private const int O_PATH = 0x200000;
-        private const int O_CLOEXEC = 0x80000;
-        private const int ENOENT = 2;
-        private const int EACCES = 13;
-        private const int ENOTDIR = 20;
-        private const int ELOOP = 40;
-        private const int AT_SYMLINK_NOFOLLOW = 0x100;
-        private const int AT_EMPTY_PATH = 0x1000;
-        private const string FdFolder = "/proc/self/fd";
-        private int _fd;
-
-        private Pinned(int fd, string path, string realPath)
-        {
-            _fd = fd;
-            Path = path;
-            RealPath = realPath;
-        }
-
-        public static bool IsSupported { get; } = OperatingSystem.IsLinux() && Directory.Exists(FdFolder);
-
-        public string Path { get; }
-
-        public string RealPath { get; }
-
-        /// <summary>Opens <paramref name="full"/> following links; null when nothing is there (or a link leads nowhere).</summary>
-        public static Pinned? Open(string full)
-        {
-            if (!IsSupported)
-            {
-                return OpenUnpinned(full, full);
-            }
-            int fd = open(full, O_PATH | O_CLOEXEC);
-            if (fd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                // A loop of links leads nowhere, like a dangling one.
-                return errno is ENOENT or ENOTDIR or ELOOP ? null
-                    : errno == EACCES ? throw new UnauthorizedAccessException($"Access to '{full}' is denied.")
-                    : throw new IOException($"Cannot open '{full}' (errno {errno}).");
-            }
-            string path = $"{FdFolder}/{fd}";
-            string? real = new FileInfo(path).LinkTarget;
-            if (real is null || !real.StartsWith('/'))
-            {
-                // An item deleted meanwhile reads as "path (deleted)"; anything else is not a place the jail can judge.
-                close(fd);
-                return null;
-            }
-            return new Pinned(fd, path, real);
-        }
-
-        /// <summary>Where there is no <c>/proc/self/fd</c>: the path itself, and where the caller found it leads.</summary>
-        public static Pinned? OpenUnpinned(string full, string realPath) =>
-            File.Exists(full) || Directory.Exists(full) ? new Pinned(-1, full, realPath) : null;
-
-        /// <summary>Where an open file really is, on Linux; null elsewhere.</summary>
-        public static string? RealPathOf(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
-        {
-            if (!IsSupported)
-            {
-                return null;
-            }
-            bool added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                string? real = new FileInfo($"{FdFolder}/{handle.DangerousGetHandle()}").LinkTarget;
-                // Unreadable or deleted: no place inside the root either.
-                return real is not null && real.StartsWith('/') ? real : "";
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
-        }
-
-        /// <summary>The item as STAT describes it, read from the handle (a path-based read would see the /proc link itself).</summary>
-        /// <exception cref="FtpException"><see cref="FtpStatus.AccessDenied"/>: neither a file nor a folder.</exception>
-        public RemoteEntry Describe(string normalized) => TryDescribe(normalized) ?? throw NotAFile(normalized);
-
-        /// <summary>As <see cref="Describe"/>, but null for what is neither a file nor a folder (a FIFO, a socket, a device).</summary>
-        public RemoteEntry? TryDescribe(string normalized)
-        {
-            if (_fd < 0)
-            {
-                FileSystemInfo info = Directory.Exists(Path) ? new DirectoryInfo(Path) : new FileInfo(Path);
-                return info.Exists ? ToEntry(normalized, info) : throw NotFound(normalized);
-            }
-            return EntryOf(normalized, Stat(_fd, "", AT_EMPTY_PATH));
-        }
-
-        /// <summary>
-        /// The child <paramref name="name"/> of this folder itself, a link not followed, as LIST shows it: null for what is
-        /// neither a file nor a folder, which STAT and DOWNLOAD refuse, so that LIST never offers what they will not serve;
-        /// for a link, no entry and <c>IsLink</c> (the caller follows it through its own checks).
-        /// </summary>
-        /// <exception cref="FileNotFoundException">Nothing is there (any more).</exception>
-        public (RemoteEntry? Entry, bool IsLink) DescribeChild(string name, string normalized)
-        {
-            if (_fd < 0)
-            {
-                string full = System.IO.Path.Join(Path, name);
-                FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
-                return info.LinkTarget is not null ? (null, true)
-                    : info.Exists ? (ToEntry(normalized, info), false)
-                    : throw new FileNotFoundException($"'{full}' does not exist.");
-            }
-            var stat = Stat(_fd, name, AT_SYMLINK_NOFOLLOW);
-            return stat.Kind == StatKind.Link ? (null, true) : (EntryOf(normalized, stat), false);
-        }
-
-        private static RemoteEntry? EntryOf(string normalized, (StatKind Kind, long Length, DateTimeOffset LastWrite) stat) => stat.Kind switch
-        {
-            StatKind.Directory => new RemoteEntry(normalized, ItemKind.Directory, 0, stat.LastWrite),
-            StatKind.File => new RemoteEntry(normalized, ItemKind.File, stat.Length, stat.LastWrite),
-            _ => null,
-        };
-
-        /// <summary>Refuses anything but a regular file or a folder: opening a FIFO or a device could block or never end.</summary>
-        public void CheckFileOrFolder(string normalized)
-        {
-            if (_fd >= 0 && Stat(_fd, "", AT_EMPTY_PATH).Kind == StatKind.Other)
-            {
-                throw NotAFile(normalized);
-            }
-        }
-
-        private static FtpException NotAFile(string normalized) =>
-            new(FtpStatus.AccessDenied, $"'{RemotePath.ToDisplay(normalized)}' is neither a file nor a folder.") { RemotePath = normalized };
-
-        /// <summary>statx(2) on a descriptor or a path; its layout is the same on every Linux architecture (little-endian here).</summary>
-        private static (StatKind Kind, long Length, DateTimeOffset LastWrite) Stat(int dirfd, string path, int flags)
-        {
-            const uint STATX_BASIC_STATS = 0x7FF;
-            Span<byte> buffer = stackalloc byte[256];
-            if (statx(dirfd, path, flags, STATX_BASIC_STATS, ref MemoryMarshal.GetReference(buffer)) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw errno == ENOENT ? new FileNotFoundException($"'{path}' does not exist.") : new IOException($"statx failed (errno {errno}).");
-            }
-            int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.Slice(28)) & 0xF000;
-            long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.Slice(40));
-            long seconds = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(buffer.Slice(112));
-            uint nanoseconds = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer.Slice(120));
-            var time = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100);
-            return (mode switch { 0x4000 => StatKind.Directory, 0x8000 => StatKind.File, 0xA000 => StatKind.Link, _ => StatKind.Other }, size, time);
-        }
-
-        private enum StatKind
-        {
-            File,
-            Directory,
-            // Seen only where the link is not followed (AT_SYMLINK_NOFOLLOW).
-            Link,
-            Other,
-        }
-
-        public void Dispose()
-        {
-            if (_fd >= 0)
-            {
-                close(_fd);
-                _fd = -1;
-            }
-        }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int close(int fd);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
-    }
+        : StoreErrors.OutsideRoot(normalized);
 
     /// <summary>
     /// One upload: a hidden partial file until commit. A resumable one (with an id) writes under its own lock, so that a
@@ -1218,7 +1016,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             catch (IOException) when (File.Exists(targetFull))
             {
-                throw AlreadyExists(target);
+                throw StoreErrors.AlreadyExists(target);
             }
             return new UploadResult(target, _written, Renamed: false);
         }
@@ -1227,7 +1025,7 @@ internal sealed class LocalFolderStore : IFileStore
         /// The duplicate-name rule: <c>name.ext</c>, else <c>name_1.ext</c>, <c>name_2.ext</c>…; the no-overwrite move
         /// fails when another upload took the name first, so two finishing together never destroy each other.
         /// </summary>
-        private UploadResult MoveUnderFreeName(Pinned folderHandle)
+        private UploadResult MoveUnderFreeName(PinnedItem folderHandle)
         {
             for (int n = 0; ; n++)
             {
