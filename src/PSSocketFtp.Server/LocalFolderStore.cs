@@ -21,14 +21,9 @@ internal sealed class LocalFolderStore : IFileStore
 {
     // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
     private const int WriteBufferSize = 1024 * 1024;
-    private const int MaxLinkDepth = 32;
     private const string PartialExtension = ".part";
-    private static readonly StringComparison PathComparison =
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    private readonly string _root;
-    private readonly string _rootPrefix;
-    private readonly string _reserved;
+    private readonly RootJail _jail;
     private readonly string _trashFolder;
     private readonly string _partialFolder;
     private readonly TimeProvider _timeProvider;
@@ -44,20 +39,10 @@ internal sealed class LocalFolderStore : IFileStore
     /// <summary>Opens (and creates when missing) the folder <paramref name="root"/>.</summary>
     public LocalFolderStore(string root, TimeProvider timeProvider)
     {
-        Directory.CreateDirectory(root);
-        var rootInfo = new DirectoryInfo(Path.GetFullPath(root));
-        // Compare against the real folder, so a root reached through a link still contains its own files.
-        _root = Path.TrimEndingDirectorySeparator(rootInfo.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? rootInfo.FullName);
-        using (var pinned = PinnedItem.Open(_root))
-        {
-            // Where the kernel says the root is (a link among its ancestors too), as the real paths it is compared with.
-            _root = Path.TrimEndingDirectorySeparator(pinned?.RealPath ?? _root);
-        }
-        _rootPrefix = _root + Path.DirectorySeparatorChar;
-        _reserved = Path.Join(_root, RemotePath.ReservedRootName);
-        _partialFolder = Path.Join(_root, RemotePath.ReservedRootName, "partial");
+        _jail = new RootJail(root);
+        _partialFolder = Path.Join(_jail.StateFolder, "partial");
         // Folders being deleted are moved here first; what a crash left behind goes now.
-        _trashFolder = Path.Join(_root, RemotePath.ReservedRootName, "trash");
+        _trashFolder = Path.Join(_jail.StateFolder, "trash");
         if (Directory.Exists(_trashFolder))
         {
             Directory.Delete(_trashFolder, recursive: true);
@@ -73,19 +58,19 @@ internal sealed class LocalFolderStore : IFileStore
     /// <exception cref="IOException">The root is missing, or <c>.psftp</c> cannot be a folder of the server's own.</exception>
     private UploadRecords CreateStateFolders()
     {
-        using var root = PinnedItem.Open(_root);
+        using var root = PinnedItem.Open(_jail.Root);
         if (root is null || !Directory.Exists(root.Path))
         {
-            throw RootMissing();
+            throw _jail.RootMissing();
         }
         string state = Path.Join(root.Path, RemotePath.ReservedRootName);
         if (File.Exists(state) || new FileInfo(state).LinkTarget is not null)
         {
-            throw new IOException($"'{_reserved}' is a file or a link; the server keeps its own files in a folder of that name.");
+            throw new IOException($"'{_jail.StateFolder}' is a file or a link; the server keeps its own files in a folder of that name.");
         }
         Directory.CreateDirectory(Path.Join(state, "trash"));
         Directory.CreateDirectory(Path.Join(state, "partial"));
-        return new UploadRecords(Path.Join(_reserved, "uploads.log"));
+        return new UploadRecords(Path.Join(_jail.StateFolder, "uploads.log"));
     }
 
     /// <summary>
@@ -117,7 +102,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             return;
         }
-        CheckRoot();
+        _jail.CheckRoot();
         try
         {
             _records = CreateStateFolders();
@@ -129,21 +114,6 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     private bool StateFoldersExist() => Directory.Exists(_partialFolder) && Directory.Exists(_trashFolder);
-
-    /// <summary>Refuses every request, clearly, while the root is gone: "'/' does not exist" would blame the client.</summary>
-    private void CheckRoot()
-    {
-        if (!Directory.Exists(_root))
-        {
-            throw new FtpException(
-                FtpStatus.InternalError,
-                "The server cannot reach its storage: its root folder is missing. The server's operator must restore it.",
-                RootMissing());
-        }
-    }
-
-    /// <summary>What the log tells the operator: the folder, as the server was started on it.</summary>
-    private DirectoryNotFoundException RootMissing() => new($"The root folder '{_root}' does not exist or is not a folder.");
 
     /// <summary>Whether a failure on the server's own folder is one its operator must fix (a full disk is reported as such).</summary>
     private static bool IsStateFolderFailure(Exception e) => e is UnauthorizedAccessException || (e is IOException io && !DiskFull.Is(io));
@@ -168,13 +138,13 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <summary>The full path of the root folder.</summary>
-    public string Root => _root;
+    public string Root => _jail.Root;
 
     /// <inheritdoc />
     public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
-        var (normalized, full) = Resolve(path);
-        var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        var (normalized, full) = _jail.Resolve(path);
+        var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         try
         {
             if (File.Exists(pinned.Path))
@@ -210,16 +180,16 @@ internal sealed class LocalFolderStore : IFileStore
     /// <inheritdoc />
     public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken)
     {
-        var (normalized, full) = Resolve(path);
-        using var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        var (normalized, full) = _jail.Resolve(path);
+        using var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         return Task.FromResult(pinned.Describe(normalized));
     }
 
     /// <inheritdoc />
     public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
-        var (normalized, full) = Resolve(path);
-        using var pinned = PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        var (normalized, full) = _jail.Resolve(path);
+        using var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
         if (Directory.Exists(pinned.Path))
         {
             throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(normalized)}' is a folder.") { RemotePath = normalized };
@@ -231,9 +201,9 @@ internal sealed class LocalFolderStore : IFileStore
         try
         {
             // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
-            if (PinnedItem.RealPathOf(stream.SafeFileHandle) is { } real && !IsServable(real))
+            if (PinnedItem.RealPathOf(stream.SafeFileHandle) is { } real && !_jail.IsServable(real))
             {
-                throw Unservable(normalized, real);
+                throw _jail.Unservable(normalized, real);
             }
             var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
             return Task.FromResult(new FileDownload(entry, stream));
@@ -248,7 +218,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// <inheritdoc />
     public async Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
     {
-        var (folder, folderFull) = Resolve(request.Path);
+        var (folder, folderFull) = _jail.Resolve(request.Path);
         bool intoFolder = folder.Length == 0 || request.Path.EndsWith('/') || request.Path.EndsWith('\\') || Directory.Exists(folderFull);
         string target = folder;
         if (intoFolder)
@@ -260,8 +230,8 @@ internal sealed class LocalFolderStore : IFileStore
             RemotePath.CheckName(request.FileName);
             target = RemotePath.Combine(folder, request.FileName);
         }
-        var (_, targetFull) = Resolve(target);
-        CheckDestination(target, targetFull, request.Conflict);
+        var (_, targetFull) = _jail.Resolve(target);
+        _jail.CheckDestination(target, targetFull, request.Conflict);
         if (request.UploadId is { } id)
         {
             return await BeginResumableAsync(request, id, target, cancellationToken).ConfigureAwait(false);
@@ -367,14 +337,14 @@ internal sealed class LocalFolderStore : IFileStore
     /// <inheritdoc />
     public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
-        var (normalized, full) = Resolve(path);
+        var (normalized, full) = _jail.Resolve(path);
         if (normalized.Length == 0)
         {
             throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be deleted.") { RemotePath = normalized };
         }
         // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
-        using var parent = PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw StoreErrors.NotFound(normalized);
-        string item = ChildOf(parent, Path.GetFileName(full), normalized);
+        using var parent = _jail.PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw StoreErrors.NotFound(normalized);
+        string item = _jail.ChildOf(parent, Path.GetFileName(full), normalized);
         var info = new FileInfo(item);
         if (info.LinkTarget is not null)
         {
@@ -494,142 +464,6 @@ internal sealed class LocalFolderStore : IFileStore
         return RemotePath.Combine(folder, $"{kept}{suffix}{extension}");
     }
 
-    /// <summary>Normalizes a remote path and maps it into the root, refusing anything that would leave it.</summary>
-    private (string Normalized, string FullPath) Resolve(string path)
-    {
-        string normalized = RemotePath.Normalize(path);
-        CheckRoot();
-        string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
-        if (!IsInsideRoot(full))
-        {
-            throw StoreErrors.OutsideRoot(normalized);
-        }
-        CheckLinks(full, normalized, depth: 0);
-        return (normalized, full);
-    }
-
-    private bool IsInsideRoot(string full) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
-
-    /// <summary>
-    /// Whether a request may reach this real path: inside the root, and not the server's own folder. The folder is named in
-    /// any case, as <see cref="RemotePath"/> refuses it: past the root's own prefix only <c>.psftp</c> is compared.
-    /// </summary>
-    private bool IsServable(string full) =>
-        IsInsideRoot(full)
-        && !string.Equals(Path.TrimEndingDirectorySeparator(full), _reserved, StringComparison.OrdinalIgnoreCase)
-        && !full.StartsWith(_reserved + Path.DirectorySeparatorChar, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// <paramref name="name"/> inside a pinned folder, refused when it is the server's own folder: checked on where the
-    /// folder really is, so that a link back to the root (<c>self -&gt; .</c>) does not reach <c>.psftp</c> by another name.
-    /// </summary>
-    private string ChildOf(PinnedItem folder, string name, string normalized)
-    {
-        string real = Path.Join(folder.RealPath, name);
-        return IsServable(real) ? Path.Join(folder.Path, name) : throw Unservable(normalized, real);
-    }
-
-    /// <summary>
-    /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
-    /// exist. Use the result's <see cref="PinnedItem.Path"/> from then on: it stays on the item that was checked.
-    /// </summary>
-    private PinnedItem? PinInside(string full, string normalized)
-    {
-        // Where the kernel cannot say where an item is, the store's own walk of its links does.
-        var pinned = PinnedItem.IsSupported ? PinnedItem.Open(full) : PinnedItem.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
-        if (pinned is not null && !IsServable(pinned.RealPath))
-        {
-            pinned.Dispose();
-            throw Unservable(normalized, pinned.RealPath);
-        }
-        return pinned;
-    }
-
-    /// <summary>
-    /// Creates the folders of <paramref name="folder"/> (a normalized path) one at a time, each inside the checked handle of
-    /// its parent, and returns the last one pinned: a link swapped in on the way leads nowhere outside.
-    /// </summary>
-    private PinnedItem CreateFoldersPinned(string folder)
-    {
-        var current = PinInside(_root, string.Empty) ?? throw StoreErrors.NotFound(string.Empty);
-        string walked = string.Empty;
-        try
-        {
-            foreach (var segment in folder.Split('/', StringSplitOptions.RemoveEmptyEntries))
-            {
-                walked = RemotePath.Combine(walked, segment);
-                string next = ChildOf(current, segment, walked);
-                Directory.CreateDirectory(next);
-                var pinned = PinInside(next, walked) ?? throw StoreErrors.NotFound(walked);
-                current.Dispose();
-                current = pinned;
-                if (!Directory.Exists(current.Path))
-                {
-                    throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(walked)}' is a file, not a folder.") { RemotePath = walked };
-                }
-            }
-            return current;
-        }
-        catch
-        {
-            current.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Walks the path from the root and refuses it when a link on the way points outside the root, or when the walk reaches
-    /// the server's own folder by any route (<c>self/.psftp</c> through <c>self -&gt; .</c>).
-    /// </summary>
-    /// <returns>Where the path leads, as far as it exists, with its links resolved.</returns>
-    private string CheckLinks(string full, string normalized, int depth)
-    {
-        if (depth > MaxLinkDepth)
-        {
-            throw StoreErrors.OutsideRoot(normalized);
-        }
-        // The path as written, for the file system to follow, and where it has led so far, for the checks.
-        string current = _root;
-        string real = _root;
-        foreach (var segment in full.Substring(Math.Min(full.Length, _rootPrefix.Length)).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = Path.Join(current, segment);
-            real = Path.Join(real, segment);
-            var info = new FileInfo(current);
-            if (info.LinkTarget is null)
-            {
-                if (!IsServable(real))
-                {
-                    throw Unservable(normalized, real);
-                }
-                if (!info.Exists && !Directory.Exists(current))
-                {
-                    // Nothing below a missing item can be a link.
-                    return real;
-                }
-                continue;
-            }
-            string target;
-            try
-            {
-                target = Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
-            }
-            catch (IOException)
-            {
-                // A loop of links leads nowhere.
-                throw StoreErrors.NotFound(normalized);
-            }
-            if (!IsServable(target))
-            {
-                throw Unservable(normalized, target);
-            }
-            // The target's own path may pass through other links.
-            real = CheckLinks(target, normalized, depth + 1);
-        }
-        return real;
-    }
-
     private IEnumerable<RemoteEntry> ListFolder(string normalized, PinnedItem folder, bool recursive)
     {
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
@@ -663,7 +497,7 @@ internal sealed class LocalFolderStore : IFileStore
                 PinnedItem? subfolder;
                 try
                 {
-                    subfolder = PinInside(Path.Join(folder.Path, name), childPath);
+                    subfolder = _jail.PinInside(Path.Join(folder.Path, name), childPath);
                 }
                 catch (FtpException)
                 {
@@ -694,7 +528,7 @@ internal sealed class LocalFolderStore : IFileStore
     {
         isLink = false;
         string childPath = RemotePath.Combine(folder, name);
-        if (!IsServable(Path.Join(folderHandle.RealPath, name)))
+        if (!_jail.IsServable(Path.Join(folderHandle.RealPath, name)))
         {
             return null;
         }
@@ -717,7 +551,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             // Where the kernel says the link leads, not what its text reads as ("sub/../x" through a linked "sub").
             using var pinned = PinnedItem.Open(childFull);
-            return pinned is not null && IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
+            return pinned is not null && _jail.IsServable(pinned.RealPath) ? pinned.TryDescribe(childPath) : null;
         }
         FileSystemInfo? target;
         try
@@ -728,33 +562,8 @@ internal sealed class LocalFolderStore : IFileStore
         {
             return null;
         }
-        return target is not null && target.Exists && IsServable(Path.GetFullPath(target.FullName)) ? PinnedItem.ToEntry(childPath, target) : null;
+        return target is not null && target.Exists && _jail.IsServable(Path.GetFullPath(target.FullName)) ? PinnedItem.ToEntry(childPath, target) : null;
     }
-
-    /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
-    private void CheckDestination(string target, string targetFull, ConflictMode conflict)
-    {
-        if (Directory.Exists(targetFull))
-        {
-            throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(target)}' is a folder; an upload never replaces a folder.") { RemotePath = target };
-        }
-        for (string parent = RemotePath.GetParent(target); parent.Length > 0; parent = RemotePath.GetParent(parent))
-        {
-            if (File.Exists(Path.Join(_root, parent)))
-            {
-                throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(parent)}' is a file, not a folder.") { RemotePath = parent };
-            }
-        }
-        if (conflict == ConflictMode.Fail && File.Exists(targetFull))
-        {
-            throw StoreErrors.AlreadyExists(target);
-        }
-    }
-
-    /// <summary>The refusal of a path that leads to <paramref name="real"/>: out of the root, or into the server's own folder.</summary>
-    private FtpException Unservable(string normalized, string real) => IsInsideRoot(real)
-        ? new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads into the server's own folder.") { RemotePath = normalized }
-        : StoreErrors.OutsideRoot(normalized);
 
     /// <summary>
     /// One upload: a hidden partial file until commit. A resumable one (with an id) writes under its own lock, so that a
@@ -862,11 +671,11 @@ internal sealed class LocalFolderStore : IFileStore
                     new FileNotFoundException($"The partial upload '{partial}' was removed.")) { RemotePath = target };
             }
             // The tree may have changed while the body arrived: check everything again.
-            var (_, targetFull) = store.Resolve(target);
-            store.CheckDestination(target, targetFull, request.Conflict);
+            var (_, targetFull) = store._jail.Resolve(target);
+            store._jail.CheckDestination(target, targetFull, request.Conflict);
             // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
-            using var folder = store.CreateFoldersPinned(RemotePath.GetParent(target));
-            string targetInFolder = store.ChildOf(folder, RemotePath.GetName(target), target);
+            using var folder = store._jail.CreateFoldersPinned(RemotePath.GetParent(target));
+            string targetInFolder = store._jail.ChildOf(folder, RemotePath.GetName(target), target);
             var result = request.Conflict switch
             {
                 ConflictMode.Overwrite => MoveOverwriting(targetInFolder),
@@ -1030,8 +839,8 @@ internal sealed class LocalFolderStore : IFileStore
             for (int n = 0; ; n++)
             {
                 string candidate = n == 0 ? target : DuplicateName(target, n);
-                store.Resolve(candidate);
-                string candidateFull = store.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
+                store._jail.Resolve(candidate);
+                string candidateFull = store._jail.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
                 try
                 {
                     MoveWithoutReplacing(candidateFull);
