@@ -24,8 +24,7 @@ internal sealed class LocalFolderStore : IFileStore
     private const string PartialExtension = ".part";
 
     private readonly RootJail _jail;
-    private readonly string _trashFolder;
-    private readonly string _partialFolder;
+    private readonly StateFolder _state;
     private readonly TimeProvider _timeProvider;
     // Partials of uploads still running, which the sweep must leave alone however slow their client is.
     private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
@@ -40,37 +39,9 @@ internal sealed class LocalFolderStore : IFileStore
     public LocalFolderStore(string root, TimeProvider timeProvider)
     {
         _jail = new RootJail(root);
-        _partialFolder = Path.Join(_jail.StateFolder, "partial");
-        // Folders being deleted are moved here first; what a crash left behind goes now.
-        _trashFolder = Path.Join(_jail.StateFolder, "trash");
-        if (Directory.Exists(_trashFolder))
-        {
-            Directory.Delete(_trashFolder, recursive: true);
-        }
-        _records = CreateStateFolders();
+        _state = new StateFolder(_jail);
+        _records = _state.Create();
         _timeProvider = timeProvider;
-    }
-
-    /// <summary>
-    /// Creates the server's own folders inside the root as it is now (never a new root: a root that is gone may be a disk
-    /// that is not mounted, and the files would land beneath it) and loads the upload journal found there.
-    /// </summary>
-    /// <exception cref="IOException">The root is missing, or <c>.psftp</c> cannot be a folder of the server's own.</exception>
-    private UploadRecords CreateStateFolders()
-    {
-        using var root = PinnedItem.Open(_jail.Root);
-        if (root is null || !Directory.Exists(root.Path))
-        {
-            throw _jail.RootMissing();
-        }
-        string state = Path.Join(root.Path, RemotePath.ReservedRootName);
-        if (File.Exists(state) || new FileInfo(state).LinkTarget is not null)
-        {
-            throw new IOException($"'{_jail.StateFolder}' is a file or a link; the server keeps its own files in a folder of that name.");
-        }
-        Directory.CreateDirectory(Path.Join(state, "trash"));
-        Directory.CreateDirectory(Path.Join(state, "partial"));
-        return new UploadRecords(Path.Join(_jail.StateFolder, "uploads.log"));
     }
 
     /// <summary>
@@ -80,7 +51,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// </summary>
     private async Task EnsureStateFoldersAsync(CancellationToken cancellationToken)
     {
-        if (StateFoldersExist())
+        if (_state.Exists())
         {
             return;
         }
@@ -98,42 +69,18 @@ internal sealed class LocalFolderStore : IFileStore
     /// <summary>As <see cref="EnsureStateFoldersAsync"/>, under the id lock.</summary>
     private void EnsureStateFoldersLocked()
     {
-        if (StateFoldersExist())
+        if (_state.Exists())
         {
             return;
         }
         _jail.CheckRoot();
         try
         {
-            _records = CreateStateFolders();
+            _records = _state.Create();
         }
-        catch (Exception e) when (IsStateFolderFailure(e))
+        catch (Exception e) when (StateFolder.IsFailure(e))
         {
-            throw StateFolderUnusable(e);
-        }
-    }
-
-    private bool StateFoldersExist() => Directory.Exists(_partialFolder) && Directory.Exists(_trashFolder);
-
-    /// <summary>Whether a failure on the server's own folder is one its operator must fix (a full disk is reported as such).</summary>
-    private static bool IsStateFolderFailure(Exception e) => e is UnauthorizedAccessException || (e is IOException io && !DiskFull.Is(io));
-
-    /// <summary>The server's own folder cannot be written; the cause, for the log, names it on the disk; the client is not told server paths.</summary>
-    private static FtpException StateFolderUnusable(Exception cause) => new(
-        FtpStatus.InternalError,
-        $"The server cannot write to its own folder ({RemotePath.ReservedRootName} in its root); the server's operator must fix it.",
-        cause);
-
-    /// <summary>Creates or opens a partial file in <c>.psftp/partial</c>, reporting a failure as the server's, not the client's.</summary>
-    private static FileStream OpenPartial(string partial, FileStreamOptions options)
-    {
-        try
-        {
-            return new FileStream(partial, options);
-        }
-        catch (Exception e) when (IsStateFolderFailure(e))
-        {
-            throw StateFolderUnusable(e);
+            throw StateFolder.Unusable(e);
         }
     }
 
@@ -238,8 +185,8 @@ internal sealed class LocalFolderStore : IFileStore
         }
 
         await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
-        string partial = Path.Join(_partialFolder, Guid.NewGuid().ToString("N") + PartialExtension);
-        var stream = OpenPartial(partial, new FileStreamOptions
+        string partial = Path.Join(_state.Partials, Guid.NewGuid().ToString("N") + PartialExtension);
+        var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
@@ -264,7 +211,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             throw new ArgumentException($"'{id}' is not a valid upload id.", nameof(request));
         }
-        string partial = Path.Join(_partialFolder, $"{id}.{Fingerprint(request)}{PartialExtension}");
+        string partial = Path.Join(_state.Partials, $"{id}.{Fingerprint(request)}{PartialExtension}");
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -273,7 +220,7 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 await running.TakeOverAsync().ConfigureAwait(false);
             }
-            var stream = OpenPartial(partial, new FileStreamOptions
+            var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
                 // Read too: a resumed upload's hash starts with the bytes already held.
@@ -374,7 +321,7 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
                 // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
-                string trashed = Path.Join(_trashFolder, Guid.NewGuid().ToString("N"));
+                string trashed = Path.Join(_state.Trash, Guid.NewGuid().ToString("N"));
                 Directory.Move(item, trashed);
                 if (new FileInfo(trashed).LinkTarget is not null)
                 {
@@ -406,7 +353,7 @@ internal sealed class LocalFolderStore : IFileStore
         try
         {
             EnsureStateFoldersLocked();
-            foreach (var file in new DirectoryInfo(_partialFolder).EnumerateFiles())
+            foreach (var file in new DirectoryInfo(_state.Partials).EnumerateFiles())
             {
                 if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
                 {
