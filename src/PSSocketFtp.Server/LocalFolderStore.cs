@@ -19,69 +19,16 @@ namespace PSSocketFtp.Server;
 /// </remarks>
 internal sealed class LocalFolderStore : IFileStore
 {
-    // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
-    private const int WriteBufferSize = 1024 * 1024;
-    private const string PartialExtension = ".part";
-
     private readonly RootJail _jail;
     private readonly StateFolder _state;
-    private readonly TimeProvider _timeProvider;
-    // Partials of uploads still running, which the sweep must leave alone however slow their client is.
-    private readonly ConcurrentDictionary<string, byte> _activePartials = new(StringComparer.Ordinal);
-    // Made again, from the journal on disk, when the server's folder is: under the id lock.
-    private UploadRecords _records;
-    // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
-    // Order: this lock, then an upload's own write lock; never the other way round.
-    private readonly SemaphoreSlim _idLock = new(1, 1);
-    private readonly Dictionary<string, Upload> _runningIds = new(StringComparer.Ordinal);
+    private readonly PartialUploads _partials;
 
     /// <summary>Opens (and creates when missing) the folder <paramref name="root"/>.</summary>
     public LocalFolderStore(string root, TimeProvider timeProvider)
     {
         _jail = new RootJail(root);
         _state = new StateFolder(_jail);
-        _records = _state.Create();
-        _timeProvider = timeProvider;
-    }
-
-    /// <summary>
-    /// Makes sure the server's own folders are there before a request needs them. Someone emptying the root from a shell
-    /// (<c>find root -mindepth 1 -delete</c>) removes them: they are made again and the journal read again, as a restart
-    /// would, so what the operator deleted is forgotten and uploads go on.
-    /// </summary>
-    private async Task EnsureStateFoldersAsync(CancellationToken cancellationToken)
-    {
-        if (_state.Exists())
-        {
-            return;
-        }
-        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            EnsureStateFoldersLocked();
-        }
-        finally
-        {
-            _idLock.Release();
-        }
-    }
-
-    /// <summary>As <see cref="EnsureStateFoldersAsync"/>, under the id lock.</summary>
-    private void EnsureStateFoldersLocked()
-    {
-        if (_state.Exists())
-        {
-            return;
-        }
-        _jail.CheckRoot();
-        try
-        {
-            _records = _state.Create();
-        }
-        catch (Exception e) when (StateFolder.IsFailure(e))
-        {
-            throw StateFolder.Unusable(e);
-        }
+        _partials = new PartialUploads(_jail, _state, timeProvider);
     }
 
     /// <summary>The full path of the root folder.</summary>
@@ -181,105 +128,16 @@ internal sealed class LocalFolderStore : IFileStore
         _jail.CheckDestination(target, targetFull, request.Conflict);
         if (request.UploadId is { } id)
         {
-            return await BeginResumableAsync(request, id, target, cancellationToken).ConfigureAwait(false);
+            return await _partials.BeginResumableAsync(request, id, (partial, stream, held) => new Upload(this, target, request, partial, stream, held), cancellationToken).ConfigureAwait(false);
         }
 
-        await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
-        string partial = Path.Join(_state.Partials, Guid.NewGuid().ToString("N") + PartialExtension);
-        var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = WriteBufferSize,
-            Options = FileOptions.Asynchronous,
-        });
-        _activePartials.TryAdd(partial, 0);
+        var (partial, stream) = await _partials.CreateAsync(cancellationToken).ConfigureAwait(false);
         return new Upload(this, target, request, partial, stream, held: 0);
     }
 
-    /// <summary>
-    /// Opens <c>&lt;id&gt;.&lt;fingerprint&gt;.part</c>, continued from what it holds. The fingerprint stands for everything
-    /// else the upload was started with (destination, name, length, conflict mode, hash), so an id sent again with other
-    /// values gets a partial of its own and never continues bytes meant for another file. Under the id lock, so
-    /// that of two connections starting the same id one after the other, the later one owns it and the earlier one's
-    /// writes have all reached the file (or failed) before the later one measures it.
-    /// </summary>
-    private async Task<IUploadSession> BeginResumableAsync(UploadRequest request, string id, string target, CancellationToken cancellationToken)
-    {
-        if (!UploadRequest.IsValidUploadId(id))
-        {
-            throw new ArgumentException($"'{id}' is not a valid upload id.", nameof(request));
-        }
-        string partial = Path.Join(_state.Partials, $"{id}.{Fingerprint(request)}{PartialExtension}");
-        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            EnsureStateFoldersLocked();
-            if (_runningIds.Remove(id, out var running))
-            {
-                await running.TakeOverAsync().ConfigureAwait(false);
-            }
-            var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                // Read too: a resumed upload's hash starts with the bytes already held.
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = WriteBufferSize,
-                Options = FileOptions.Asynchronous,
-            });
-            Upload upload;
-            try
-            {
-                long held = Math.Min(stream.Length, request.Length);
-                if (stream.Length != held)
-                {
-                    stream.SetLength(held);
-                }
-                stream.Position = held;
-                upload = new Upload(this, target, request, partial, stream, held);
-            }
-            catch
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-            _runningIds[id] = upload;
-            _activePartials.TryAdd(partial, 0);
-            return upload;
-        }
-        finally
-        {
-            _idLock.Release();
-        }
-    }
-
-    /// <summary>16 hex digits that change whenever a value a resumed upload (or a retry answered from its record) must agree on changes.</summary>
-    private static string Fingerprint(UploadRequest request)
-    {
-        string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithm);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(values)), 0, 8);
-    }
-
     /// <inheritdoc />
-    public async Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken)
-    {
-        if (request.UploadId is not { } id || !UploadRequest.IsValidUploadId(id))
-        {
-            throw new ArgumentException($"'{request.UploadId}' is not a valid upload id.", nameof(request));
-        }
-        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // The resume rule's fingerprint: an id sent again for another file is a new upload, not the old one's answer.
-            return _records.Find(id, Fingerprint(request));
-        }
-        finally
-        {
-            _idLock.Release();
-        }
-    }
+    public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) =>
+        _partials.FindCommittedAsync(request, cancellationToken);
 
     /// <inheritdoc />
     public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
@@ -319,7 +177,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             else
             {
-                await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
+                await _partials.EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
                 // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
                 string trashed = Path.Join(_state.Trash, Guid.NewGuid().ToString("N"));
                 Directory.Move(item, trashed);
@@ -344,31 +202,8 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
-    public async Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
-    {
-        var cutoff = _timeProvider.GetUtcNow() - maxAge;
-        int deleted = 0;
-        // Under the id lock: a resumable partial is never deleted while an upload is taking it up again.
-        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            EnsureStateFoldersLocked();
-            foreach (var file in new DirectoryInfo(_state.Partials).EnumerateFiles())
-            {
-                if (!_activePartials.ContainsKey(file.FullName) && file.LastWriteTimeUtc < cutoff)
-                {
-                    file.Delete();
-                    deleted++;
-                }
-            }
-            deleted += _records.RemoveOlderThan(cutoff);
-        }
-        finally
-        {
-            _idLock.Release();
-        }
-        return deleted;
-    }
+    public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) =>
+        _partials.SweepAsync(maxAge, cancellationToken);
 
     /// <summary>
     /// The path <c>folder/stem_n.ext</c> for the upload <paramref name="target"/>. A name or path already at the protocol's
@@ -516,7 +351,7 @@ internal sealed class LocalFolderStore : IFileStore
     /// One upload: a hidden partial file until commit. A resumable one (with an id) writes under its own lock, so that a
     /// takeover can wait for a write in progress and then close the file; from then on its writes and commit fail.
     /// </summary>
-    private sealed class Upload(LocalFolderStore store, string target, UploadRequest request, string partial, FileStream stream, long held) : IUploadSession
+    internal sealed class Upload(LocalFolderStore store, string target, UploadRequest request, string partial, FileStream stream, long held) : IUploadSession
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private long _written = held;
@@ -580,7 +415,7 @@ internal sealed class LocalFolderStore : IFileStore
             {
                 return await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
             }
-            await store._idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await store._partials.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -589,7 +424,7 @@ internal sealed class LocalFolderStore : IFileStore
                     ThrowIfTakenOver();
                     var result = await CommitUnlockedAsync(hash, cancellationToken).ConfigureAwait(false);
                     // A crash before the record only costs a retry its shortcut.
-                    store._records.Add(id, Fingerprint(request), result, store._timeProvider.GetUtcNow());
+                    store._partials.Record(id, request, result);
                     Release(id);
                     return result;
                 }
@@ -600,7 +435,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             finally
             {
-                store._idLock.Release();
+                store._partials.Exit();
             }
         }
 
@@ -655,7 +490,7 @@ internal sealed class LocalFolderStore : IFileStore
                 await DisposeAsync().ConfigureAwait(false);
                 return;
             }
-            await store._idLock.WaitAsync().ConfigureAwait(false);
+            await store._partials.EnterAsync().ConfigureAwait(false);
             try
             {
                 if (_takenOver)
@@ -672,7 +507,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             finally
             {
-                store._idLock.Release();
+                store._partials.Exit();
             }
         }
 
@@ -680,7 +515,7 @@ internal sealed class LocalFolderStore : IFileStore
         {
             if (Id is not { } id)
             {
-                store._activePartials.TryRemove(partial, out _);
+                store._partials.Forget(partial);
                 await CloseAsync().ConfigureAwait(false);
                 if (!_committed)
                 {
@@ -689,7 +524,7 @@ internal sealed class LocalFolderStore : IFileStore
                 return;
             }
             // Resumable: the partial file stays for the next try (or the sweep).
-            await store._idLock.WaitAsync().ConfigureAwait(false);
+            await store._partials.EnterAsync().ConfigureAwait(false);
             try
             {
                 if (!_takenOver)
@@ -700,7 +535,7 @@ internal sealed class LocalFolderStore : IFileStore
             }
             finally
             {
-                store._idLock.Release();
+                store._partials.Exit();
             }
         }
 
@@ -726,11 +561,7 @@ internal sealed class LocalFolderStore : IFileStore
                 return;
             }
             _released = true;
-            if (store._runningIds.TryGetValue(id, out var running) && ReferenceEquals(running, this))
-            {
-                store._runningIds.Remove(id);
-            }
-            store._activePartials.TryRemove(partial, out _);
+            store._partials.Release(id, this, partial);
         }
 
         private async ValueTask CloseAsync()
