@@ -25,7 +25,7 @@ internal sealed class PartialUploads
     // Guards _runningIds and every step that creates, takes over, commits, releases or sweeps a resumable partial.
     // Order: this lock, then an upload's own write lock; never the other way round.
     private readonly SemaphoreSlim _idLock = new(1, 1);
-    private readonly Dictionary<string, LocalFolderStore.Upload> _runningIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalFolderUpload> _runningIds = new(StringComparer.Ordinal);
 
     /// <summary>Loads the journal of <paramref name="state"/>, creating its folders.</summary>
     public PartialUploads(RootJail jail, StateFolder state, TimeProvider timeProvider)
@@ -101,7 +101,7 @@ internal sealed class PartialUploads
     /// writes have all reached the file (or failed) before the later one measures it.
     /// <paramref name="start"/> makes the upload of the partial file, its stream and the bytes it holds.
     /// </summary>
-    public async Task<IUploadSession> BeginResumableAsync(UploadRequest request, string id, Func<string, FileStream, long, LocalFolderStore.Upload> start, CancellationToken cancellationToken)
+    public async Task<IUploadSession> BeginResumableAsync(UploadRequest request, string id, Func<string, FileStream, long, LocalFolderUpload> start, CancellationToken cancellationToken)
     {
         if (!UploadRequest.IsValidUploadId(id))
         {
@@ -125,7 +125,7 @@ internal sealed class PartialUploads
                 BufferSize = WriteBufferSize,
                 Options = FileOptions.Asynchronous,
             });
-            LocalFolderStore.Upload upload;
+            LocalFolderUpload upload;
             try
             {
                 long held = Math.Min(stream.Length, request.Length);
@@ -218,7 +218,7 @@ internal sealed class PartialUploads
         _records.Add(id, Fingerprint(request), result, _timeProvider.GetUtcNow());
 
     /// <summary>Forgets <paramref name="upload"/> as the id's running one (a newer upload of the id keeps it) and its partial as active. Under the id lock.</summary>
-    public void Release(string id, LocalFolderStore.Upload upload, string partial)
+    public void Release(string id, LocalFolderUpload upload, string partial)
     {
         if (_runningIds.TryGetValue(id, out var running) && ReferenceEquals(running, upload))
         {
