@@ -4,9 +4,10 @@ using PSSocketFtp.Protocol;
 namespace PSSocketFtp.Server;
 
 /// <summary>
-/// The store as a local folder. Every path is normalized by <see cref="RemotePath"/>, then its full path must lie under
-/// the root, and no symbolic link on the way may point outside it or into <c>.psftp</c>. Uploads go to
-/// <c>.psftp/partial</c> under the root and are moved into place, without overwriting unless asked, only when complete.
+/// The store as a local folder, over its parts: <see cref="RootJail"/> turns every remote path into a local one and
+/// refuses what would leave the root or reach <c>.psftp</c>; <see cref="FolderListing"/> walks folders for LIST;
+/// <see cref="LocalFolderUpload"/> writes an upload to <c>.psftp/partial</c> (<see cref="StateFolder"/>, the
+/// <see cref="PartialUploads"/> registry) and moves it into place, without overwriting unless asked, only when complete.
 /// </summary>
 /// <remarks>
 /// On Linux the store does not trust a check made on a path: a folder may be swapped for a link between the check and
