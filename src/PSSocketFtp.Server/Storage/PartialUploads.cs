@@ -11,8 +11,6 @@ namespace PSSocketFtp.Server;
 /// </summary>
 internal sealed class PartialUploads
 {
-    // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
-    private const int WriteBufferSize = 1024 * 1024;
     private const string PartialExtension = ".part";
 
     private readonly RootJail _jail;
@@ -81,14 +79,7 @@ internal sealed class PartialUploads
     {
         await EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
         string partial = Path.Join(_state.Partials, Guid.NewGuid().ToString("N") + PartialExtension);
-        var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = WriteBufferSize,
-            Options = FileOptions.Asynchronous,
-        });
+        var stream = StateFolder.OpenPartial(partial, FileMode.CreateNew, FileAccess.Write);
         _activePartials.TryAdd(partial, 0);
         return (partial, stream);
     }
@@ -116,15 +107,8 @@ internal sealed class PartialUploads
             {
                 await running.TakeOverAsync().ConfigureAwait(false);
             }
-            var stream = StateFolder.OpenPartial(partial, new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                // Read too: a resumed upload's hash starts with the bytes already held.
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = WriteBufferSize,
-                Options = FileOptions.Asynchronous,
-            });
+            // Read too: a resumed upload's hash starts with the bytes already held.
+            var stream = StateFolder.OpenPartial(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite);
             LocalFolderUpload upload;
             try
             {

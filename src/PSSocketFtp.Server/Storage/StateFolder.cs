@@ -8,6 +8,9 @@ namespace PSSocketFtp.Server;
 /// </summary>
 internal sealed class StateFolder
 {
+    // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
+    private const int WriteBufferSize = 1024 * 1024;
+
     private readonly RootJail _jail;
 
     /// <summary>Names the folders in <paramref name="jail"/>'s root and empties the trash; creates nothing yet.</summary>
@@ -63,12 +66,22 @@ internal sealed class StateFolder
         $"The server cannot write to its own folder ({RemotePath.ReservedRootName} in its root); the server's operator must fix it.",
         cause);
 
-    /// <summary>Creates or opens a partial file in <c>.psftp/partial</c>, reporting a failure as the server's, not the client's.</summary>
-    public static FileStream OpenPartial(string partial, FileStreamOptions options)
+    /// <summary>
+    /// Creates or opens a partial file in <c>.psftp/partial</c>, exclusively, for asynchronous writes, reporting a failure
+    /// as the server's, not the client's.
+    /// </summary>
+    public static FileStream OpenPartial(string partial, FileMode mode, FileAccess access)
     {
         try
         {
-            return new FileStream(partial, options);
+            return new FileStream(partial, new FileStreamOptions
+            {
+                Mode = mode,
+                Access = access,
+                Share = FileShare.None,
+                BufferSize = WriteBufferSize,
+                Options = FileOptions.Asynchronous,
+            });
         }
         catch (Exception e) when (IsFailure(e))
         {
