@@ -15,10 +15,12 @@ namespace PSSocketFtp.Server;
 internal sealed class RootJail
 {
     private const int MaxLinkDepth = 32;
+
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     private readonly string _root;
+
     private readonly string _rootPrefix;
     private readonly string _reserved;
 
@@ -55,6 +57,7 @@ internal sealed class RootJail
                 RootMissing());
         }
     }
+
     /// <summary>What the log tells the operator: the folder, as the server was started on it.</summary>
     public DirectoryNotFoundException RootMissing() => new($"The root folder '{_root}' does not exist or is not a folder.");
 
@@ -66,11 +69,12 @@ internal sealed class RootJail
         string full = normalized.Length == 0 ? _root : Path.GetFullPath(Path.Join(_root, normalized.Replace('/', Path.DirectorySeparatorChar)));
         if (!IsInsideRoot(full))
         {
-            throw StoreErrors.OutsideRoot(normalized);
+            throw OutsideRoot(normalized);
         }
         CheckLinks(full, normalized, depth: 0);
         return (normalized, full);
     }
+
     private bool IsInsideRoot(string full) =>
         string.Equals(Path.TrimEndingDirectorySeparator(full), _root, PathComparison) || full.StartsWith(_rootPrefix, PathComparison);
     /// <summary>
@@ -90,13 +94,14 @@ internal sealed class RootJail
         string real = Path.Join(folder.RealPath, name);
         return IsServable(real) ? Path.Join(folder.Path, name) : throw Unservable(normalized, real);
     }
+
     /// <summary>
     /// Opens the item at <paramref name="full"/> (following links) and checks where it really is; null when it does not
     /// exist. Use the result's <see cref="PinnedItem.Path"/> from then on: it stays on the item that was checked.
     /// </summary>
     public PinnedItem? PinInside(string full, string normalized)
     {
-        // Where the kernel cannot say where an item is, the store's own walk of its links does.
+        // Where the kernel cannot say where an item is, the jail's own walk of its links does.
         var pinned = PinnedItem.IsSupported ? PinnedItem.Open(full) : PinnedItem.OpenUnpinned(full, CheckLinks(full, normalized, depth: 0));
         if (pinned is not null && !IsServable(pinned.RealPath))
         {
@@ -105,6 +110,7 @@ internal sealed class RootJail
         }
         return pinned;
     }
+
     /// <summary>
     /// Creates the folders of <paramref name="folder"/> (a normalized path) one at a time, each inside the checked handle of
     /// its parent, and returns the last one pinned: a link swapped in on the way leads nowhere outside.
@@ -136,6 +142,7 @@ internal sealed class RootJail
             throw;
         }
     }
+
     /// <summary>
     /// Walks the path from the root and refuses it when a link on the way points outside the root, or when the walk reaches
     /// the server's own folder by any route (<c>self/.psftp</c> through <c>self -&gt; .</c>).
@@ -145,7 +152,7 @@ internal sealed class RootJail
     {
         if (depth > MaxLinkDepth)
         {
-            throw StoreErrors.OutsideRoot(normalized);
+            throw OutsideRoot(normalized);
         }
         // The path as written, for the file system to follow, and where it has led so far, for the checks.
         string current = _root;
@@ -187,6 +194,7 @@ internal sealed class RootJail
         }
         return real;
     }
+
     /// <summary>Refuses an upload destination that cannot become a file now (checked again at commit).</summary>
     public void CheckDestination(string target, string targetFull, ConflictMode conflict)
     {
@@ -206,8 +214,12 @@ internal sealed class RootJail
             throw StoreErrors.AlreadyExists(target);
         }
     }
+
     /// <summary>The refusal of a path that leads to <paramref name="real"/>: out of the root, or into the server's own folder.</summary>
     public FtpException Unservable(string normalized, string real) => IsInsideRoot(real)
         ? new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads into the server's own folder.") { RemotePath = normalized }
-        : StoreErrors.OutsideRoot(normalized);
+        : OutsideRoot(normalized);
+
+    private static FtpException OutsideRoot(string normalized) =>
+        new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 }

@@ -10,7 +10,4 @@ internal static class StoreErrors
 
     internal static FtpException AlreadyExists(string normalized) =>
         new(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(normalized)}' already exists.") { RemotePath = normalized };
-
-    internal static FtpException OutsideRoot(string normalized) =>
-        new(FtpStatus.InvalidPath, $"'{RemotePath.ToDisplay(normalized)}' leads outside the server's root.") { RemotePath = normalized };
 }
