@@ -9,7 +9,7 @@ namespace PSSocketFtp.Server;
 /// one JSON line each): a file per record would cost every upload a file creation and deletion, which on a busy
 /// file system costs more than the upload of a small file itself.
 /// </summary>
-/// <remarks>Not thread-safe on its own: the store calls it under its id lock.</remarks>
+/// <remarks>Not thread-safe on its own: <see cref="PartialUploads"/> calls it under its id lock.</remarks>
 internal sealed class UploadRecords
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
@@ -96,6 +96,3 @@ internal sealed class UploadRecords
         }
     }
 }
-
-/// <summary>A line of the upload journal: the id, when, the fingerprint of the values the upload was started with, and its result.</summary>
-internal sealed record UploadRecord(string Id, DateTimeOffset Committed, string? Fingerprint, UploadResult Result);

@@ -1,0 +1,237 @@
+using System.Text;
+using PSSocketFtp.Protocol;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>
+/// The store as a local folder, over its parts: <see cref="RootJail"/> turns every remote path into a local one and
+/// refuses what would leave the root or reach <c>.psftp</c>; <see cref="FolderListing"/> walks folders for LIST;
+/// <see cref="LocalFolderUpload"/> writes an upload to <c>.psftp/partial</c> (<see cref="StateFolder"/>, the
+/// <see cref="PartialUploads"/> registry) and moves it into place, without overwriting unless asked, only when complete.
+/// </summary>
+/// <remarks>
+/// On Linux the store does not trust a check made on a path: a folder may be swapped for a link between the check and
+/// the use. It opens the item (or the folder an item is created or deleted in) first, asks the kernel where that handle
+/// really is (<c>/proc/self/fd</c>), and then works only through the handle (see <see cref="PinnedItem"/>). Elsewhere the
+/// checks are made on the path just before its use (docs/security.md says what that leaves open).
+/// </remarks>
+internal sealed class LocalFolderStore : IFileStore
+{
+    private readonly RootJail _jail;
+    private readonly StateFolder _state;
+    private readonly PartialUploads _partials;
+    private readonly FolderListing _listing;
+
+    /// <summary>Opens (and creates when missing) the folder <paramref name="root"/>.</summary>
+    public LocalFolderStore(string root, TimeProvider timeProvider)
+    {
+        _jail = new RootJail(root);
+        _state = new StateFolder(_jail);
+        _partials = new PartialUploads(_jail, _state, timeProvider);
+        _listing = new FolderListing(_jail);
+    }
+
+    /// <summary>The full path of the root folder.</summary>
+    public string Root => _jail.Root;
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = _jail.Resolve(path);
+        var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        try
+        {
+            if (File.Exists(pinned.Path))
+            {
+                var entry = pinned.Describe(normalized);
+                pinned.Dispose();
+                return new[] { entry }.ToAsyncEnumerable();
+            }
+            if (!Directory.Exists(pinned.Path))
+            {
+                throw StoreErrors.NotFound(normalized);
+            }
+        }
+        catch
+        {
+            pinned.Dispose();
+            throw;
+        }
+        return _listing.List(normalized, pinned, recursive).ToAsyncEnumerable();
+    }
+
+    /// <inheritdoc />
+    public Task<RemoteEntry> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = _jail.Resolve(path);
+        using var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        return Task.FromResult(pinned.Describe(normalized));
+    }
+
+    /// <inheritdoc />
+    public Task<FileDownload> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = _jail.Resolve(path);
+        using var pinned = _jail.PinInside(full, normalized) ?? throw StoreErrors.NotFound(normalized);
+        if (Directory.Exists(pinned.Path))
+        {
+            throw new FtpException(FtpStatus.IsADirectory, $"'{RemotePath.ToDisplay(normalized)}' is a folder.") { RemotePath = normalized };
+        }
+        pinned.CheckFileOrFolder(normalized);
+        // Opened through the checked handle (on Linux, /proc/self/fd/N opens that very file again).
+        // No FileStream buffer: the caller reads whole 256 KiB chunks straight into the outgoing pipe.
+        var stream = new FileStream(pinned.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        try
+        {
+            // The path was checked before the open; a folder on it may have been swapped for a link since. Nothing is read yet.
+            if (PinnedItem.RealPathOf(stream.SafeFileHandle) is { } real && !_jail.IsServable(real))
+            {
+                throw _jail.Unservable(normalized, real);
+            }
+            var entry = new RemoteEntry(normalized, ItemKind.File, stream.Length, File.GetLastWriteTimeUtc(stream.SafeFileHandle));
+            return Task.FromResult(new FileDownload(entry, stream));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
+    {
+        var (folder, folderFull) = _jail.Resolve(request.Path);
+        bool intoFolder = folder.Length == 0 || request.Path.EndsWith('/') || request.Path.EndsWith('\\') || Directory.Exists(folderFull);
+        string target = folder;
+        if (intoFolder)
+        {
+            if (string.IsNullOrEmpty(request.FileName))
+            {
+                throw new FtpException(FtpStatus.InvalidPath, $"An upload into the folder '{RemotePath.ToDisplay(folder)}' needs a file name.") { RemotePath = folder };
+            }
+            RemotePath.CheckName(request.FileName);
+            target = RemotePath.Combine(folder, request.FileName);
+        }
+        var (_, targetFull) = _jail.Resolve(target);
+        _jail.CheckDestination(target, targetFull, request.Conflict);
+        if (request.UploadId is { } id)
+        {
+            return await _partials.BeginResumableAsync(request, id, (partial, stream, held) => new LocalFolderUpload(_jail, _partials, target, request, partial, stream, held), cancellationToken).ConfigureAwait(false);
+        }
+
+        var (partial, stream) = await _partials.CreateAsync(cancellationToken).ConfigureAwait(false);
+        return new LocalFolderUpload(_jail, _partials, target, request, partial, stream, held: 0);
+    }
+
+    /// <inheritdoc />
+    public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) =>
+        _partials.FindCommittedAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        var (normalized, full) = _jail.Resolve(path);
+        if (normalized.Length == 0)
+        {
+            throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be deleted.") { RemotePath = normalized };
+        }
+        // Work in the parent folder as it is now, whatever its path leads to later: the item is named inside that handle.
+        using var parent = _jail.PinInside(Path.GetDirectoryName(full)!, RemotePath.GetParent(normalized)) ?? throw StoreErrors.NotFound(normalized);
+        string item = _jail.ChildOf(parent, Path.GetFileName(full), normalized);
+        var info = new FileInfo(item);
+        if (info.LinkTarget is not null)
+        {
+            // Remove the link itself, never what it points to.
+            info.Delete();
+        }
+        else if (Directory.Exists(item))
+        {
+            if (!recursive && Directory.EnumerateFileSystemEntries(item).Any())
+            {
+                throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
+            }
+            if (!recursive)
+            {
+                // rmdir: a link put there meanwhile is not a folder and is refused.
+                try
+                {
+                    Directory.Delete(item);
+                }
+                catch (IOException) when (Directory.Exists(item) && Directory.EnumerateFileSystemEntries(item).Any())
+                {
+                    // Another connection put something there since the check.
+                    throw new FtpException(FtpStatus.DirectoryNotEmpty, $"The folder '{RemotePath.ToDisplay(normalized)}' is not empty; delete it recursively.") { RemotePath = normalized };
+                }
+            }
+            else
+            {
+                await _partials.EnsureStateFoldersAsync(cancellationToken).ConfigureAwait(false);
+                // Out of the tree first (rename moves a link as a link), then deleted where no request can reach it.
+                string trashed = Path.Join(_state.Trash, Guid.NewGuid().ToString("N"));
+                Directory.Move(item, trashed);
+                if (new FileInfo(trashed).LinkTarget is not null)
+                {
+                    File.Delete(trashed);
+                }
+                else
+                {
+                    Directory.Delete(trashed, recursive: true);
+                }
+            }
+        }
+        else if (info.Exists)
+        {
+            info.Delete();
+        }
+        else
+        {
+            throw StoreErrors.NotFound(normalized);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) =>
+        _partials.SweepAsync(maxAge, cancellationToken);
+
+    /// <summary>
+    /// The path <c>folder/stem_n.ext</c> for the upload <paramref name="target"/>. A name or path already at the protocol's
+    /// limit gets a shorter stem, cut by whole characters (never inside a character's UTF-8 bytes, nor between a letter
+    /// and its accent), so that the upload, whose body has arrived, is stored instead of refused for a name the client
+    /// never sent. An extension too long to keep beside the counter counts as part of the stem.
+    /// </summary>
+    /// <exception cref="FtpException"><see cref="FtpStatus.AlreadyExists"/>: the folder's path leaves no room for the counter.</exception>
+    internal static string DuplicateName(string target, int n)
+    {
+        string folder = RemotePath.GetParent(target);
+        string name = RemotePath.GetName(target);
+        string suffix = $"_{n}";
+        int folderBytes = folder.Length == 0 ? 0 : Encoding.UTF8.GetByteCount(folder) + 1;
+        int budget = Math.Min(ProtocolConstants.MaxNameBytes, ProtocolConstants.MaxPathBytes - folderBytes) - suffix.Length;
+        if (budget < 0)
+        {
+            throw new FtpException(FtpStatus.AlreadyExists, $"'{RemotePath.ToDisplay(target)}' already exists, and its folder's path leaves no room for another name.") { RemotePath = target };
+        }
+        int dot = name.LastIndexOf('.');
+        string stem = dot > 0 ? name.Substring(0, dot) : name;
+        string extension = dot > 0 ? name.Substring(dot) : string.Empty;
+        if (Encoding.UTF8.GetByteCount(extension) > budget)
+        {
+            (stem, extension) = (name, string.Empty);
+        }
+        budget -= Encoding.UTF8.GetByteCount(extension);
+        var kept = new StringBuilder();
+        var characters = System.Globalization.StringInfo.GetTextElementEnumerator(stem);
+        while (characters.MoveNext())
+        {
+            string character = characters.GetTextElement();
+            budget -= Encoding.UTF8.GetByteCount(character);
+            if (budget < 0)
+            {
+                break;
+            }
+            kept.Append(character);
+        }
+        return RemotePath.Combine(folder, $"{kept}{suffix}{extension}");
+    }
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace PSSocketFtp.Server;
+
+/// <summary>The store's own files, serialized without reflection.</summary>
+[JsonSerializable(typeof(UploadRecord))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;
