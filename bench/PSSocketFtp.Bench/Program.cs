@@ -9,6 +9,7 @@ using PSSocketFtp.Server;
 // Each scenario prints its time and its ratio to a plain socket copy of the same bytes, measured in this run. Library
 // rows also print the CPU time the process spent (client and server are both in it), which other load on a shared
 // machine disturbs far less than the elapsed time.
+// Against real FTP servers (vsftpd, pyftpdlib) rather than a plain socket: bench/side-by-side/Invoke-SideBySide.ps1.
 int sizeMb = ArgValue("--size-mb", 1024);
 int smallFiles = ArgValue("--small-files", 1000);
 // Each library scenario runs this many times and the fastest counts: single runs on a VM swing with disk writeback.
