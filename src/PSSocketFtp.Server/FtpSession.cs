@@ -323,10 +323,10 @@ internal sealed partial class FtpSession
 
     private async Task UploadAsync(uint stream, FieldSet fields)
     {
-        Protocol.Messages.UploadRequest request;
+        UploadRequest request;
         try
         {
-            request = Protocol.Messages.UploadRequest.Read(fields);
+            request = UploadRequest.Read(fields);
         }
         catch (FtpException e) when (IsRequestFailure(e))
         {
@@ -337,8 +337,7 @@ internal sealed partial class FtpSession
         var (path, length, uploadId, algorithm) = (request.Path, request.Length, request.UploadId, request.HashAlgorithm);
         try
         {
-            var stored = new UploadRequest(path, request.FileName, length, request.Conflict, uploadId, algorithm is { } a ? TransferHash.WireName(a) : null);
-            if (request.Retry && uploadId is not null && await _store.FindCommittedAsync(stored, _aborted) is { } done)
+            if (request.Retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
             {
                 // The answer to the first try was lost; the file is in place already.
                 _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
@@ -346,7 +345,7 @@ internal sealed partial class FtpSession
                 return;
             }
             _storage?.CheckFileSize(length, path);
-            _upload = await _store.BeginUploadAsync(stored, _aborted);
+            _upload = await _store.BeginUploadAsync(request, _aborted);
             _space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - _upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -122,7 +123,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         Assert.Null(await store.FindCommittedAsync(request with { Path = "sub/" }, default));
         Assert.Null(await store.FindCommittedAsync(request with { Length = 2 }, default));
         Assert.Null(await store.FindCommittedAsync(request with { Conflict = ConflictMode.Overwrite }, default));
-        Assert.Null(await store.FindCommittedAsync(request with { HashAlgorithm = "SHA256" }, default));
+        Assert.Null(await store.FindCommittedAsync(request with { HashAlgorithm = FtpHashAlgorithm.Sha256 }, default));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 

@@ -23,6 +23,9 @@ public sealed record UploadRequest(
     /// <inheritdoc />
     public override FrameType Type => FrameType.Upload;
 
+    /// <summary>The wire name of <see cref="HashAlgorithm"/> (as a store records it), or null.</summary>
+    public string? HashAlgorithmName => HashAlgorithm is { } algorithm ? TransferHash.WireName(algorithm) : null;
+
     /// <inheritdoc />
     public override FieldWriter WriteTo(FieldWriter writer)
     {

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server;
 

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server;
 
@@ -120,7 +121,7 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
             _ => MoveUnderFreeName(folder),
         };
         _committed = true;
-        return result with { HashAlgorithm = hash is null ? null : request.HashAlgorithm, Hash = hash };
+        return result with { HashAlgorithm = hash is null ? null : request.HashAlgorithmName, Hash = hash };
     }
 
     /// <summary>Another connection starts this id: wait for a write in progress, close the file, fail from now on. Under the id lock.</summary>

@@ -1,3 +1,4 @@
+using PSSocketFtp.Protocol.Messages;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -138,7 +139,7 @@ internal sealed class PartialUploads
     /// <summary>16 hex digits that change whenever a value a resumed upload (or a retry answered from its record) must agree on changes.</summary>
     private static string Fingerprint(UploadRequest request)
     {
-        string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithm);
+        string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithmName);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(values)), 0, 8);
     }
 
