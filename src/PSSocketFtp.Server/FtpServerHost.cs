@@ -51,6 +51,7 @@ public static class FtpServerHost
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<LoginGuard>();
         builder.Services.AddSingleton(services => new StorageGuard(options, ((LocalFolderStore)services.GetRequiredService<IFileStore>()).Root));
