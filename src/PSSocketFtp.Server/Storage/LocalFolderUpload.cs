@@ -44,8 +44,8 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
     {
         if (Id is null)
         {
-            _written += data.Length;
-            return stream.WriteAsync(data, cancellationToken);
+            Write(data.Span);
+            return default;
         }
         return WriteLockedAsync(data, cancellationToken);
     }
@@ -56,13 +56,23 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
         try
         {
             ThrowIfTakenOver();
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            _written += data.Length;
+            Write(data.Span);
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Writes at the end of what the file holds, on the calling thread: a write into the page cache takes less time than
+    /// handing it to another thread (an asynchronous file write is a thread-pool hop on Linux), and no buffer of its own
+    /// is needed now that bytes arrive in the transport's 64 KiB blocks.
+    /// </summary>
+    private void Write(ReadOnlySpan<byte> data)
+    {
+        RandomAccess.Write(stream.SafeFileHandle, data, _written);
+        _written += data.Length;
     }
 
     public async Task<UploadResult> CommitAsync(byte[]? hash, CancellationToken cancellationToken)

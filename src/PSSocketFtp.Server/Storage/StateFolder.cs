@@ -8,9 +8,6 @@ namespace PSSocketFtp.Server;
 /// </summary>
 internal sealed class StateFolder
 {
-    // Large writes: the body arrives in the pipe's small segments, the disk should see few big writes.
-    private const int WriteBufferSize = 1024 * 1024;
-
     private readonly RootJail _jail;
 
     /// <summary>Names the folders in <paramref name="jail"/>'s root and empties the trash; creates nothing yet.</summary>
@@ -67,7 +64,7 @@ internal sealed class StateFolder
         cause);
 
     /// <summary>
-    /// Creates or opens a partial file in <c>.psftp/partial</c>, exclusively, for asynchronous writes, reporting a failure
+    /// Creates or opens a partial file in <c>.psftp/partial</c>, exclusively, reporting a failure
     /// as the server's, not the client's.
     /// </summary>
     public static FileStream OpenPartial(string partial, FileMode mode, FileAccess access)
@@ -79,8 +76,9 @@ internal sealed class StateFolder
                 Mode = mode,
                 Access = access,
                 Share = FileShare.None,
-                BufferSize = WriteBufferSize,
-                Options = FileOptions.Asynchronous,
+                // No buffer of its own: the upload writes each block of the transport where it lies (LocalFolderUpload.Write),
+                // and a 1 MiB buffer per upload was a large-object allocation per small file, which cost a full GC every few.
+                BufferSize = 0,
             });
         }
         catch (Exception e) when (IsFailure(e))
