@@ -8,7 +8,7 @@ namespace PSSocketFtp.Server;
 /// request read) what is left of the login deadline; inside a frame what is left of the frame deadline. Bytes that
 /// trickle in restart only the idle limit, so neither a login nor a frame can be stretched out a byte at a time.
 /// </summary>
-internal sealed partial class FtpSession
+internal sealed partial class FtpConnectionSession
 {
     // Timestamps (TimeProvider.GetTimestamp): since when the connection has waited to be ready, and since when the frame
     // being read has been arriving; null when that limit does not apply.

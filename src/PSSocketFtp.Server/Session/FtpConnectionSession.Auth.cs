@@ -4,7 +4,7 @@ using PSSocketFtp.Protocol.Messages;
 namespace PSSocketFtp.Server;
 
 /// <summary>The session's AUTH request and the refusal of requests before a login.</summary>
-internal sealed partial class FtpSession
+internal sealed partial class FtpConnectionSession
 {
     /// <summary>After this many failed logins the connection is closed.</summary>
     internal const int MaxLoginFailures = 5;

@@ -15,11 +15,17 @@ namespace PSSocketFtp.Server;
 /// transport's <see cref="PipeReader"/>. In v1 body bytes go to the store as they arrive; in v2 each DATA payload waits
 /// in the pipe until its checksum is verified, then goes to the store from there, still without a copy.
 /// </summary>
-internal sealed partial class FtpSession
+internal sealed partial class FtpConnectionSession
 {
     /// <summary>What PING answers.</summary>
     internal static readonly string Software = "PSSocketFtp.Server/" +
-        (typeof(FtpSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+        (typeof(FtpConnectionSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+
+    /// <summary>
+    /// The log category of every connection: the type's name until it was renamed, kept so that operators' log filters and
+    /// the log lines stay as they were.
+    /// </summary>
+    internal const string LogCategory = "PSSocketFtp.Server.FtpSession";
 
     // After a fatal error the client's unread bytes are drained for a moment, so that closing does not reset the
     // connection and destroy the ERROR frame before the client reads it.
@@ -37,7 +43,7 @@ internal sealed partial class FtpSession
     private IUploadSession? _upload;
     // The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).
     private byte _version = ProtocolConstants.MinVersion;
-    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpSession.Deadlines.cs).
+    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpConnectionSession.Deadlines.cs).
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
     private UploadSpace? _space;
@@ -47,7 +53,7 @@ internal sealed partial class FtpSession
     private bool _stopRequested;
     private bool _awaitingRequest;
 
-    public FtpSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null, Action? ready = null)
+    public FtpConnectionSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null, Action? ready = null)
     {
         _ready = ready;
         // A session made on its own (in tests) checks logins by itself; the server's sessions share one guard.
@@ -660,7 +666,7 @@ internal sealed partial class FtpSession
         return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
     }
 
-    /// <summary>Reads from the client with the read timer armed (after the handshake, FtpSession.Deadlines.cs): a client too slow is cut off.</summary>
+    /// <summary>Reads from the client with the read timer armed (after the handshake, FtpConnectionSession.Deadlines.cs): a client too slow is cut off.</summary>
     private async ValueTask<ReadResult> ReadInputAsync(int minimum)
     {
         if (_idle is not null)
