@@ -13,8 +13,7 @@ internal sealed class FtpConnectionHandler(IFileStore store, FtpServerOptions op
         // Over a limit the session still answers the handshake (ServerBusy) before it closes.
         using var lease = limiter.TryAcquire(connection.RemoteEndPoint, () =>
         {
-            _logger.LogWarning("{Peer} closed before it logged in or sent a request: its slot went to a new connection (limits {MaxConnections} in all, {MaxConnectionsPerAddress} per address)",
-                connection.RemoteEndPoint, options.MaxConnections, options.MaxConnectionsPerAddress);
+            SessionLog.SlotTaken(_logger, connection.RemoteEndPoint, options.MaxConnections, options.MaxConnectionsPerAddress);
             connection.Abort(new ConnectionAbortedException("Its slot went to a new connection."));
         });
         await new FtpConnectionSession(connection, store, options, timeProvider, _logger, storage, admitted: lease is not null, logins, ready: lease is null ? null : lease.MarkReady).RunAsync();

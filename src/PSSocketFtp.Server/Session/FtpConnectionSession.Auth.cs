@@ -21,7 +21,7 @@ internal sealed partial class FtpConnectionSession
     {
         if (type != FrameType.Auth)
         {
-            _logger.LogDebug("{Peer}: refused a {Type} before a login", _peer, type);
+            SessionLog.RefusedBeforeLogin(_logger, _peer, type);
             await SendAsync(stream, ErrorAnswerOf(FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
             return true;
         }
@@ -36,14 +36,14 @@ internal sealed partial class FtpConnectionSession
         switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
         {
             case LoginGuard.Outcome.Busy:
-                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ClientText.Of(user));
+                SessionLog.LoginNotChecked(_logger, _peer, ClientText.Of(user));
                 await SendAsync(stream, ErrorAnswerOf(FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
                 return true;
             case LoginGuard.Outcome.Success:
                 _login.LoggedIn = true;
                 _login.Failures = 0;
                 MarkReady();
-                _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
+                SessionLog.LoggedIn(_logger, _peer, ClientText.Of(user));
                 await SendAsync(stream, EmptyMessage.Ok);
                 return true;
         }
@@ -54,10 +54,10 @@ internal sealed partial class FtpConnectionSession
             StartLoginClock();
         }
         int failures = ++_login.Failures;
-        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ClientText.Of(user), failures);
+        SessionLog.LoginFailed(_logger, _peer, ClientText.Of(user), failures);
         if (failures >= MaxLoginFailures)
         {
-            _logger.LogWarning("{Peer}: {Failures} failed logins; closing the connection", _peer, failures);
+            SessionLog.TooManyLoginFailures(_logger, _peer, failures);
             await CloseWithErrorAsync(FtpStatus.Unauthorized, "Too many failed logins; the connection is closed.");
             return false;
         }

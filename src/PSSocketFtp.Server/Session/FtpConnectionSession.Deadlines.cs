@@ -84,17 +84,17 @@ internal sealed partial class FtpConnectionSession
         switch (_armed)
         {
             case ReadLimit.Login when _options.Users is not null:
-                _logger.LogWarning("{Peer} did not log in within {LoginTimeout}; closed", _peer, _options.LoginTimeout);
+                SessionLog.NoLogin(_logger, _peer, _options.LoginTimeout);
                 await CloseWithErrorAsync(FtpStatus.Unauthorized, $"The server requires a login within {_options.LoginTimeout.TotalSeconds:0.###} s of connecting; none came, so the connection is closed.");
                 break;
             case ReadLimit.Login:
-                _logger.LogInformation("{Peer} sent no request within {LoginTimeout}; closed", _peer, _options.LoginTimeout);
+                SessionLog.NoRequest(_logger, _peer, _options.LoginTimeout);
                 break;
             case ReadLimit.Frame:
-                _logger.LogInformation("{Peer} took longer than {FrameTimeout} to send one frame; closed", _peer, _options.FrameTimeout);
+                SessionLog.SlowFrame(_logger, _peer, _options.FrameTimeout);
                 break;
             default:
-                _logger.LogInformation("{Peer} sent nothing for {IdleTimeout}; closed", _peer, _options.IdleTimeout);
+                SessionLog.Idle(_logger, _peer, _options.IdleTimeout);
                 break;
         }
     }

@@ -73,7 +73,7 @@ internal sealed partial class FtpConnectionSession
 
     public async Task RunAsync()
     {
-        _logger.LogInformation("{Peer} connected", _peer);
+        SessionLog.Connected(_logger, _peer);
         // A stopping server asks each connection to close: one waiting for a request closes now, a transfer may finish first.
         using var stopping = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(OnStopRequested);
         try
@@ -85,7 +85,7 @@ internal sealed partial class FtpConnectionSession
         }
         catch (FtpException e) when (e.IsProtocolViolation)
         {
-            _logger.LogWarning("{Peer} broke the protocol: {Message}", _peer, ClientText.Of(e.Message));
+            SessionLog.BrokeProtocol(_logger, _peer, ClientText.Of(e.Message));
             await CloseWithErrorAsync(e.Status, e.Message);
         }
         catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
@@ -94,18 +94,18 @@ internal sealed partial class FtpConnectionSession
         }
         catch (Exception e) when (IsConnectionEnd(e))
         {
-            _logger.LogDebug("{Peer} went away: {Message}", _peer, e.Message);
+            SessionLog.WentAway(_logger, _peer, e.Message);
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "{Peer}: the session failed", _peer);
+            SessionLog.SessionFailed(_logger, e, _peer);
             await CloseWithErrorAsync(FtpStatus.InternalError, "The server failed; its log has the details.");
         }
         finally
         {
             await DiscardUploadAsync();
             _idle?.Dispose();
-            _logger.LogInformation("{Peer} disconnected", _peer);
+            SessionLog.Disconnected(_logger, _peer);
         }
     }
 
@@ -120,7 +120,7 @@ internal sealed partial class FtpConnectionSession
         }
         catch (ConnectionEndedException) when (timeout.IsCancellationRequested)
         {
-            _logger.LogInformation("{Peer} sent no handshake within {Timeout}; dropped", _peer, _options.HandshakeTimeout);
+            SessionLog.NoHandshake(_logger, _peer, _options.HandshakeTimeout);
             return false;
         }
         Span<byte> hello = stackalloc byte[ProtocolConstants.HandshakeSize];
@@ -135,7 +135,7 @@ internal sealed partial class FtpConnectionSession
         }
         catch (FtpException e)
         {
-            _logger.LogWarning("{Peer} is not a PSSocketFtp client: {Message}", _peer, e.Message);
+            SessionLog.NotAClient(_logger, _peer, e.Message);
             Handshake.WriteReply(reply, 0, e.Status);
             await WriteAndLingerAsync(reply);
             return false;
@@ -144,13 +144,13 @@ internal sealed partial class FtpConnectionSession
         Handshake.WriteReply(reply, version, status);
         if (status == FtpStatus.ServerBusy)
         {
-            _logger.LogWarning("{Peer} refused: too many connections (limits {MaxConnections} in all, {MaxConnectionsPerAddress} per address)", _peer, _options.MaxConnections, _options.MaxConnectionsPerAddress);
+            SessionLog.TooManyConnections(_logger, _peer, _options.MaxConnections, _options.MaxConnectionsPerAddress);
             await WriteAndLingerAsync(reply);
             return false;
         }
         if (status != FtpStatus.Ok)
         {
-            _logger.LogWarning("{Peer} speaks protocol versions {Min}-{Max}, none of which this server speaks", _peer, hello[4], hello[5]);
+            SessionLog.NoCommonVersion(_logger, _peer, hello[4], hello[5]);
             await WriteAndLingerAsync(reply);
             return false;
         }
@@ -269,7 +269,7 @@ internal sealed partial class FtpConnectionSession
     private async Task DeleteAsync(uint stream, DeleteRequest request)
     {
         await _store.DeleteAsync(request.Path, request.Recursive, _aborted);
-        _logger.LogInformation("deleted {Path} for {Peer}", ClientText.OfPath(request.Path), _peer);
+        SessionLog.Deleted(_logger, ClientText.OfPath(request.Path), _peer);
         await SendAsync(stream, EmptyMessage.Ok);
     }
 
@@ -324,7 +324,7 @@ internal sealed partial class FtpConnectionSession
             remaining -= chunk;
         }
         await SendAsync(stream, hash is null ? EndTrailer.Empty : new EndTrailer(TransferHash.WireName(hash.Algorithm), hash.GetHash()));
-        _logger.LogInformation("sent {Path} ({Length} bytes) to {Peer}", ClientText.OfPath(entry.Path), entry.Length - offset, _peer);
+        SessionLog.Sent(_logger, ClientText.OfPath(entry.Path), entry.Length - offset, _peer);
     }
 
     private async Task UploadAsync(uint stream, FieldSet fields)
@@ -346,7 +346,7 @@ internal sealed partial class FtpConnectionSession
             if (request.Retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
             {
                 // The answer to the first try was lost; the file is in place already.
-                _logger.LogInformation("answered a retry of upload {UploadId} ({Path}) for {Peer} from its record", ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
+                SessionLog.RetryAnswered(_logger, ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
                 await SendAsync(stream, AnswerOf(done));
                 return;
             }
@@ -358,7 +358,7 @@ internal sealed partial class FtpConnectionSession
         {
             // A refused reservation leaves a resumable partial as it was.
             await DiscardUploadAsync();
-            _logger.LogInformation("refused an upload to {Path} ({Length} bytes) from {Peer}: {Status}", ClientText.OfPath(Subject(e, path)), length, _peer, ErrorMapping.ToStatus(e));
+            SessionLog.UploadRefused(_logger, ClientText.OfPath(Subject(e, path)), length, _peer, ErrorMapping.ToStatus(e));
             await SendErrorAsync(stream, e, path);
             return;
         }
@@ -381,7 +381,7 @@ internal sealed partial class FtpConnectionSession
         }
         if (offset > 0)
         {
-            _logger.LogInformation("{Peer} resumes upload {UploadId} at byte {Offset} of {Length}", _peer, ClientText.Of(uploadId), offset, length);
+            SessionLog.UploadResumed(_logger, _peer, ClientText.Of(uploadId), offset, length);
         }
         await SendAsync(stream, new ReadyAnswer(offset));
 
@@ -434,7 +434,7 @@ internal sealed partial class FtpConnectionSession
                 }
             }
             var result = await _upload.CommitAsync(actual, _aborted);
-            _logger.LogInformation("received {Path} ({Length} bytes) from {Peer}", ClientText.OfPath(result.Path), result.Length, _peer);
+            SessionLog.Received(_logger, ClientText.OfPath(result.Path), result.Length, _peer);
             await SendAsync(stream, AnswerOf(result));
         }
         catch (Exception e) when (IsRequestFailure(e))
@@ -724,11 +724,11 @@ internal sealed partial class FtpConnectionSession
         string subject = Subject(e, path);
         if (status == FtpStatus.InternalError)
         {
-            _logger.LogError(e, "{Peer}: request on stream {Stream} for {Path} failed", _peer, stream, ClientText.OfPath(subject));
+            SessionLog.RequestFailed(_logger, e, _peer, stream, ClientText.OfPath(subject));
         }
         else
         {
-            _logger.LogDebug("{Peer}: stream {Stream} answered {Status}: {Message}", _peer, stream, status, ClientText.Of(e.Message));
+            SessionLog.RequestRefused(_logger, _peer, stream, status, ClientText.Of(e.Message));
         }
         // Escaped like the message, as the client may show it on a terminal.
         await SendAsync(stream, ErrorAnswerOf(status, ErrorMapping.ToMessage(e, status, subject), subject));
@@ -789,7 +789,7 @@ internal sealed partial class FtpConnectionSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The sweep removes what is left; the client's answer does not depend on it.
-            _logger.LogWarning(e, "{Peer}: could not delete a partial upload", _peer);
+            SessionLog.PartialNotDeleted(_logger, e, _peer);
         }
     }
 
