@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Framing;
 using PSSocketFtp.Protocol.Messages;
+using static PSSocketFtp.Server.SessionFailures;
 
 namespace PSSocketFtp.Server;
 
@@ -27,27 +28,21 @@ internal sealed partial class FtpConnectionSession
     /// </summary>
     internal const string LogCategory = "PSSocketFtp.Server.FtpSession";
 
-    // After a fatal error the client's unread bytes are drained for a moment, so that closing does not reset the
-    // connection and destroy the ERROR frame before the client reads it.
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
-
     private readonly ConnectionContext _connection;
     private readonly IFileStore _store;
     private readonly FtpServerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
     private readonly string _peer;
     private readonly CancellationToken _aborted;
+    // Frames in and out, under the read limits.
+    private readonly FrameChannel _frames;
+    private readonly ReadDeadlines _deadlines;
     private IUploadSession? _upload;
-    // The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).
-    private byte _version = ProtocolConstants.MinVersion;
-    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes; the read timer (FtpConnectionSession.Deadlines.cs).
+    // Limits (ServerLimits.cs): whether the connection got a slot, the upload's reserved bytes.
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
     private UploadSpace? _space;
-    private CancellationTokenSource? _idle;
     // Graceful stop: a request in progress may finish; a session waiting for one is woken to close.
     private readonly object _stopGate = new();
     private bool _stopRequested;
@@ -55,7 +50,6 @@ internal sealed partial class FtpConnectionSession
 
     public FtpConnectionSession(ConnectionContext connection, IFileStore store, FtpServerOptions options, TimeProvider timeProvider, ILogger logger, StorageGuard? storage = null, bool admitted = true, LoginGuard? logins = null, Action? ready = null)
     {
-        _ready = ready;
         // A session made on its own (in tests) checks logins by itself; the server's sessions share one guard.
         _logins = logins ?? new LoginGuard(options, timeProvider);
         _storage = storage;
@@ -65,9 +59,9 @@ internal sealed partial class FtpConnectionSession
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _input = connection.Transport.Input;
-        _output = connection.Transport.Output;
         _peer = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        _deadlines = new ReadDeadlines(options, timeProvider, ready);
+        _frames = new FrameChannel(connection.Transport.Input, connection.Transport.Output, _deadlines, timeProvider, logger, _peer);
         _aborted = connection.ConnectionClosed;
     }
 
@@ -86,9 +80,9 @@ internal sealed partial class FtpConnectionSession
         catch (FtpException e) when (e.IsProtocolViolation)
         {
             SessionLog.BrokeProtocol(_logger, _peer, ClientText.Of(e.Message));
-            await CloseWithErrorAsync(e.Status, e.Message);
+            await _frames.CloseWithErrorAsync(e.Status, e.Message);
         }
-        catch (ConnectionEndedException) when (_idle?.IsCancellationRequested == true)
+        catch (ConnectionEndedException) when (_frames.ReadTimerFired)
         {
             await CloseForReadLimitAsync();
         }
@@ -99,24 +93,45 @@ internal sealed partial class FtpConnectionSession
         catch (Exception e)
         {
             SessionLog.SessionFailed(_logger, e, _peer);
-            await CloseWithErrorAsync(FtpStatus.InternalError, "The server failed; its log has the details.");
+            await _frames.CloseWithErrorAsync(FtpStatus.InternalError, "The server failed; its log has the details.");
         }
         finally
         {
             await DiscardUploadAsync();
-            _idle?.Dispose();
+            _frames.Dispose();
             SessionLog.Disconnected(_logger, _peer);
+        }
+    }
+
+    /// <summary>Logs, and where the client can act on it answers, why the read timer closed the connection.</summary>
+    private async Task CloseForReadLimitAsync()
+    {
+        switch (_deadlines.Armed)
+        {
+            case ReadDeadlines.Limit.Login when _options.Users is not null:
+                SessionLog.NoLogin(_logger, _peer, _options.LoginTimeout);
+                await _frames.CloseWithErrorAsync(FtpStatus.Unauthorized, $"The server requires a login within {_options.LoginTimeout.TotalSeconds:0.###} s of connecting; none came, so the connection is closed.");
+                break;
+            case ReadDeadlines.Limit.Login:
+                SessionLog.NoRequest(_logger, _peer, _options.LoginTimeout);
+                break;
+            case ReadDeadlines.Limit.Frame:
+                SessionLog.SlowFrame(_logger, _peer, _options.FrameTimeout);
+                break;
+            default:
+                SessionLog.Idle(_logger, _peer, _options.IdleTimeout);
+                break;
         }
     }
 
     private async Task<bool> HandshakeAsync()
     {
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _timeProvider);
-        using var registration = timeout.Token.Register(_input.CancelPendingRead);
+        using var registration = timeout.Token.Register(_frames.CancelPendingRead);
         ReadOnlySequence<byte> buffer;
         try
         {
-            buffer = await ReadExactlyAsync(ProtocolConstants.HandshakeSize) ?? throw new ConnectionEndedException("closed before the handshake");
+            buffer = await _frames.ReadExactlyAsync(ProtocolConstants.HandshakeSize) ?? throw new ConnectionEndedException("closed before the handshake");
         }
         catch (ConnectionEndedException) when (timeout.IsCancellationRequested)
         {
@@ -125,7 +140,7 @@ internal sealed partial class FtpConnectionSession
         }
         Span<byte> hello = stackalloc byte[ProtocolConstants.HandshakeSize];
         buffer.Slice(0, hello.Length).CopyTo(hello);
-        _input.AdvanceTo(buffer.GetPosition(hello.Length));
+        _frames.AdvanceTo(buffer.GetPosition(hello.Length));
 
         var reply = new byte[ProtocolConstants.HandshakeSize];
         byte version;
@@ -137,7 +152,7 @@ internal sealed partial class FtpConnectionSession
         {
             SessionLog.NotAClient(_logger, _peer, e.Message);
             Handshake.WriteReply(reply, 0, e.Status);
-            await WriteAndLingerAsync(reply);
+            await _frames.WriteAndLingerAsync(reply);
             return false;
         }
         var status = version == 0 ? FtpStatus.UnsupportedVersion : _admitted ? FtpStatus.Ok : FtpStatus.ServerBusy;
@@ -145,21 +160,19 @@ internal sealed partial class FtpConnectionSession
         if (status == FtpStatus.ServerBusy)
         {
             SessionLog.TooManyConnections(_logger, _peer, _options.MaxConnections, _options.MaxConnectionsPerAddress);
-            await WriteAndLingerAsync(reply);
+            await _frames.WriteAndLingerAsync(reply);
             return false;
         }
         if (status != FtpStatus.Ok)
         {
             SessionLog.NoCommonVersion(_logger, _peer, hello[4], hello[5]);
-            await WriteAndLingerAsync(reply);
+            await _frames.WriteAndLingerAsync(reply);
             return false;
         }
-        _output.Write(reply);
-        await FlushAsync();
-        _version = version;
-        _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
-        _idle.Token.Register(_input.CancelPendingRead);
-        StartLoginClock();
+        await _frames.WriteAsync(reply);
+        _frames.Version = version;
+        _frames.StartReadTimer();
+        _deadlines.StartLoginClock();
         return true;
     }
 
@@ -179,12 +192,12 @@ internal sealed partial class FtpConnectionSession
             {
                 throw Malformed($"a {header.Type} request on stream 0, which is reserved for the connection");
             }
-            var fields = await ReadFieldsAsync(header);
+            var fields = await _frames.ReadFieldsAsync(header);
             uint stream = header.StreamId;
             if (_options.Users is null)
             {
                 // An anonymous connection is ready with its first whole request.
-                MarkReady();
+                _deadlines.MarkReady();
             }
             if (header.Type == FrameType.Auth || (_options.Users is not null && !_login.LoggedIn && header.Type != FrameType.Bye))
             {
@@ -197,10 +210,10 @@ internal sealed partial class FtpConnectionSession
             switch (header.Type)
             {
                 case FrameType.Bye:
-                    await SendAsync(stream, EmptyMessage.Ok);
+                    await _frames.SendAsync(stream, EmptyMessage.Ok);
                     return;
                 case FrameType.Ping:
-                    await SendAsync(stream, new PingAnswer(Software));
+                    await _frames.SendAsync(stream, new PingAnswer(Software));
                     break;
                 case FrameType.Upload:
                     await UploadAsync(stream, fields);
@@ -238,7 +251,7 @@ internal sealed partial class FtpConnectionSession
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
-            await SendErrorAsync(stream, e, request?.Path ?? string.Empty);
+            await _frames.SendErrorAsync(stream, e, request?.Path ?? string.Empty);
         }
     }
 
@@ -249,35 +262,35 @@ internal sealed partial class FtpConnectionSession
         {
             if (!batch.TryAdd(entry))
             {
-                await SendAsync(batch.Frame);
+                await _frames.SendAsync(batch.Frame);
                 batch.Next();
             }
         }
         if (!batch.IsEmpty)
         {
-            await SendAsync(batch.Frame);
+            await _frames.SendAsync(batch.Frame);
         }
-        await SendAsync(stream, new ListEndAnswer(batch.Count));
+        await _frames.SendAsync(stream, new ListEndAnswer(batch.Count));
     }
 
     private async Task StatAsync(uint stream, StatRequest request)
     {
         var entry = await _store.StatAsync(request.Path, _aborted);
-        await SendAsync(stream, new StatAnswer(entry));
+        await _frames.SendAsync(stream, new StatAnswer(entry));
     }
 
     private async Task DeleteAsync(uint stream, DeleteRequest request)
     {
         await _store.DeleteAsync(request.Path, request.Recursive, _aborted);
         SessionLog.Deleted(_logger, ClientText.OfPath(request.Path), _peer);
-        await SendAsync(stream, EmptyMessage.Ok);
+        await _frames.SendAsync(stream, EmptyMessage.Ok);
     }
 
     private async Task HashAsync(uint stream, HashRequest request)
     {
         await using var file = await _store.OpenReadAsync(request.Path, _aborted);
         byte[] hash = await TransferHash.ComputeAsync(request.HashAlgorithm, file.Content, file.Entry.Length, _aborted);
-        await SendAsync(stream, new HashAnswer(file.Entry.Path, file.Entry.Length, TransferHash.WireName(request.HashAlgorithm), hash));
+        await _frames.SendAsync(stream, new HashAnswer(file.Entry.Path, file.Entry.Length, TransferHash.WireName(request.HashAlgorithm), hash));
     }
 
     private async Task DownloadAsync(uint stream, DownloadRequest request)
@@ -300,15 +313,13 @@ internal sealed partial class FtpConnectionSession
                 await hash.AppendAsync(download.Content, offset, _aborted);
             }
         }
-        await SendAsync(stream, new ReadyAnswer(offset, entry.Length, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
+        await _frames.SendAsync(stream, new ReadyAnswer(offset, entry.Length, entry.LastWriteTimeUtc.ToUnixTimeMilliseconds()));
         long remaining = entry.Length - offset;
         while (remaining > 0)
         {
             int chunk = (int)Math.Min(ProtocolConstants.DataChunkSize, remaining);
             // The file is read straight into the outgoing pipe behind room for the header: no copy.
-            int headerSize = FrameHeader.Size(_version);
-            var frame = _output.GetMemory(headerSize + chunk);
-            var body = frame.Slice(headerSize, chunk);
+            var body = _frames.GetDataBody(chunk);
             int read = await ReadFullyAsync(download.Content, body);
             if (read < chunk)
             {
@@ -318,12 +329,10 @@ internal sealed partial class FtpConnectionSession
             {
                 AppendInPlace(hash, body);
             }
-            new FrameHeader(FrameType.Data, stream, chunk).Write(frame.Span, _version, body.Span);
-            _output.Advance(headerSize + chunk);
-            await FlushAsync();
+            await _frames.SendDataAsync(stream);
             remaining -= chunk;
         }
-        await SendAsync(stream, hash is null ? EndTrailer.Empty : new EndTrailer(TransferHash.WireName(hash.Algorithm), hash.GetHash()));
+        await _frames.SendAsync(stream, hash is null ? EndTrailer.Empty : new EndTrailer(TransferHash.WireName(hash.Algorithm), hash.GetHash()));
         SessionLog.Sent(_logger, ClientText.OfPath(entry.Path), entry.Length - offset, _peer);
     }
 
@@ -337,7 +346,7 @@ internal sealed partial class FtpConnectionSession
         catch (FtpException e) when (IsRequestFailure(e))
         {
             // Well-formed but unusable (a hash algorithm this server does not know): ends only this request.
-            await SendErrorAsync(stream, e, string.Empty);
+            await _frames.SendErrorAsync(stream, e, string.Empty);
             return;
         }
         var (path, length, uploadId, algorithm) = (request.Path, request.Length, request.UploadId, request.HashAlgorithm);
@@ -347,7 +356,7 @@ internal sealed partial class FtpConnectionSession
             {
                 // The answer to the first try was lost; the file is in place already.
                 SessionLog.RetryAnswered(_logger, ClientText.Of(uploadId), ClientText.OfPath(done.Path), _peer);
-                await SendAsync(stream, AnswerOf(done));
+                await _frames.SendAsync(stream, AnswerOf(done));
                 return;
             }
             _storage?.CheckFileSize(length, path);
@@ -359,7 +368,7 @@ internal sealed partial class FtpConnectionSession
             // A refused reservation leaves a resumable partial as it was.
             await DiscardUploadAsync();
             SessionLog.UploadRefused(_logger, ClientText.OfPath(Subject(e, path)), length, _peer, ErrorMapping.ToStatus(e));
-            await SendErrorAsync(stream, e, path);
+            await _frames.SendErrorAsync(stream, e, path);
             return;
         }
 
@@ -375,7 +384,7 @@ internal sealed partial class FtpConnectionSession
             catch (Exception e) when (IsRequestFailure(e))
             {
                 await DiscardUploadAsync();
-                await SendErrorAsync(stream, e, path);
+                await _frames.SendErrorAsync(stream, e, path);
                 return;
             }
         }
@@ -383,20 +392,20 @@ internal sealed partial class FtpConnectionSession
         {
             SessionLog.UploadResumed(_logger, _peer, ClientText.Of(uploadId), offset, length);
         }
-        await SendAsync(stream, new ReadyAnswer(offset));
+        await _frames.SendAsync(stream, new ReadyAnswer(offset));
 
         long received = offset;
         EndTrailer trailer;
         while (true)
         {
-            var header = await ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
+            var header = await _frames.ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
             if (header.StreamId != stream || header.Type is not (FrameType.Data or FrameType.End))
             {
                 throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {stream}");
             }
             if (header.Type == FrameType.End)
             {
-                trailer = EndTrailer.Read(await ReadFieldsAsync(header));
+                trailer = EndTrailer.Read(await _frames.ReadFieldsAsync(header));
                 break;
             }
             if (header.PayloadLength > length - received)
@@ -435,11 +444,11 @@ internal sealed partial class FtpConnectionSession
             }
             var result = await _upload.CommitAsync(actual, _aborted);
             SessionLog.Received(_logger, ClientText.OfPath(result.Path), result.Length, _peer);
-            await SendAsync(stream, AnswerOf(result));
+            await _frames.SendAsync(stream, AnswerOf(result));
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
-            await SendErrorAsync(stream, e, path);
+            await _frames.SendErrorAsync(stream, e, path);
         }
         finally
         {
@@ -470,7 +479,7 @@ internal sealed partial class FtpConnectionSession
     {
         uint stream = header.StreamId;
         int length = header.PayloadLength;
-        bool whole = _version >= ProtocolConstants.ChecksumVersion;
+        bool whole = _frames.Version >= ProtocolConstants.ChecksumVersion;
         if (_space is not null && length > 0)
         {
             try
@@ -486,11 +495,11 @@ internal sealed partial class FtpConnectionSession
         }
         while (length > 0)
         {
-            var result = await ReadInputAsync(whole ? length : 0);
+            var result = await _frames.ReadInputAsync(whole ? length : 0);
             var buffer = result.Buffer;
             if (result.IsCanceled || (result.IsCompleted && buffer.Length < (whole ? length : 1)))
             {
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                _frames.AdvanceTo(buffer.Start, buffer.End);
                 throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
             }
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
@@ -503,7 +512,7 @@ internal sealed partial class FtpConnectionSession
                 catch (FtpException)
                 {
                     // The reader must be free again for the goodbye; the session then closes the connection.
-                    _input.AdvanceTo(take.End);
+                    _frames.AdvanceTo(take.End);
                     throw;
                 }
             }
@@ -529,7 +538,7 @@ internal sealed partial class FtpConnectionSession
                     failure = e;
                 }
             }
-            _input.AdvanceTo(take.End);
+            _frames.AdvanceTo(take.End);
             if (failure is not null)
             {
                 await FailUploadAsync(stream, failure, path);
@@ -541,7 +550,7 @@ internal sealed partial class FtpConnectionSession
     private async Task FailUploadAsync(uint stream, Exception failure, string path)
     {
         await DiscardUploadAsync();
-        await SendErrorAsync(stream, failure, path);
+        await _frames.SendErrorAsync(stream, failure, path);
     }
 
     /// <summary>Reads the next request's header; null when the client closed, or the server is stopping, between requests.</summary>
@@ -557,9 +566,9 @@ internal sealed partial class FtpConnectionSession
         }
         try
         {
-            return await ReadHeaderAsync();
+            return await _frames.ReadHeaderAsync();
         }
-        catch (ConnectionEndedException) when (Volatile.Read(ref _stopRequested) && _idle?.IsCancellationRequested != true)
+        catch (ConnectionEndedException) when (Volatile.Read(ref _stopRequested) && !_frames.ReadTimerFired)
         {
             return null;
         }
@@ -577,111 +586,9 @@ internal sealed partial class FtpConnectionSession
         lock (_stopGate)
         {
             _stopRequested = true;
-            if (_awaitingRequest || _idle is null)
+            if (_awaitingRequest || !_frames.ReadTimerStarted)
             {
-                _input.CancelPendingRead();
-            }
-        }
-    }
-
-    /// <summary>Reads one frame header through <see cref="FrameReader"/>; null when the client closed cleanly between frames.</summary>
-    private async ValueTask<FrameHeader?> ReadHeaderAsync()
-    {
-        // Between frames only the idle limit runs; the frame's own deadline starts with its first byte.
-        MarkFrame(started: false);
-        if (await ReadExactlyAsync(1) is not { } buffer)
-        {
-            return null;
-        }
-        MarkFrame(started: true);
-        while (true)
-        {
-            var rest = buffer;
-            bool whole;
-            FrameHeader header;
-            try
-            {
-                whole = FrameReader.TryReadHeader(ref rest, _version, out header);
-            }
-            catch (FtpException)
-            {
-                // The reader must be free again for the goodbye; the session then closes the connection.
-                _input.AdvanceTo(buffer.End);
-                throw;
-            }
-            if (whole)
-            {
-                _input.AdvanceTo(rest.Start);
-                return header;
-            }
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            buffer = await ReadExactlyAsync(FrameHeader.Size(_version)) ?? throw new ConnectionEndedException("closed in the middle of a frame");
-        }
-    }
-
-    /// <summary>Reads a control frame's whole payload (at most 64 KiB, as the header has been checked) as fields.</summary>
-    private async ValueTask<FieldSet> ReadFieldsAsync(FrameHeader header)
-    {
-        if (header.PayloadLength == 0)
-        {
-            return FieldSet.Empty;
-        }
-        var buffer = await ReadExactlyAsync(header.PayloadLength) ?? throw new ConnectionEndedException($"closed before the payload of a {header.Type} frame");
-        var rest = buffer;
-        byte[] payload;
-        try
-        {
-            // A damaged request is refused before any of it is read, let alone acted on.
-            FrameReader.TryReadPayload(ref rest, header, out var bytes);
-            payload = bytes.ToArray();
-        }
-        catch (FtpException)
-        {
-            // The reader must be free again for the goodbye; the session then closes the connection.
-            _input.AdvanceTo(buffer.End);
-            throw;
-        }
-        _input.AdvanceTo(rest.Start);
-        return FieldSet.Parse(payload);
-    }
-
-    /// <summary>
-    /// Waits until <paramref name="count"/> bytes are buffered and returns the buffer (the caller advances past them);
-    /// null when the input ended cleanly before any byte.
-    /// </summary>
-    private async ValueTask<ReadOnlySequence<byte>?> ReadExactlyAsync(int count)
-    {
-        var result = await ReadInputAsync(count);
-        if (result.Buffer.Length >= count && !result.IsCanceled)
-        {
-            return result.Buffer;
-        }
-        bool nothing = result.Buffer.IsEmpty;
-        // Release the buffer: the reader must be free again for the goodbye that may follow.
-        _input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        if (result.IsCanceled)
-        {
-            throw new ConnectionEndedException("the read was cancelled");
-        }
-        return nothing ? null : throw new ConnectionEndedException("closed in the middle of a frame");
-    }
-
-    /// <summary>Reads from the client with the read timer armed (after the handshake, FtpConnectionSession.Deadlines.cs): a client too slow is cut off.</summary>
-    private async ValueTask<ReadResult> ReadInputAsync(int minimum)
-    {
-        if (_idle is not null)
-        {
-            ArmReadTimer(_idle);
-        }
-        try
-        {
-            return minimum > 0 ? await _input.ReadAtLeastAsync(minimum) : await _input.ReadAsync();
-        }
-        finally
-        {
-            if (_idle is { IsCancellationRequested: false })
-            {
-                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                _frames.CancelPendingRead();
             }
         }
     }
@@ -699,77 +606,6 @@ internal sealed partial class FtpConnectionSession
             total += read;
         }
         return total;
-    }
-
-    private ValueTask SendAsync(uint stream, ControlMessage message) => SendAsync(message.ToWriter(stream));
-
-    private async ValueTask SendAsync(FieldWriter writer)
-    {
-        _output.Write(writer.ToFrame(_version).Span);
-        await FlushAsync();
-    }
-
-    private async ValueTask FlushAsync()
-    {
-        var result = await _output.FlushAsync();
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            throw new ConnectionEndedException("the client stopped reading");
-        }
-    }
-
-    private async Task SendErrorAsync(uint stream, Exception e, string path)
-    {
-        var status = ErrorMapping.ToStatus(e);
-        string subject = Subject(e, path);
-        if (status == FtpStatus.InternalError)
-        {
-            SessionLog.RequestFailed(_logger, e, _peer, stream, ClientText.OfPath(subject));
-        }
-        else
-        {
-            SessionLog.RequestRefused(_logger, _peer, stream, status, ClientText.Of(e.Message));
-        }
-        // Escaped like the message, as the client may show it on a terminal.
-        await SendAsync(stream, ErrorAnswerOf(status, ErrorMapping.ToMessage(e, status, subject), subject));
-    }
-
-    /// <summary>What a failed request was about: the path the failure names (an upload's target, say), else the request's.</summary>
-    private static string Subject(Exception e, string path) => (e as FtpException)?.RemotePath ?? path;
-
-    /// <summary>An ERROR; its message (and the path it names) may quote what the client sent, so they go out escaped (see <see cref="ClientText"/>).</summary>
-    private static ErrorAnswer ErrorAnswerOf(FtpStatus status, string message, string? path = null) =>
-        new(status, ClientText.Escape(message), path is null ? null : ClientText.Escape(path));
-
-    /// <summary>Sends ERROR on stream 0 and lets the caller close the connection.</summary>
-    private async Task CloseWithErrorAsync(FtpStatus status, string message)
-    {
-        try
-        {
-            await WriteAndLingerAsync(ErrorAnswerOf(status, message).ToWriter(0).ToFrame(_version));
-        }
-        catch (Exception e) when (IsConnectionEnd(e))
-        {
-            // The client is gone already; closing is all that is left.
-        }
-    }
-
-    /// <summary>Writes a last message, then reads and drops what the client still sends until it closes or a moment passes.</summary>
-    private async Task WriteAndLingerAsync(ReadOnlyMemory<byte> message)
-    {
-        _output.Write(message.Span);
-        await FlushAsync();
-        using var linger = new CancellationTokenSource(LingerTime, _timeProvider);
-        using var registration = linger.Token.Register(_input.CancelPendingRead);
-        while (true)
-        {
-            var result = await _input.ReadAsync();
-            _input.AdvanceTo(result.Buffer.End);
-            if (result.IsCanceled || result.IsCompleted)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
@@ -793,11 +629,4 @@ internal sealed partial class FtpConnectionSession
         }
     }
 
-    private static FtpException Malformed(string what) => new(FtpStatus.MalformedFrame, $"The client sent {what}.");
-
-    private static bool IsConnectionEnd(Exception e) => e is ConnectionEndedException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException
-        || (e is IOException && e.InnerException is System.Net.Sockets.SocketException);
-
-    /// <summary>Failures that end only the request: everything but a broken protocol or a vanished connection.</summary>
-    private static bool IsRequestFailure(Exception e) => !IsConnectionEnd(e) && e is not FtpException { IsProtocolViolation: true };
 }
