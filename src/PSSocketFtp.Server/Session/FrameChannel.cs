@@ -156,8 +156,10 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
         await FlushAsync();
     }
 
+    /// <summary>Sends an answer on <paramref name="stream"/> and flushes it.</summary>
     public ValueTask SendAsync(uint stream, ControlMessage message) => SendAsync(message.ToWriter(stream));
 
+    /// <summary>Sends a frame built already (a batch of ENTRIES) and flushes it.</summary>
     public async ValueTask SendAsync(FieldWriter writer)
     {
         output.Write(writer.ToFrame(Version).Span);
