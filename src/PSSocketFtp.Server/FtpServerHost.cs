@@ -85,7 +85,7 @@ public static class FtpServerHost
             var endPoint = (IPEndPoint)listener!.EndPoint;
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server");
             ServerSecurity.LogMode(logger, options, endPoint);
-            logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpSession.Software, endPoint, store.Root);
+            logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpConnectionSession.Software, endPoint, store.Root);
             // The host's own lifetime lines are filtered out above, so the log would not show when a stop began or ended.
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
             lifetime.ApplicationStopping.Register(() => logger.LogInformation(

@@ -50,7 +50,7 @@ public class SessionFaultTests
             var peer = new SessionPeer();
             var transport = new DuplexPipe(peer._toServer.Reader, peer._toClient.Writer);
             var connection = new DefaultConnectionContext("test", transport, new DuplexPipe(peer._toClient.Reader, peer._toServer.Writer));
-            peer._session = new FtpSession(connection, store, new FtpServerOptions(), TimeProvider.System, NullLogger.Instance).RunAsync();
+            peer._session = new FtpConnectionSession(connection, store, new FtpServerOptions(), TimeProvider.System, NullLogger.Instance).RunAsync();
             return peer;
         }
 

@@ -4,7 +4,7 @@ using PSSocketFtp.Protocol.Messages;
 namespace PSSocketFtp.Server;
 
 /// <summary>The session's AUTH request and the refusal of requests before a login.</summary>
-internal sealed partial class FtpSession
+internal sealed partial class FtpConnectionSession
 {
     /// <summary>After this many failed logins the connection is closed.</summary>
     internal const int MaxLoginFailures = 5;
@@ -21,8 +21,8 @@ internal sealed partial class FtpSession
     {
         if (type != FrameType.Auth)
         {
-            _logger.LogDebug("{Peer}: refused a {Type} before a login", _peer, type);
-            await SendAsync(stream, ErrorAnswerOf(FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
+            SessionLog.RefusedBeforeLogin(_logger, _peer, type);
+            await _frames.SendAsync(stream, FrameChannel.ErrorAnswerOf(FtpStatus.Unauthorized, "The server requires a login: send AUTH with a user name and password first."));
             return true;
         }
         var (user, password) = AuthRequest.Read(fields);
@@ -30,39 +30,39 @@ internal sealed partial class FtpSession
         {
             // Anonymous server: every login succeeds, so that a client configured with a credential still works.
             _login.LoggedIn = true;
-            await SendAsync(stream, EmptyMessage.Ok);
+            await _frames.SendAsync(stream, EmptyMessage.Ok);
             return true;
         }
-        switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), LoginTimeLeft(), _aborted))
+        switch (await _logins.CheckAsync(_connection.RemoteEndPoint, () => users.Verify(user, password), _deadlines.LoginTimeLeft(), _aborted))
         {
             case LoginGuard.Outcome.Busy:
-                _logger.LogWarning("{Peer}: the login as {User} was not checked: too many logins at once, in all or from its address; answered ServerBusy", _peer, ClientText.Of(user));
-                await SendAsync(stream, ErrorAnswerOf(FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
+                SessionLog.LoginNotChecked(_logger, _peer, ClientText.Of(user));
+                await _frames.SendAsync(stream, FrameChannel.ErrorAnswerOf(FtpStatus.ServerBusy, "The server has too many logins to check at once, in all or from this address; try again in a moment."));
                 return true;
             case LoginGuard.Outcome.Success:
                 _login.LoggedIn = true;
                 _login.Failures = 0;
-                MarkReady();
-                _logger.LogInformation("{Peer} logged in as {User}", _peer, ClientText.Of(user));
-                await SendAsync(stream, EmptyMessage.Ok);
+                _deadlines.MarkReady();
+                SessionLog.LoggedIn(_logger, _peer, ClientText.Of(user));
+                await _frames.SendAsync(stream, EmptyMessage.Ok);
                 return true;
         }
         if (_login.LoggedIn)
         {
             // No longer logged in: the connection has its login time again, no more.
             _login.LoggedIn = false;
-            StartLoginClock();
+            _deadlines.StartLoginClock();
         }
         int failures = ++_login.Failures;
-        _logger.LogWarning("{Peer} failed to log in as {User} (failure {Failures} on this connection)", _peer, ClientText.Of(user), failures);
+        SessionLog.LoginFailed(_logger, _peer, ClientText.Of(user), failures);
         if (failures >= MaxLoginFailures)
         {
-            _logger.LogWarning("{Peer}: {Failures} failed logins; closing the connection", _peer, failures);
-            await CloseWithErrorAsync(FtpStatus.Unauthorized, "Too many failed logins; the connection is closed.");
+            SessionLog.TooManyLoginFailures(_logger, _peer, failures);
+            await _frames.CloseWithErrorAsync(FtpStatus.Unauthorized, "Too many failed logins; the connection is closed.");
             return false;
         }
         // The same answer whether the user exists or not.
-        await SendAsync(stream, ErrorAnswerOf(FtpStatus.Unauthorized, "The user name or password is wrong."));
+        await _frames.SendAsync(stream, FrameChannel.ErrorAnswerOf(FtpStatus.Unauthorized, "The user name or password is wrong."));
         return true;
     }
 
