@@ -49,11 +49,26 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_PayloadInSeveralBuffers_StoredInOrderAfterWhatCameBefore()
+    {
+        var store = new LocalFolderStore(_root, _time);
+        byte[] content = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        await using var upload = await store.BeginUploadAsync(new UploadRequest("", "gathered.bin", content.Length, ConflictMode.Rename), default);
+
+        await upload.WriteAsync(new(content.AsMemory(0, 100)), default);
+        await upload.WriteAsync(Sequences.Split(content[100..], 1, 50, 50, 150), default);
+        var result = await upload.CommitAsync(null, default);
+
+        Assert.Equal(content.Length, result.Length);
+        Assert.Equal(content, File.ReadAllBytes(Path.Join(store.Root, "gathered.bin")));
+    }
+
+    [Fact]
     public async Task BeginUploadAsync_DisposedWithoutCommit_PartialDeleted()
     {
         var store = new LocalFolderStore(_root, _time);
         var upload = await store.BeginUploadAsync(new UploadRequest("dir/", "x.bin", 3, ConflictMode.Rename), default);
-        await upload.WriteAsync(new byte[3], default);
+        await upload.WriteAsync(new(new byte[3]), default);
 
         await upload.DisposeAsync();
 
@@ -68,7 +83,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         string partials = Path.Join(store.Root, ".psftp", "partial");
         await using (var old = await store.BeginUploadAsync(new UploadRequest("", "old.bin", 10, ConflictMode.Rename, "old"), default))
         {
-            await old.WriteAsync(new byte[4], default);
+            await old.WriteAsync(new(new byte[4]), default);
         }
         await CommitAsync(store, "committed");
         var oldTime = _time.GetUtcNow().UtcDateTime;
@@ -80,7 +95,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         File.SetLastWriteTimeUtc(Partial(partials, "running"), oldTime);
         await using (var young = await store.BeginUploadAsync(new UploadRequest("", "y.bin", 10, ConflictMode.Rename, "young"), default))
         {
-            await young.WriteAsync(new byte[2], default);
+            await young.WriteAsync(new(new byte[2]), default);
         }
 
         _time.Advance(TimeSpan.FromHours(25));
@@ -188,7 +203,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         var request = new UploadRequest("", "t.bin", 4, ConflictMode.Rename, "clamp");
         await using (var first = await store.BeginUploadAsync(request, default))
         {
-            await first.WriteAsync("abcd"u8.ToArray(), default);
+            await first.WriteAsync(new("abcd"u8.ToArray()), default);
         }
         // Something appended behind the server's back.
         string partial = Partial(Path.Join(store.Root, ".psftp", "partial"), "clamp");
@@ -236,7 +251,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         var store = new LocalFolderStore(_root, _time);
         await using (var upload = await store.BeginUploadAsync(new UploadRequest("", "x.bin", 1, ConflictMode.Rename), default))
         {
-            await upload.WriteAsync(new byte[1], default);
+            await upload.WriteAsync(new(new byte[1]), default);
             Directory.Delete(Path.Join(store.Root, ".psftp"), recursive: true);
 
             var error = await Assert.ThrowsAsync<FtpException>(() => upload.CommitAsync(null, default));
@@ -271,7 +286,7 @@ public sealed class LocalFolderStoreTests : IDisposable
     private static async Task CommitAsync(LocalFolderStore store, string id)
     {
         await using var upload = await store.BeginUploadAsync(Request(id), default);
-        await upload.WriteAsync(new byte[1], default);
+        await upload.WriteAsync(new(new byte[1]), default);
         await upload.CommitAsync(null, default);
     }
 

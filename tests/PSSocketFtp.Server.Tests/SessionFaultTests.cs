@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -130,7 +131,7 @@ public class SessionFaultTests
 
         public ValueTask DiscardAsync() => DisposeAsync();
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        public ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) =>
             throw new IOException("No space left on device", OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28);
 
         public Task<UploadResult> CommitAsync(byte[]? hash, CancellationToken cancellationToken) => throw new InvalidOperationException("A failed upload must not be committed.");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using PSSocketFtp.Protocol;
 
 namespace PSSocketFtp.Server;
@@ -14,8 +15,8 @@ internal interface IUploadSession : IAsyncDisposable
     /// <summary>Adds the bytes held already (0 to <see cref="Offset"/>) to <paramref name="hash"/>; call before the first write.</summary>
     Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken);
 
-    /// <summary>Appends body bytes.</summary>
-    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+    /// <summary>Appends body bytes: one DATA payload, in the buffers it arrived in.</summary>
+    ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the file visible under its final name, applying the conflict rule at this moment. For a resumable upload, also

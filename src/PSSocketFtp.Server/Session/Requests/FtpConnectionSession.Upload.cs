@@ -186,15 +186,15 @@ internal sealed partial class FtpConnectionSession
             {
                 try
                 {
-                    foreach (var segment in take)
+                    if (hash is not null)
                     {
-                        if (hash is not null)
+                        foreach (var segment in take)
                         {
                             hash.AppendInPlace(segment);
                         }
-                        // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
-                        await _upload.WriteAsync(segment, CancellationToken.None);
                     }
+                    // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
+                    await _upload.WriteAsync(take, CancellationToken.None);
                 }
                 catch (Exception e) when (IsRequestFailure(e))
                 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace PSSocketFtp.Tests.Support;
+namespace PSSocketFtp.TestSupport;
 
 /// <summary>Bytes as a transport may deliver them: in several segments, cut anywhere.</summary>
 internal static class Sequences

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace PSSocketFtp.Tests.Support;
+namespace PSSocketFtp.TestSupport;
 
 /// <summary>One piece of a multi-segment <see cref="ReadOnlySequence{T}"/>, as a pipe hands out bytes that arrived in parts.</summary>
 internal sealed class BufferSegment : ReadOnlySequenceSegment<byte>
