@@ -12,18 +12,12 @@ namespace PSSocketFtp.Client;
 public sealed class FtpSession : IDisposable
 {
     private readonly FtpSessionOptions _options;
-    private readonly Polly.ResiliencePipeline _pipeline;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ITimer _idleTimer;
-    private FtpConnection? _connection;
-    private bool _closed;
+    private readonly OperationRunner _runner;
 
     private FtpSession(FtpSessionOptions options)
     {
         _options = options;
-        _pipeline = Resilience.Create(options);
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.IdleTimeout.Ticks / 4));
-        _idleTimer = options.TimeProvider.CreateTimer(_ => CloseIfIdle(), null, period, period);
+        _runner = new OperationRunner(options);
     }
 
     /// <summary>Connects to a server, retrying transient failures.</summary>
@@ -75,7 +69,7 @@ public sealed class FtpSession : IDisposable
     public bool UseTls => _options.UseTls;
 
     /// <summary>The protocol version agreed with the server.</summary>
-    public int ProtocolVersion { get; private set; }
+    public int ProtocolVersion => _runner.ProtocolVersion;
 
     /// <summary>The server's software name and version.</summary>
     public string? ServerSoftware { get; private set; }
@@ -84,14 +78,14 @@ public sealed class FtpSession : IDisposable
     public DateTime ConnectedAt { get; private set; }
 
     /// <summary>Whether the session is open (it reconnects by itself after a lost connection) until <see cref="DisconnectAsync"/>.</summary>
-    public bool IsOpen => !_closed;
+    public bool IsOpen => !_runner.IsClosed;
 
     /// <summary>Whether a connection to the server is up right now.</summary>
-    public bool IsConnected => !_closed && _connection is { IsBroken: false };
+    public bool IsConnected => _runner.IsConnected;
 
     /// <summary>Checks that the server answers.</summary>
     public Task PingAsync(CancellationToken cancellationToken = default) =>
-        RunAsync(async (connection, _) =>
+        _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, EmptyMessage.Ping).ConfigureAwait(false);
@@ -104,7 +98,7 @@ public sealed class FtpSession : IDisposable
     public Task<IReadOnlyList<FtpItem>> ListAsync(string? path, bool recurse = false, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(path);
-        return RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
+        return _runner.RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new ListRequest(remote, recurse)).ConfigureAwait(false);
@@ -130,7 +124,7 @@ public sealed class FtpSession : IDisposable
     public Task<FtpItem> GetItemAsync(string path, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(path);
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new StatRequest(remote)).ConfigureAwait(false);
@@ -152,7 +146,7 @@ public sealed class FtpSession : IDisposable
     {
         string remote = RemotePath.Normalize(path);
         bool sentBefore = false;
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             bool resent = sentBefore;
@@ -267,7 +261,7 @@ public sealed class FtpSession : IDisposable
     public Task<FtpFileHash> GetFileHashAsync(string remotePath, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(remotePath);
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new HashRequest(remote, algorithm)).ConfigureAwait(false);
@@ -277,42 +271,10 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>Says goodbye to the server and closes the connection. The session cannot be used afterwards.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_connection is { IsBroken: false } connection)
-            {
-                try
-                {
-                    using var scope = connection.BeginOperation(_options, cancellationToken);
-                    uint id = connection.NextStreamId();
-                    await connection.SendAsync(id, EmptyMessage.Bye).ConfigureAwait(false);
-                    await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is FtpConnectionException or FtpException)
-                {
-                    // The goodbye is a courtesy: the server frees the session when the socket closes anyway.
-                }
-            }
-            CloseConnection();
-            _closed = true;
-            _idleTimer.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task DisconnectAsync(CancellationToken cancellationToken = default) => _runner.DisconnectAsync(cancellationToken);
 
     /// <summary>Closes the connection without a goodbye.</summary>
-    public void Dispose()
-    {
-        _closed = true;
-        _idleTimer.Dispose();
-        CloseConnection();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"{ComputerName}:{Port}";
@@ -338,7 +300,7 @@ public sealed class FtpSession : IDisposable
         bool answerLost = false;
         byte[]? sentHash = null;
         long sentFrom = 0;
-        return await RunAsync(async (connection, attempt) =>
+        return await _runner.RunAsync(async (connection, attempt) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new UploadRequest(target, fileName, length, conflict, uploadId, Retry: answerLost, algorithm)).ConfigureAwait(false);
@@ -454,7 +416,7 @@ public sealed class FtpSession : IDisposable
         string wire = TransferHash.WireName(algorithm);
         long start = partial is null && destination.CanSeek ? destination.Position : 0;
         long began = _options.TimeProvider.GetTimestamp();
-        return RunAsync(async (connection, attempt) =>
+        return _runner.RunAsync(async (connection, attempt) =>
         {
             // What the partial file already holds of the same remote file, as recorded by an earlier try or run.
             long held = 0;
@@ -561,139 +523,6 @@ public sealed class FtpSession : IDisposable
             hash.Append(buffer, 0, read);
             count -= read;
             connection.Touch();
-        }
-    }
-
-    /// <summary>Runs one operation inside the retry pipeline, on a live connection, one operation at a time.</summary>
-    private async Task<T> RunAsync<T>(Func<FtpConnection, Attempt, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        if (_closed)
-        {
-            throw new InvalidOperationException($"The session to {this} is closed.");
-        }
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var budget = new RetryBudget();
-        var pipelineContext = Polly.ResilienceContextPool.Shared.Get(cancellationToken);
-        pipelineContext.Properties.Set(Resilience.Budget, budget);
-        try
-        {
-            int tries = 0;
-            return await _pipeline.ExecuteAsync(async context =>
-            {
-                var token = context.CancellationToken;
-                var attempt = new Attempt(++tries, token, budget);
-                FtpConnection connection;
-                try
-                {
-                    connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // A try that could not connect moved nothing.
-                    budget.Failed(cutAfterMoving: false);
-                    throw;
-                }
-                using var scope = connection.BeginOperation(_options, token);
-                try
-                {
-                    return await operation(connection, attempt).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    // Bytes moved before a cut are judged by the next READY; a refusal or a damaged body counts at once.
-                    budget.Failed(cutAfterMoving: attempt.MovedBody && e is not FtpException);
-                    // A refusal the server sent in good order leaves the connection in step; anything else may not,
-                    // and a damaged body (hash or length) is retried on a fresh connection too.
-                    if (e is not FtpException { IsProtocolViolation: false } refusal || Resilience.IsWireFault(refusal.Status) || connection.IsBroken)
-                    {
-                        CloseConnection();
-                    }
-                    var translated = scope.Translate(e, attempt.MayHaveTakenEffect);
-                    if (attempt.MayHaveTakenEffect || attempt.Final)
-                    {
-                        Resilience.MarkFinal(translated);
-                    }
-                    if (ReferenceEquals(translated, e))
-                    {
-                        throw;
-                    }
-                    throw translated;
-                }
-                finally
-                {
-                    connection.LastUsed = _options.TimeProvider.GetTimestamp();
-                }
-            }, pipelineContext).ConfigureAwait(false);
-        }
-        finally
-        {
-            Polly.ResilienceContextPool.Shared.Return(pipelineContext);
-            _gate.Release();
-        }
-    }
-
-    private bool IsIdle(FtpConnection connection) => _options.TimeProvider.GetElapsedTime(connection.LastUsed) >= _options.IdleTimeout;
-
-    /// <summary>Closes a connection that went unused for the idle timeout; never one an operation is using.</summary>
-    private void CloseIfIdle()
-    {
-        if (!_gate.Wait(0))
-        {
-            return;
-        }
-        try
-        {
-            if (_connection is { } connection && IsIdle(connection))
-            {
-                CloseConnection();
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task<FtpConnection> ReconnectAsync(CancellationToken cancellationToken)
-    {
-        CloseConnection();
-        var connection = await FtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
-        ProtocolVersion = connection.ProtocolVersion;
-        return _connection = connection;
-    }
-
-    private void CloseConnection()
-    {
-        _connection?.Dispose();
-        _connection = null;
-    }
-
-    /// <summary>What one try of an operation has done so far.</summary>
-    private sealed class Attempt(int number, CancellationToken token, RetryBudget budget)
-    {
-        /// <summary>1 for the first try, 2 for the first retry, ….</summary>
-        public int Number { get; } = number;
-
-        /// <summary>The try's cancellation token.</summary>
-        public CancellationToken Token { get; } = token;
-
-        /// <summary>Set once the server may have acted on the request; after that a lost connection is not retried.</summary>
-        public bool MayHaveTakenEffect { get; set; }
-
-        /// <summary>Set once the local side cannot repeat the try (a stream that cannot seek was read or written).</summary>
-        public bool Final { get; set; }
-
-        /// <summary>Set once body bytes moved in this try.</summary>
-        public bool MovedBody { get; private set; }
-
-        /// <summary>READY's offset: how much of the transfer the other side holds, which tells the retry budget whether the last try moved it forward.</summary>
-        public void Holds(long offset) => budget.Holds(offset);
-
-        /// <summary>Body bytes moved: notes it and reports the transfer's position.</summary>
-        public void Moved(IProgress<FtpTransferProgress>? progress, long done, long total)
-        {
-            MovedBody = true;
-            progress?.Report(new FtpTransferProgress(done, total));
         }
     }
 
