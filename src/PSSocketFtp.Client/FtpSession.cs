@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Messages;
 
@@ -179,7 +177,7 @@ public sealed class FtpSession : IDisposable
     {
         string fullPath = Path.GetFullPath(localPath);
         using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return await UploadCoreAsync(source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
+        return await UploadTransfer.RunAsync(_runner, _options.TimeProvider, source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -188,7 +186,7 @@ public sealed class FtpSession : IDisposable
     /// once its bytes were read. A <see cref="FileStream"/> resumes across runs like a file; other streams only within this call.
     /// </summary>
     public Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination = null, ConflictMode conflict = ConflictMode.Rename, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        UploadCoreAsync(source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
+        UploadTransfer.RunAsync(_runner, _options.TimeProvider, source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
 
     /// <summary>
     /// Downloads a remote file to a local path, verified against the server's hash. The bytes go to a hidden partial
@@ -279,138 +277,6 @@ public sealed class FtpSession : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{ComputerName}:{Port}";
 
-    private async Task<FtpTransferResult> UploadCoreAsync(Stream source, string fileName, string? destination, ConflictMode conflict, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
-    {
-        RemotePath.CheckName(fileName);
-        string wire = TransferHash.WireName(algorithm);
-        string target = RemotePath.Normalize(destination);
-        if (target.Length > 0 && destination!.TrimEnd().EndsWith("/", StringComparison.Ordinal) | destination!.TrimEnd().EndsWith("\\", StringComparison.Ordinal))
-        {
-            // Tells the server the destination is a folder even when it does not exist yet.
-            target += "/";
-        }
-        long start = source.CanSeek ? source.Position : 0;
-        long length = source.Length - start;
-        string uploadId = source is FileStream file
-            ? DeriveUploadId(file.Name, start, length, target, fileName, conflict, algorithm)
-            : Guid.NewGuid().ToString("N"); // resumable within this call's retries only: a stream has no identity to find it again by
-        long began = _options.TimeProvider.GetTimestamp();
-        // Set when an attempt sent END but never read the answer: the server may have stored the file, so the next
-        // attempt asks with Retry = 1 and the server answers from its record instead of storing a second copy.
-        bool answerLost = false;
-        byte[]? sentHash = null;
-        long sentFrom = 0;
-        return await _runner.RunAsync(async (connection, attempt) =>
-        {
-            uint id = connection.NextStreamId();
-            await connection.SendAsync(id, new UploadRequest(target, fileName, length, conflict, uploadId, Retry: answerLost, algorithm)).ConfigureAwait(false);
-            var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
-            if (type == FrameType.Ok && answerLost && sentHash is not null)
-            {
-                // The lost answer, from the server's record: the body of an earlier attempt was stored whole.
-                return UploadResult(UploadAnswer.Read(fields), sentHash, sentFrom, attempt.Number, fromRecord: true);
-            }
-            if (type != FrameType.Ready)
-            {
-                throw new FtpException(FtpStatus.MalformedFrame, $"The server answered an upload with {type} where READY was expected.");
-            }
-            long offset = ReadyAnswer.ReadForUpload(fields, length).Offset;
-            answerLost = false;
-            attempt.Holds(offset);
-            if (source.CanSeek)
-            {
-                source.Position = start;
-            }
-            else
-            {
-                // Once read, a stream that cannot seek cannot be sent again: this is its only try.
-                attempt.Final = true;
-            }
-            using var hash = TransferHash.Create(algorithm);
-            // The trailer's hash covers the whole file, also the prefix the server already holds.
-            await HashPrefixAsync(connection, source, offset, hash, attempt.Token).ConfigureAwait(false);
-            if (offset > 0)
-            {
-                progress?.Report(new FtpTransferProgress(offset, length));
-            }
-            byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => attempt.Moved(progress, offset + sent, length), attempt.Token).ConfigureAwait(false);
-            sentHash = digest;
-            sentFrom = offset;
-            UploadAnswer done;
-            try
-            {
-                done = UploadAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false));
-            }
-            catch (Exception e) when (e is not FtpException || connection.IsBroken)
-            {
-                // Not an answer in good order (HashMismatch, LengthMismatch, a refusal): the answer was lost.
-                answerLost = true;
-                throw;
-            }
-            return UploadResult(done, digest, offset, attempt.Number, fromRecord: false);
-        }, cancellationToken).ConfigureAwait(false);
-
-        // An OK says a file is stored; it counts only when it is this upload's: its length, and its hash when it has one.
-        // Otherwise it is an error, not retried: the server holds a file under that answer, and another try could store a
-        // second copy. From the record of a retry it means the server took another upload's record, by its id alone, for
-        // this one's: this one is unconfirmed, and running it again sends it anew, since a first try asks no Retry.
-        FtpTransferResult UploadResult(UploadAnswer done, byte[] digest, long resumedFrom, int attempts, bool fromRecord)
-        {
-            string stored = RemotePath.ToDisplay(done.Path);
-            string answered = fromRecord
-                ? $"The server answered the retried upload of '{fileName}' from its record of '{stored}'"
-                : $"The server stored '{fileName}' as '{stored}'";
-            string unconfirmed = fromRecord ? $" The upload of '{fileName}' is not confirmed; run it again to send it anew." : string.Empty;
-            long? storedLength = done.Length;
-            byte[]? storedHash = done.Hash;
-            var mismatch = storedLength != length
-                ? new FtpException(FtpStatus.LengthMismatch, $"{answered} with {(storedLength is { } n ? $"{n} bytes" : "no length")}, but {length} bytes were sent.{unconfirmed}") { RemotePath = stored }
-                : storedHash is not null && !storedHash.AsSpan().SequenceEqual(digest)
-                    ? new FtpException(FtpStatus.HashMismatch, $"{answered} with hash {TransferHash.ToHex(storedHash)}, but {TransferHash.ToHex(digest)} was sent.{unconfirmed}") { RemotePath = stored }
-                    : null;
-            if (mismatch is not null)
-            {
-                Resilience.MarkFinal(mismatch);
-                throw mismatch;
-            }
-            return new FtpTransferResult(
-                FtpTransferDirection.Upload,
-                localDescription,
-                stored,
-                length,
-                _options.TimeProvider.GetElapsedTime(began),
-                done.Renamed,
-                wire,
-                TransferHash.ToHex(digest),
-                resumedFrom,
-                attempts);
-        }
-    }
-
-    /// <summary>
-    /// The id of an upload: the same local file (by path, length and time), the same destination and the same options
-    /// on the same machine for the same user give the same id, so running an interrupted upload again resumes it.
-    /// </summary>
-    internal static string DeriveUploadId(string localPath, long start, long length, string target, string fileName, ConflictMode conflict, FtpHashAlgorithm algorithm)
-    {
-        string fullPath = Path.GetFullPath(localPath);
-        long lastWrite = File.GetLastWriteTimeUtc(fullPath).Ticks;
-        string key = string.Join(
-            "\n",
-            Environment.MachineName,
-            Environment.UserName,
-            fullPath,
-            start.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            lastWrite.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            target,
-            fileName,
-            ((int)conflict).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TransferHash.WireName(algorithm));
-        using var sha = SHA256.Create();
-        return TransferHash.ToHex(sha.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 32);
-    }
-
     private Task<FtpTransferResult> DownloadCoreAsync(string remote, Stream destination, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, PartialState? partial, CancellationToken cancellationToken)
     {
         string wire = TransferHash.WireName(algorithm);
@@ -458,7 +324,7 @@ public sealed class FtpSession : IDisposable
                     destination.SetLength(offset);
                 }
                 destination.Position = 0;
-                await HashPrefixAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
+                await LocalPrefix.HashAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
                 if (ready.LastWriteTime is { } time)
                 {
                     partial.Write(new PartialRecord(remote, length, time));
@@ -503,27 +369,6 @@ public sealed class FtpSession : IDisposable
             }
             return new FtpTransferResult(FtpTransferDirection.Download, localDescription, RemotePath.ToDisplay(remote), length, _options.TimeProvider.GetElapsedTime(began), renamed: false, wire, TransferHash.ToHex(digest), offset, attempt.Number);
         }, cancellationToken);
-    }
-
-    /// <summary>Adds the first <paramref name="count"/> bytes of <paramref name="source"/> to the hash; local reading counts as progress.</summary>
-    private static async Task HashPrefixAsync(FtpConnection connection, Stream source, long count, TransferHash hash, CancellationToken cancellationToken)
-    {
-        if (count == 0)
-        {
-            return;
-        }
-        var buffer = new byte[(int)Math.Min(count, ProtocolConstants.DataChunkSize)];
-        while (count > 0)
-        {
-            int read = await source.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, count), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The local file ended before the part to resume from.");
-            }
-            hash.Append(buffer, 0, read);
-            count -= read;
-            connection.Touch();
-        }
     }
 
     /// <summary>A download's partial file: its sidecar, read at each try and rewritten at each READY.</summary>
