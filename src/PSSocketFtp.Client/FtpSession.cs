@@ -209,42 +209,7 @@ public sealed class FtpSession : IDisposable
         {
             throw new IOException($"The file '{fullPath}' already exists.");
         }
-        string partialPath = PartialFiles.PartialPath(fullPath);
-        var partial = new PartialState(PartialFiles.SidecarPath(partialPath), remote);
-        FtpTransferResult result;
-        bool complete = false;
-        var stream = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
-        try
-        {
-            PartialFiles.Hide(partialPath);
-            result = await DownloadCoreAsync(remote, stream, algorithm, progress, fullPath, partial, cancellationToken).ConfigureAwait(false);
-            complete = true;
-        }
-        catch (IOException e) when (DiskFull.Is(e))
-        {
-            // The system's message names the hidden partial file; the user asked for the target.
-            string kept = stream.Length > 0 ? $" The {stream.Length} bytes received are kept in '{partialPath}': make room and run the download again to resume, or delete that file." : string.Empty;
-            throw new IOException($"The disk is full: '{RemotePath.ToDisplay(remote)}' does not fit in '{fullPath}' ({e.Message}).{kept}", e.HResult);
-        }
-        finally
-        {
-            long kept = stream.Length;
-            stream.Dispose();
-            if (!complete && kept == 0)
-            {
-                // Nothing to resume: leave no litter.
-                PartialFiles.TryDelete(partialPath);
-                PartialFiles.TryDelete(partial.SidecarPath);
-            }
-        }
-        if (overwrite && File.Exists(fullPath))
-        {
-            File.Delete(fullPath);
-        }
-        File.Move(partialPath, fullPath);
-        PartialFiles.Unhide(fullPath);
-        PartialFiles.TryDelete(partial.SidecarPath);
-        return result;
+        return await DownloadTransfer.ToFileAsync(_runner, _options.TimeProvider, remote, fullPath, overwrite, algorithm, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -252,7 +217,7 @@ public sealed class FtpSession : IDisposable
     /// stream is rewound for a retry; a stream that cannot seek gets one try once bytes went into it.
     /// </summary>
     public Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DownloadCoreAsync(RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, partial: null, cancellationToken);
+        DownloadTransfer.ToStreamAsync(_runner, _options.TimeProvider, RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, cancellationToken);
 
     /// <summary>Asks the server for the hash of a remote file.</summary>
     /// <exception cref="FtpException">The server refused: not found, a folder, ….</exception>
@@ -276,111 +241,4 @@ public sealed class FtpSession : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"{ComputerName}:{Port}";
-
-    private Task<FtpTransferResult> DownloadCoreAsync(string remote, Stream destination, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, PartialState? partial, CancellationToken cancellationToken)
-    {
-        string wire = TransferHash.WireName(algorithm);
-        long start = partial is null && destination.CanSeek ? destination.Position : 0;
-        long began = _options.TimeProvider.GetTimestamp();
-        return _runner.RunAsync(async (connection, attempt) =>
-        {
-            // What the partial file already holds of the same remote file, as recorded by an earlier try or run.
-            long held = 0;
-            PartialRecord? record = null;
-            if (partial is not null)
-            {
-                record = partial.Read();
-                held = destination.Length;
-                if (record is null || held > record.Length)
-                {
-                    held = 0;
-                }
-            }
-            else if (destination.CanSeek)
-            {
-                if (attempt.Number > 1)
-                {
-                    destination.Position = start;
-                    destination.SetLength(start);
-                }
-            }
-            uint id = connection.NextStreamId();
-            var request = held > 0
-                ? new DownloadRequest(remote, algorithm, held, record!.Length, record.LastWriteTime)
-                : new DownloadRequest(remote, algorithm);
-            await connection.SendAsync(id, request).ConfigureAwait(false);
-            var ready = ReadyAnswer.ReadForDownload(await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false), held);
-            long length = ready.Length!.Value;
-            long offset = ready.Offset;
-            attempt.Holds(offset);
-            using var hash = TransferHash.Create(algorithm);
-            if (partial is not null)
-            {
-                // The server says what it honoured: Offset 0 means the file changed (or was never started), so start over.
-                if (destination.Length != offset)
-                {
-                    // Only when needed: ext4 writes out a file truncated to 0 when it is closed, which slowed every
-                    // fresh download by a third in the bench.
-                    destination.SetLength(offset);
-                }
-                destination.Position = 0;
-                await LocalPrefix.HashAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
-                if (ready.LastWriteTime is { } time)
-                {
-                    partial.Write(new PartialRecord(remote, length, time));
-                }
-                else
-                {
-                    partial.Forget();
-                }
-            }
-            else if (!destination.CanSeek)
-            {
-                // Bytes written to a stream that cannot seek cannot be taken back: this is its only try.
-                attempt.Final = true;
-            }
-            if (offset > 0)
-            {
-                progress?.Report(new FtpTransferProgress(offset, length));
-            }
-            var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => attempt.Moved(progress, offset + received, length)).ConfigureAwait(false);
-            await destination.FlushAsync().ConfigureAwait(false);
-            byte[] digest = hash.GetHash();
-            var end = EndTrailer.Read(trailer);
-            var sent = end.Hash;
-            string sentAlgorithm = end.HashAlgorithm ?? wire;
-            // A server that predates integrity sends no hash: then only the length can be checked.
-            if (sent is not null && (sentAlgorithm != wire || !sent.AsSpan().SequenceEqual(digest)))
-            {
-                // Damaged on the way: discard what arrived, so that the next try starts from byte 0.
-                if (partial is not null)
-                {
-                    destination.SetLength(0);
-                    partial.Forget();
-                }
-                else if (destination.CanSeek)
-                {
-                    destination.SetLength(start);
-                }
-                throw new FtpException(FtpStatus.HashMismatch, $"'{RemotePath.ToDisplay(remote)}' arrived with {wire} hash {TransferHash.ToHex(digest)}, but the server sent {TransferHash.ToHex(sent)}.")
-                {
-                    RemotePath = RemotePath.ToDisplay(remote),
-                };
-            }
-            return new FtpTransferResult(FtpTransferDirection.Download, localDescription, RemotePath.ToDisplay(remote), length, _options.TimeProvider.GetElapsedTime(began), renamed: false, wire, TransferHash.ToHex(digest), offset, attempt.Number);
-        }, cancellationToken);
-    }
-
-    /// <summary>A download's partial file: its sidecar, read at each try and rewritten at each READY.</summary>
-    private sealed class PartialState(string sidecarPath, string remote)
-    {
-        public string SidecarPath { get; } = sidecarPath;
-
-        /// <summary>The record, when it is about this remote file.</summary>
-        public PartialRecord? Read() => PartialRecord.TryRead(SidecarPath) is { } record && record.RemotePath == remote ? record : null;
-
-        public void Write(PartialRecord record) => record.Write(SidecarPath);
-
-        public void Forget() => PartialFiles.TryDelete(SidecarPath);
-    }
 }

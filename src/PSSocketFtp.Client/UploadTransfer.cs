@@ -138,7 +138,7 @@ internal sealed class UploadTransfer
         return Result(done, digest, offset, attempt.Number, fromRecord: false);
     }
 
-    // An OK says a file is stored; it counts only when it is this upload's: its _length, and its hash when it has one.
+    // An OK says a file is stored; it counts only when it is this upload's: its length, and its hash when it has one.
     // Otherwise it is an error, not retried: the server holds a file under that answer, and another try could store a
     // second copy. From the record of a retry it means the server took another upload's record, by its id alone, for
     // this one's: this one is unconfirmed, and running it again sends it anew, since a first try asks no Retry.
