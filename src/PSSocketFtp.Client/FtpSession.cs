@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Messages;
 
@@ -12,18 +10,12 @@ namespace PSSocketFtp.Client;
 public sealed class FtpSession : IDisposable
 {
     private readonly FtpSessionOptions _options;
-    private readonly Polly.ResiliencePipeline _pipeline;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ITimer _idleTimer;
-    private FtpConnection? _connection;
-    private bool _closed;
+    private readonly OperationRunner _runner;
 
     private FtpSession(FtpSessionOptions options)
     {
         _options = options;
-        _pipeline = Resilience.Create(options);
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.IdleTimeout.Ticks / 4));
-        _idleTimer = options.TimeProvider.CreateTimer(_ => CloseIfIdle(), null, period, period);
+        _runner = new OperationRunner(options);
     }
 
     /// <summary>Connects to a server, retrying transient failures.</summary>
@@ -75,7 +67,7 @@ public sealed class FtpSession : IDisposable
     public bool UseTls => _options.UseTls;
 
     /// <summary>The protocol version agreed with the server.</summary>
-    public int ProtocolVersion { get; private set; }
+    public int ProtocolVersion => _runner.ProtocolVersion;
 
     /// <summary>The server's software name and version.</summary>
     public string? ServerSoftware { get; private set; }
@@ -84,14 +76,14 @@ public sealed class FtpSession : IDisposable
     public DateTime ConnectedAt { get; private set; }
 
     /// <summary>Whether the session is open (it reconnects by itself after a lost connection) until <see cref="DisconnectAsync"/>.</summary>
-    public bool IsOpen => !_closed;
+    public bool IsOpen => !_runner.IsClosed;
 
     /// <summary>Whether a connection to the server is up right now.</summary>
-    public bool IsConnected => !_closed && _connection is { IsBroken: false };
+    public bool IsConnected => _runner.IsConnected;
 
     /// <summary>Checks that the server answers.</summary>
     public Task PingAsync(CancellationToken cancellationToken = default) =>
-        RunAsync(async (connection, _) =>
+        _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, EmptyMessage.Ping).ConfigureAwait(false);
@@ -104,7 +96,7 @@ public sealed class FtpSession : IDisposable
     public Task<IReadOnlyList<FtpItem>> ListAsync(string? path, bool recurse = false, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(path);
-        return RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
+        return _runner.RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new ListRequest(remote, recurse)).ConfigureAwait(false);
@@ -130,7 +122,7 @@ public sealed class FtpSession : IDisposable
     public Task<FtpItem> GetItemAsync(string path, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(path);
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new StatRequest(remote)).ConfigureAwait(false);
@@ -152,7 +144,7 @@ public sealed class FtpSession : IDisposable
     {
         string remote = RemotePath.Normalize(path);
         bool sentBefore = false;
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             bool resent = sentBefore;
@@ -185,7 +177,7 @@ public sealed class FtpSession : IDisposable
     {
         string fullPath = Path.GetFullPath(localPath);
         using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return await UploadCoreAsync(source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
+        return await UploadTransfer.RunAsync(_runner, _options.TimeProvider, source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -194,7 +186,7 @@ public sealed class FtpSession : IDisposable
     /// once its bytes were read. A <see cref="FileStream"/> resumes across runs like a file; other streams only within this call.
     /// </summary>
     public Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination = null, ConflictMode conflict = ConflictMode.Rename, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        UploadCoreAsync(source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
+        UploadTransfer.RunAsync(_runner, _options.TimeProvider, source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
 
     /// <summary>
     /// Downloads a remote file to a local path, verified against the server's hash. The bytes go to a hidden partial
@@ -217,42 +209,7 @@ public sealed class FtpSession : IDisposable
         {
             throw new IOException($"The file '{fullPath}' already exists.");
         }
-        string partialPath = PartialFiles.PartialPath(fullPath);
-        var partial = new PartialState(PartialFiles.SidecarPath(partialPath), remote);
-        FtpTransferResult result;
-        bool complete = false;
-        var stream = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
-        try
-        {
-            PartialFiles.Hide(partialPath);
-            result = await DownloadCoreAsync(remote, stream, algorithm, progress, fullPath, partial, cancellationToken).ConfigureAwait(false);
-            complete = true;
-        }
-        catch (IOException e) when (DiskFull.Is(e))
-        {
-            // The system's message names the hidden partial file; the user asked for the target.
-            string kept = stream.Length > 0 ? $" The {stream.Length} bytes received are kept in '{partialPath}': make room and run the download again to resume, or delete that file." : string.Empty;
-            throw new IOException($"The disk is full: '{RemotePath.ToDisplay(remote)}' does not fit in '{fullPath}' ({e.Message}).{kept}", e.HResult);
-        }
-        finally
-        {
-            long kept = stream.Length;
-            stream.Dispose();
-            if (!complete && kept == 0)
-            {
-                // Nothing to resume: leave no litter.
-                PartialFiles.TryDelete(partialPath);
-                PartialFiles.TryDelete(partial.SidecarPath);
-            }
-        }
-        if (overwrite && File.Exists(fullPath))
-        {
-            File.Delete(fullPath);
-        }
-        File.Move(partialPath, fullPath);
-        PartialFiles.Unhide(fullPath);
-        PartialFiles.TryDelete(partial.SidecarPath);
-        return result;
+        return await DownloadTransfer.ToFileAsync(_runner, _options.TimeProvider, remote, fullPath, overwrite, algorithm, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -260,14 +217,14 @@ public sealed class FtpSession : IDisposable
     /// stream is rewound for a retry; a stream that cannot seek gets one try once bytes went into it.
     /// </summary>
     public Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        DownloadCoreAsync(RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, partial: null, cancellationToken);
+        DownloadTransfer.ToStreamAsync(_runner, _options.TimeProvider, RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, cancellationToken);
 
     /// <summary>Asks the server for the hash of a remote file.</summary>
     /// <exception cref="FtpException">The server refused: not found, a folder, ….</exception>
     public Task<FtpFileHash> GetFileHashAsync(string remotePath, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, CancellationToken cancellationToken = default)
     {
         string remote = RemotePath.Normalize(remotePath);
-        return RunAsync(async (connection, _) =>
+        return _runner.RunAsync(async (connection, _) =>
         {
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new HashRequest(remote, algorithm)).ConfigureAwait(false);
@@ -277,436 +234,11 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>Says goodbye to the server and closes the connection. The session cannot be used afterwards.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_connection is { IsBroken: false } connection)
-            {
-                try
-                {
-                    using var scope = connection.BeginOperation(_options, cancellationToken);
-                    uint id = connection.NextStreamId();
-                    await connection.SendAsync(id, EmptyMessage.Bye).ConfigureAwait(false);
-                    await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is FtpConnectionException or FtpException)
-                {
-                    // The goodbye is a courtesy: the server frees the session when the socket closes anyway.
-                }
-            }
-            CloseConnection();
-            _closed = true;
-            _idleTimer.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task DisconnectAsync(CancellationToken cancellationToken = default) => _runner.DisconnectAsync(cancellationToken);
 
     /// <summary>Closes the connection without a goodbye.</summary>
-    public void Dispose()
-    {
-        _closed = true;
-        _idleTimer.Dispose();
-        CloseConnection();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => $"{ComputerName}:{Port}";
-
-    private async Task<FtpTransferResult> UploadCoreAsync(Stream source, string fileName, string? destination, ConflictMode conflict, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
-    {
-        RemotePath.CheckName(fileName);
-        string wire = TransferHash.WireName(algorithm);
-        string target = RemotePath.Normalize(destination);
-        if (target.Length > 0 && destination!.TrimEnd().EndsWith("/", StringComparison.Ordinal) | destination!.TrimEnd().EndsWith("\\", StringComparison.Ordinal))
-        {
-            // Tells the server the destination is a folder even when it does not exist yet.
-            target += "/";
-        }
-        long start = source.CanSeek ? source.Position : 0;
-        long length = source.Length - start;
-        string uploadId = source is FileStream file
-            ? DeriveUploadId(file.Name, start, length, target, fileName, conflict, algorithm)
-            : Guid.NewGuid().ToString("N"); // resumable within this call's retries only: a stream has no identity to find it again by
-        long began = _options.TimeProvider.GetTimestamp();
-        // Set when an attempt sent END but never read the answer: the server may have stored the file, so the next
-        // attempt asks with Retry = 1 and the server answers from its record instead of storing a second copy.
-        bool answerLost = false;
-        byte[]? sentHash = null;
-        long sentFrom = 0;
-        return await RunAsync(async (connection, attempt) =>
-        {
-            uint id = connection.NextStreamId();
-            await connection.SendAsync(id, new UploadRequest(target, fileName, length, conflict, uploadId, Retry: answerLost, algorithm)).ConfigureAwait(false);
-            var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
-            if (type == FrameType.Ok && answerLost && sentHash is not null)
-            {
-                // The lost answer, from the server's record: the body of an earlier attempt was stored whole.
-                return UploadResult(UploadAnswer.Read(fields), sentHash, sentFrom, attempt.Number, fromRecord: true);
-            }
-            if (type != FrameType.Ready)
-            {
-                throw new FtpException(FtpStatus.MalformedFrame, $"The server answered an upload with {type} where READY was expected.");
-            }
-            long offset = ReadyAnswer.ReadForUpload(fields, length).Offset;
-            answerLost = false;
-            attempt.Holds(offset);
-            if (source.CanSeek)
-            {
-                source.Position = start;
-            }
-            else
-            {
-                // Once read, a stream that cannot seek cannot be sent again: this is its only try.
-                attempt.Final = true;
-            }
-            using var hash = TransferHash.Create(algorithm);
-            // The trailer's hash covers the whole file, also the prefix the server already holds.
-            await HashPrefixAsync(connection, source, offset, hash, attempt.Token).ConfigureAwait(false);
-            if (offset > 0)
-            {
-                progress?.Report(new FtpTransferProgress(offset, length));
-            }
-            byte[] digest = await connection.SendBodyAsync(id, source, length - offset, hash, sent => attempt.Moved(progress, offset + sent, length), attempt.Token).ConfigureAwait(false);
-            sentHash = digest;
-            sentFrom = offset;
-            UploadAnswer done;
-            try
-            {
-                done = UploadAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false));
-            }
-            catch (Exception e) when (e is not FtpException || connection.IsBroken)
-            {
-                // Not an answer in good order (HashMismatch, LengthMismatch, a refusal): the answer was lost.
-                answerLost = true;
-                throw;
-            }
-            return UploadResult(done, digest, offset, attempt.Number, fromRecord: false);
-        }, cancellationToken).ConfigureAwait(false);
-
-        // An OK says a file is stored; it counts only when it is this upload's: its length, and its hash when it has one.
-        // Otherwise it is an error, not retried: the server holds a file under that answer, and another try could store a
-        // second copy. From the record of a retry it means the server took another upload's record, by its id alone, for
-        // this one's: this one is unconfirmed, and running it again sends it anew, since a first try asks no Retry.
-        FtpTransferResult UploadResult(UploadAnswer done, byte[] digest, long resumedFrom, int attempts, bool fromRecord)
-        {
-            string stored = RemotePath.ToDisplay(done.Path);
-            string answered = fromRecord
-                ? $"The server answered the retried upload of '{fileName}' from its record of '{stored}'"
-                : $"The server stored '{fileName}' as '{stored}'";
-            string unconfirmed = fromRecord ? $" The upload of '{fileName}' is not confirmed; run it again to send it anew." : string.Empty;
-            long? storedLength = done.Length;
-            byte[]? storedHash = done.Hash;
-            var mismatch = storedLength != length
-                ? new FtpException(FtpStatus.LengthMismatch, $"{answered} with {(storedLength is { } n ? $"{n} bytes" : "no length")}, but {length} bytes were sent.{unconfirmed}") { RemotePath = stored }
-                : storedHash is not null && !storedHash.AsSpan().SequenceEqual(digest)
-                    ? new FtpException(FtpStatus.HashMismatch, $"{answered} with hash {TransferHash.ToHex(storedHash)}, but {TransferHash.ToHex(digest)} was sent.{unconfirmed}") { RemotePath = stored }
-                    : null;
-            if (mismatch is not null)
-            {
-                Resilience.MarkFinal(mismatch);
-                throw mismatch;
-            }
-            return new FtpTransferResult(
-                FtpTransferDirection.Upload,
-                localDescription,
-                stored,
-                length,
-                _options.TimeProvider.GetElapsedTime(began),
-                done.Renamed,
-                wire,
-                TransferHash.ToHex(digest),
-                resumedFrom,
-                attempts);
-        }
-    }
-
-    /// <summary>
-    /// The id of an upload: the same local file (by path, length and time), the same destination and the same options
-    /// on the same machine for the same user give the same id, so running an interrupted upload again resumes it.
-    /// </summary>
-    internal static string DeriveUploadId(string localPath, long start, long length, string target, string fileName, ConflictMode conflict, FtpHashAlgorithm algorithm)
-    {
-        string fullPath = Path.GetFullPath(localPath);
-        long lastWrite = File.GetLastWriteTimeUtc(fullPath).Ticks;
-        string key = string.Join(
-            "\n",
-            Environment.MachineName,
-            Environment.UserName,
-            fullPath,
-            start.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            lastWrite.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            target,
-            fileName,
-            ((int)conflict).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TransferHash.WireName(algorithm));
-        using var sha = SHA256.Create();
-        return TransferHash.ToHex(sha.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 32);
-    }
-
-    private Task<FtpTransferResult> DownloadCoreAsync(string remote, Stream destination, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, PartialState? partial, CancellationToken cancellationToken)
-    {
-        string wire = TransferHash.WireName(algorithm);
-        long start = partial is null && destination.CanSeek ? destination.Position : 0;
-        long began = _options.TimeProvider.GetTimestamp();
-        return RunAsync(async (connection, attempt) =>
-        {
-            // What the partial file already holds of the same remote file, as recorded by an earlier try or run.
-            long held = 0;
-            PartialRecord? record = null;
-            if (partial is not null)
-            {
-                record = partial.Read();
-                held = destination.Length;
-                if (record is null || held > record.Length)
-                {
-                    held = 0;
-                }
-            }
-            else if (destination.CanSeek)
-            {
-                if (attempt.Number > 1)
-                {
-                    destination.Position = start;
-                    destination.SetLength(start);
-                }
-            }
-            uint id = connection.NextStreamId();
-            var request = held > 0
-                ? new DownloadRequest(remote, algorithm, held, record!.Length, record.LastWriteTime)
-                : new DownloadRequest(remote, algorithm);
-            await connection.SendAsync(id, request).ConfigureAwait(false);
-            var ready = ReadyAnswer.ReadForDownload(await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false), held);
-            long length = ready.Length!.Value;
-            long offset = ready.Offset;
-            attempt.Holds(offset);
-            using var hash = TransferHash.Create(algorithm);
-            if (partial is not null)
-            {
-                // The server says what it honoured: Offset 0 means the file changed (or was never started), so start over.
-                if (destination.Length != offset)
-                {
-                    // Only when needed: ext4 writes out a file truncated to 0 when it is closed, which slowed every
-                    // fresh download by a third in the bench.
-                    destination.SetLength(offset);
-                }
-                destination.Position = 0;
-                await HashPrefixAsync(connection, destination, offset, hash, attempt.Token).ConfigureAwait(false);
-                if (ready.LastWriteTime is { } time)
-                {
-                    partial.Write(new PartialRecord(remote, length, time));
-                }
-                else
-                {
-                    partial.Forget();
-                }
-            }
-            else if (!destination.CanSeek)
-            {
-                // Bytes written to a stream that cannot seek cannot be taken back: this is its only try.
-                attempt.Final = true;
-            }
-            if (offset > 0)
-            {
-                progress?.Report(new FtpTransferProgress(offset, length));
-            }
-            var trailer = await connection.ReceiveBodyAsync(id, destination, length - offset, hash, received => attempt.Moved(progress, offset + received, length)).ConfigureAwait(false);
-            await destination.FlushAsync().ConfigureAwait(false);
-            byte[] digest = hash.GetHash();
-            var end = EndTrailer.Read(trailer);
-            var sent = end.Hash;
-            string sentAlgorithm = end.HashAlgorithm ?? wire;
-            // A server that predates integrity sends no hash: then only the length can be checked.
-            if (sent is not null && (sentAlgorithm != wire || !sent.AsSpan().SequenceEqual(digest)))
-            {
-                // Damaged on the way: discard what arrived, so that the next try starts from byte 0.
-                if (partial is not null)
-                {
-                    destination.SetLength(0);
-                    partial.Forget();
-                }
-                else if (destination.CanSeek)
-                {
-                    destination.SetLength(start);
-                }
-                throw new FtpException(FtpStatus.HashMismatch, $"'{RemotePath.ToDisplay(remote)}' arrived with {wire} hash {TransferHash.ToHex(digest)}, but the server sent {TransferHash.ToHex(sent)}.")
-                {
-                    RemotePath = RemotePath.ToDisplay(remote),
-                };
-            }
-            return new FtpTransferResult(FtpTransferDirection.Download, localDescription, RemotePath.ToDisplay(remote), length, _options.TimeProvider.GetElapsedTime(began), renamed: false, wire, TransferHash.ToHex(digest), offset, attempt.Number);
-        }, cancellationToken);
-    }
-
-    /// <summary>Adds the first <paramref name="count"/> bytes of <paramref name="source"/> to the hash; local reading counts as progress.</summary>
-    private static async Task HashPrefixAsync(FtpConnection connection, Stream source, long count, TransferHash hash, CancellationToken cancellationToken)
-    {
-        if (count == 0)
-        {
-            return;
-        }
-        var buffer = new byte[(int)Math.Min(count, ProtocolConstants.DataChunkSize)];
-        while (count > 0)
-        {
-            int read = await source.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, count), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The local file ended before the part to resume from.");
-            }
-            hash.Append(buffer, 0, read);
-            count -= read;
-            connection.Touch();
-        }
-    }
-
-    /// <summary>Runs one operation inside the retry pipeline, on a live connection, one operation at a time.</summary>
-    private async Task<T> RunAsync<T>(Func<FtpConnection, Attempt, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        if (_closed)
-        {
-            throw new InvalidOperationException($"The session to {this} is closed.");
-        }
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var budget = new RetryBudget();
-        var pipelineContext = Polly.ResilienceContextPool.Shared.Get(cancellationToken);
-        pipelineContext.Properties.Set(Resilience.Budget, budget);
-        try
-        {
-            int tries = 0;
-            return await _pipeline.ExecuteAsync(async context =>
-            {
-                var token = context.CancellationToken;
-                var attempt = new Attempt(++tries, token, budget);
-                FtpConnection connection;
-                try
-                {
-                    connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // A try that could not connect moved nothing.
-                    budget.Failed(cutAfterMoving: false);
-                    throw;
-                }
-                using var scope = connection.BeginOperation(_options, token);
-                try
-                {
-                    return await operation(connection, attempt).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    // Bytes moved before a cut are judged by the next READY; a refusal or a damaged body counts at once.
-                    budget.Failed(cutAfterMoving: attempt.MovedBody && e is not FtpException);
-                    // A refusal the server sent in good order leaves the connection in step; anything else may not,
-                    // and a damaged body (hash or length) is retried on a fresh connection too.
-                    if (e is not FtpException { IsProtocolViolation: false } refusal || Resilience.IsWireFault(refusal.Status) || connection.IsBroken)
-                    {
-                        CloseConnection();
-                    }
-                    var translated = scope.Translate(e, attempt.MayHaveTakenEffect);
-                    if (attempt.MayHaveTakenEffect || attempt.Final)
-                    {
-                        Resilience.MarkFinal(translated);
-                    }
-                    if (ReferenceEquals(translated, e))
-                    {
-                        throw;
-                    }
-                    throw translated;
-                }
-                finally
-                {
-                    connection.LastUsed = _options.TimeProvider.GetTimestamp();
-                }
-            }, pipelineContext).ConfigureAwait(false);
-        }
-        finally
-        {
-            Polly.ResilienceContextPool.Shared.Return(pipelineContext);
-            _gate.Release();
-        }
-    }
-
-    private bool IsIdle(FtpConnection connection) => _options.TimeProvider.GetElapsedTime(connection.LastUsed) >= _options.IdleTimeout;
-
-    /// <summary>Closes a connection that went unused for the idle timeout; never one an operation is using.</summary>
-    private void CloseIfIdle()
-    {
-        if (!_gate.Wait(0))
-        {
-            return;
-        }
-        try
-        {
-            if (_connection is { } connection && IsIdle(connection))
-            {
-                CloseConnection();
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task<FtpConnection> ReconnectAsync(CancellationToken cancellationToken)
-    {
-        CloseConnection();
-        var connection = await FtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
-        ProtocolVersion = connection.ProtocolVersion;
-        return _connection = connection;
-    }
-
-    private void CloseConnection()
-    {
-        _connection?.Dispose();
-        _connection = null;
-    }
-
-    /// <summary>What one try of an operation has done so far.</summary>
-    private sealed class Attempt(int number, CancellationToken token, RetryBudget budget)
-    {
-        /// <summary>1 for the first try, 2 for the first retry, ….</summary>
-        public int Number { get; } = number;
-
-        /// <summary>The try's cancellation token.</summary>
-        public CancellationToken Token { get; } = token;
-
-        /// <summary>Set once the server may have acted on the request; after that a lost connection is not retried.</summary>
-        public bool MayHaveTakenEffect { get; set; }
-
-        /// <summary>Set once the local side cannot repeat the try (a stream that cannot seek was read or written).</summary>
-        public bool Final { get; set; }
-
-        /// <summary>Set once body bytes moved in this try.</summary>
-        public bool MovedBody { get; private set; }
-
-        /// <summary>READY's offset: how much of the transfer the other side holds, which tells the retry budget whether the last try moved it forward.</summary>
-        public void Holds(long offset) => budget.Holds(offset);
-
-        /// <summary>Body bytes moved: notes it and reports the transfer's position.</summary>
-        public void Moved(IProgress<FtpTransferProgress>? progress, long done, long total)
-        {
-            MovedBody = true;
-            progress?.Report(new FtpTransferProgress(done, total));
-        }
-    }
-
-    /// <summary>A download's partial file: its sidecar, read at each try and rewritten at each READY.</summary>
-    private sealed class PartialState(string sidecarPath, string remote)
-    {
-        public string SidecarPath { get; } = sidecarPath;
-
-        /// <summary>The record, when it is about this remote file.</summary>
-        public PartialRecord? Read() => PartialRecord.TryRead(SidecarPath) is { } record && record.RemotePath == remote ? record : null;
-
-        public void Write(PartialRecord record) => record.Write(SidecarPath);
-
-        public void Forget() => PartialFiles.TryDelete(SidecarPath);
-    }
 }

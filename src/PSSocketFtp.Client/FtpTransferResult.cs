@@ -1,14 +1,5 @@
 namespace PSSocketFtp.Client;
 
-/// <summary>Which way a transfer went.</summary>
-public enum FtpTransferDirection
-{
-    /// <summary>From this machine to the server.</summary>
-    Upload,
-    /// <summary>From the server to this machine.</summary>
-    Download,
-}
-
 /// <summary>What a finished upload or download did.</summary>
 public sealed class FtpTransferResult
 {
@@ -58,21 +49,4 @@ public sealed class FtpTransferResult
 
     /// <summary>Average speed in bytes per second.</summary>
     public double BytesPerSecond => Duration > TimeSpan.Zero ? Length / Duration.TotalSeconds : 0;
-}
-
-/// <summary>Progress of a running transfer.</summary>
-public readonly struct FtpTransferProgress
-{
-    /// <summary>Creates a progress report.</summary>
-    public FtpTransferProgress(long bytesTransferred, long totalBytes)
-    {
-        BytesTransferred = bytesTransferred;
-        TotalBytes = totalBytes;
-    }
-
-    /// <summary>Bytes done so far.</summary>
-    public long BytesTransferred { get; }
-
-    /// <summary>Bytes in all.</summary>
-    public long TotalBytes { get; }
 }
