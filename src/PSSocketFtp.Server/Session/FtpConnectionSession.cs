@@ -37,7 +37,7 @@ internal sealed partial class FtpConnectionSession
     // Frames in and out, under the read limits.
     private readonly FrameChannel _frames;
     private readonly ReadDeadlines _deadlines;
-    // Limits (ServerLimits.cs): the storage uploads may take (Requests/FtpConnectionSession.Upload.cs), whether the connection got a slot.
+    // Limits (Limits/): the storage uploads may take (Requests/FtpConnectionSession.Upload.cs), whether the connection got a slot.
     private readonly StorageGuard? _storage;
     private readonly bool _admitted;
     // Graceful stop: a request in progress may finish; a session waiting for one is woken to close.

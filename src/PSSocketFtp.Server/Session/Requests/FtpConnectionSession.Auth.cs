@@ -10,7 +10,7 @@ internal sealed partial class FtpConnectionSession
     internal const int MaxLoginFailures = 5;
 
     private readonly LoginState _login = new();
-    // Paces and caps password checks for the whole server, and remembers failures per client network (LoginGuard.cs).
+    // Paces and caps password checks for the whole server, and remembers failures per client network (Security/LoginGuard.cs).
     private readonly LoginGuard _logins;
 
     /// <summary>

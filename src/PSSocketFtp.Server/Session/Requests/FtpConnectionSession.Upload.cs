@@ -8,7 +8,7 @@ namespace PSSocketFtp.Server;
 /// <summary>UPLOAD: READY with the offset to send from, the body in DATA frames up to END, then the commit; the body receive loop is <see cref="ReceiveDataAsync"/>.</summary>
 internal sealed partial class FtpConnectionSession
 {
-    // The upload in progress and the storage it reserved (ServerLimits.cs); both end with the request, or with the connection.
+    // The upload in progress and the storage it reserved (Limits/StorageGuard.cs); both end with the request, or with the connection.
     private IUploadSession? _upload;
     private UploadSpace? _space;
 
