@@ -1,4 +1,0 @@
-namespace PSSocketFtp.Tests.Protocol.Messages;
-
-/// <summary>Any text a string field can carry: no lone surrogates (which have no UTF-8 form).</summary>
-public sealed record WireText(string Value);
