@@ -154,7 +154,7 @@ try {
     if (-not $SkipInstall) {
         $need = @{ vsftpd = '/usr/sbin/vsftpd'; 'python3-pyftpdlib' = $null; curl = '/usr/bin/curl'; iperf3 = '/usr/bin/iperf3' }
         $missing = @($need.Keys | Where-Object {
-                if ($_ -eq 'python3-pyftpdlib') { & $python -c 'import pyftpdlib' 2>$null; $LASTEXITCODE -ne 0 } else { -not (Test-Path $need[$_]) } })
+                if ($_ -eq 'python3-pyftpdlib') { & $python -c 'import pyftpdlib' 2>$null; $LASTEXITCODE -ne 0 } else { -not (Test-Path -LiteralPath $need[$_]) } })
         if ($missing) {
             Write-Step "apt-get install $($missing -join ' ')"
             $env:DEBIAN_FRONTEND = 'noninteractive'
@@ -165,10 +165,10 @@ try {
             }
         }
     }
-    $haveCurl = Test-Path /usr/bin/curl
-    $haveIperf = Test-Path /usr/bin/iperf3
+    $haveCurl = Test-Path -LiteralPath /usr/bin/curl
+    $haveIperf = Test-Path -LiteralPath /usr/bin/iperf3
     & $python -c 'import pyftpdlib' 2>$null; $havePyftpd = $LASTEXITCODE -eq 0
-    $haveVsftpd = (Test-Path /usr/sbin/vsftpd) -and (Get-Command getent -ErrorAction SilentlyContinue) -and (getent passwd ftp)
+    $haveVsftpd = (Test-Path -LiteralPath /usr/sbin/vsftpd) -and (Get-Command getent -ErrorAction SilentlyContinue) -and (getent passwd ftp)
 
     if (-not $SkipBuild) {
         Write-Step 'dotnet build -c Release'
@@ -512,6 +512,7 @@ secure_chroot_dir=/var/run/vsftpd/empty
     Write-Host $_.ScriptStackTrace
     throw
 } finally {
+    # Best effort: the server may be gone already, and the processes are stopped below either way.
     if ($session) { try { Disconnect-FtpSocket -Session $session } catch { } }
     foreach ($p in $started) {
         try {
@@ -522,7 +523,9 @@ secure_chroot_dir=/var/run/vsftpd/empty
                 Stop-Process -Id $p.Id -Force -ErrorAction SilentlyContinue
                 $null = $p.WaitForExit(5000)
             }
-        } catch { }
+        } catch {
+            # A process that ended while it was being stopped is what this cleanup wants; the next one is still stopped.
+        }
     }
     if (Test-Path -LiteralPath $work) { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue }
 }
