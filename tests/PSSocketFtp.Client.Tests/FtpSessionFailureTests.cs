@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -43,7 +44,7 @@ public class FtpSessionFailureTests
         {
             if (request.Type == FrameType.Download)
             {
-                await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L).Add(FieldTag.Length, 10L));
+                await c.ReplyAsync(request, new ReadyAnswer(0, 10));
                 await c.SendDataAsync(request.StreamId, new byte[4]);
                 await c.ErrorAsync(request, FtpStatus.AccessDenied, "f");
                 return;
@@ -66,7 +67,7 @@ public class FtpSessionFailureTests
         {
             if (c.Number == 1 && request.StreamId == 2)
             {
-                await c.ReplyAsync(FrameType.Ok, request.StreamId + 7);
+                await c.SendAsync(request.StreamId + 7, EmptyMessage.Ok);
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -89,7 +90,7 @@ public class FtpSessionFailureTests
         {
             if (request.StreamId > 1 || c.Number > 1)
             {
-                await c.ReplyAsync(FrameType.Ok, request.StreamId + 7);
+                await c.SendAsync(request.StreamId + 7, EmptyMessage.Ok);
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -113,7 +114,7 @@ public class FtpSessionFailureTests
         async (c, request) =>
         {
             // What the server sends when what it received was damaged: ERROR on stream 0, then it closes.
-            await c.SendAsync(FieldWriter.ForFrame(FrameType.Error, 0).Add(FieldTag.Status, (ushort)status).Add(FieldTag.Message, "damaged"));
+            await c.SendAsync(0, new ErrorAnswer(status, "damaged"));
             c.Close();
         },
         (server, _) => Assert.Equal(3, server.CountRequests(FrameType.Ping)));
@@ -143,7 +144,7 @@ public class FtpSessionFailureTests
         (c, request) =>
         {
             // The connection stays open: only the checksums can tell the client that this answer is not to be trusted.
-            var frame = FieldWriter.ForFrame(FrameType.Ok, request.StreamId).Add(FieldTag.Software, "FakeServer/1.0").ToFrame(c.Version).ToArray();
+            var frame = new PingAnswer("FakeServer/1.0").ToWriter(request.StreamId).ToFrame(c.Version).ToArray();
             frame[position] ^= 0x01;
             return c.SendAsync(frame);
         },
@@ -297,14 +298,14 @@ public class FtpSessionFailureTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w.Add(FieldTag.Entry, entry.WriteTo(FieldWriter.ForFields())));
+            await c.ReplyAsync(request, new EntriesAnswer([entry]));
             if (c.Number == 1)
             {
                 c.Close(); // half a listing, then the network breaks
                 return;
             }
-            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w.Add(FieldTag.Entry, (entry with { Path = "b.txt" }).WriteTo(FieldWriter.ForFields())));
-            await c.OkAsync(request, w => w.Add(FieldTag.Count, 2L));
+            await c.ReplyAsync(request, new EntriesAnswer([entry with { Path = "b.txt" }]));
+            await c.ReplyAsync(request, new ListEndAnswer(2));
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
@@ -324,8 +325,7 @@ public class FtpSessionFailureTests
         new Random(3).NextBytes(body);
         // Stored, but the answer is lost: without Retry = 1 a second try would store once_1.bin. The server committed
         // that id, so it answers from its record, with no READY and no body.
-        await using var server = FakeServer.StartLosingUploadAnswers(w => w.Add(FieldTag.Path, "once.bin").Add(FieldTag.Length, 1000L).Add(FieldTag.Renamed, false)
-            .Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, FakeServer.HashOf(body)));
+        await using var server = FakeServer.StartLosingUploadAnswers(new UploadAnswer("once.bin", 1000, Renamed: false, "XXH128", FakeServer.HashOf(body)));
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
@@ -359,7 +359,7 @@ public class FtpSessionFailureTests
             }
             var body = await c.AcceptBodyAsync(request);
             bodies.Add(body.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload).ToArray());
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "r.bin").Add(FieldTag.Length, 3L));
+            await c.ReplyAsync(request, new UploadAnswer("r.bin", 3, Renamed: false));
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -42,7 +43,7 @@ public sealed partial class FtpSessionIntegrityTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, (long)held.Count));
+            await c.ReplyAsync(request, new ReadyAnswer(held.Count));
             if (c.Number <= 5)
             {
                 held.AddRange((await c.ReadFrameAsync()).Payload); // keeps one more chunk, then the network breaks
@@ -50,7 +51,7 @@ public sealed partial class FtpSessionIntegrityTests
                 return;
             }
             held.AddRange((await c.ReadBodyAsync(request.StreamId)).Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload));
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "up.bin").Add(FieldTag.Length, (long)body.Length));
+            await c.ReplyAsync(request, new UploadAnswer("up.bin", body.Length, Renamed: false));
         });
         var options = server.Options(_clock, retryCount: 2);
         using var session = await FtpSession.ConnectAsync(options).Soon();
@@ -102,7 +103,7 @@ public sealed partial class FtpSessionIntegrityTests
                 return;
             }
             // Offset 0 every time: whatever the last try sent is gone.
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            await c.ReplyAsync(request, new ReadyAnswer(0));
             await c.ReadFrameAsync();
             c.Close();
         });

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -24,7 +25,7 @@ public sealed partial class FtpSessionIntegrityTests
         // The lost answer of b.txt (10 bytes) is answered from the record of a.txt (5 bytes), stored under the same id.
         var body = Bytes(10, seed: 41);
         var other = Bytes(5, seed: 42);
-        await using var server = FakeServer.StartLosingUploadAnswers(w => AnswerStored(w, "a.txt", length, FakeServer.HashOf(ownHash ? body : other)));
+        await using var server = FakeServer.StartLosingUploadAnswers(new UploadAnswer("a.txt", length, Renamed: false, "XXH128", FakeServer.HashOf(ownHash ? body : other)));
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
 
@@ -50,7 +51,7 @@ public sealed partial class FtpSessionIntegrityTests
                 return;
             }
             await c.AcceptBodyAsync(request);
-            await c.OkAsync(request, w => AnswerStored(w, "b.txt", length, FakeServer.HashOf(ownHash ? body : Bytes(10, seed: 44))));
+            await c.ReplyAsync(request, new UploadAnswer("b.txt", length, Renamed: false, "XXH128", FakeServer.HashOf(ownHash ? body : Bytes(10, seed: 44))));
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
@@ -60,14 +61,5 @@ public sealed partial class FtpSessionIntegrityTests
         Assert.Equal(expected, ex.Status);
         Assert.Equal(1, server.CountRequests(FrameType.Upload));
         Assert.Equal(0, _clock.Delays);
-    }
-
-    private static void AnswerStored(FieldWriter answer, string path, long? length, byte[] hash)
-    {
-        answer.Add(FieldTag.Path, path).Add(FieldTag.Renamed, false).Add(FieldTag.HashAlgorithm, "XXH128").Add(FieldTag.Hash, hash);
-        if (length is { } value)
-        {
-            answer.Add(FieldTag.Length, value);
-        }
     }
 }

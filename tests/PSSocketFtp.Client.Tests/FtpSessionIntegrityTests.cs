@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -28,7 +29,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 return;
             }
             received = await c.AcceptBodyAsync(request);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "a.bin").Add(FieldTag.Length, (long)body.Length));
+            await c.ReplyAsync(request, new UploadAnswer("a.bin", body.Length, Renamed: false));
         });
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
@@ -67,7 +68,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await c.ErrorAsync(request, status); // the server discarded its partial file
                 return;
             }
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "d.bin").Add(FieldTag.Length, 5000L));
+            await c.ReplyAsync(request, new UploadAnswer("d.bin", 5000, Renamed: false));
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
@@ -117,9 +118,9 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, held));
+            await c.ReplyAsync(request, new ReadyAnswer(held));
             received = await c.ReadBodyAsync(request.StreamId);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "big.bin").Add(FieldTag.Length, (long)body.Length).Add(FieldTag.Hash, FakeServer.HashOf(body)));
+            await c.ReplyAsync(request, new UploadAnswer("big.bin", body.Length, Renamed: false, "XXH128", FakeServer.HashOf(body)));
         });
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
         var reports = new List<long>();
@@ -147,7 +148,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, (long)held.Count));
+            await c.ReplyAsync(request, new ReadyAnswer(held.Count));
             if (c.Number == 1)
             {
                 held.AddRange((await c.ReadFrameAsync()).Payload); // keeps the first chunk, then the network breaks
@@ -155,7 +156,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 return;
             }
             second = await c.ReadBodyAsync(request.StreamId);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "r.bin").Add(FieldTag.Length, (long)body.Length));
+            await c.ReplyAsync(request, new UploadAnswer("r.bin", body.Length, Renamed: false));
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
@@ -183,7 +184,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 return;
             }
             await c.AcceptBodyAsync(request);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "same.bin").Add(FieldTag.Length, request.Fields.GetInt64(FieldTag.Length)));
+            await c.ReplyAsync(request, new UploadAnswer("same.bin", request.Fields.GetInt64(FieldTag.Length), Renamed: false));
         });
 
         for (int run = 0; run < 2; run++)
@@ -217,7 +218,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            await c.ReplyAsync(request, new ReadyAnswer(0));
             try
             {
                 while (true)
@@ -343,7 +344,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
             var fields = request.Fields;
             long offset = fields.TryGetInt64(FieldTag.Offset) is { } asked && fields.TryGetInt64(FieldTag.Length) == body.Length
                 && fields.TryGetInt64(FieldTag.LastWriteTime) == Time.ToUnixTimeMilliseconds() ? asked : 0;
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, offset).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, Time.ToUnixTimeMilliseconds()));
+            await c.ReplyAsync(request, new ReadyAnswer(offset, body.Length, Time.ToUnixTimeMilliseconds()));
             if (c.Number == 1)
             {
                 await c.SendDataAsync(request.StreamId, body.AsMemory(0, half));
@@ -428,7 +429,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, 5L));
+            await c.ReplyAsync(request, new ReadyAnswer(0, body.Length, LastWriteTime: 5));
             await c.SendDataAsync(request.StreamId, body.AsMemory(0, 700));
             // ... and then nothing: the user gives up.
         });
@@ -476,7 +477,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L).Add(FieldTag.Length, (long)body.Length));
+            await c.ReplyAsync(request, new ReadyAnswer(0, body.Length));
             if (c.Number == 1)
             {
                 await c.SendDataAsync(request.StreamId, body.AsMemory(0, 100));
@@ -584,8 +585,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
         {
             if (request.Type == FrameType.Hash)
             {
-                await c.OkAsync(request, w => w.Add(FieldTag.Path, request.Fields.GetString(FieldTag.Path)).Add(FieldTag.Length, 10L)
-                    .Add(FieldTag.HashAlgorithm, request.Fields.GetString(FieldTag.HashAlgorithm)).Add(FieldTag.Hash, hash));
+                await c.ReplyAsync(request, new UploadAnswer(request.Fields.GetString(FieldTag.Path), 10, Renamed: false, request.Fields.GetString(FieldTag.HashAlgorithm), hash));
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -646,7 +646,7 @@ public sealed partial class FtpSessionIntegrityTests : IDisposable
             && fields.TryGetInt64(FieldTag.LastWriteTime) == Time.ToUnixTimeMilliseconds() ? asked : 0;
         var algorithm = TransferHash.Parse(fields.TryGetString(FieldTag.HashAlgorithm) ?? "XXH128");
         var sent = sentOn?.Invoke(c.Number) ?? body;
-        await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, offset).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, Time.ToUnixTimeMilliseconds()));
+        await c.ReplyAsync(request, new ReadyAnswer(offset, body.Length, Time.ToUnixTimeMilliseconds()));
         if (cutAfter?.Invoke(c.Number) is { } cut)
         {
             await c.SendBodyAsync(request.StreamId, sent.AsMemory((int)offset, cut));

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -170,7 +171,7 @@ public class FtpSessionSecurityTests
         }
         else if (request.Fields.TryGetString(FieldTag.UserName) == user && request.Fields.TryGetString(FieldTag.Password) == password)
         {
-            await c.OkAsync(request);
+            await c.ReplyAsync(request, EmptyMessage.Ok);
         }
         else
         {

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using PSSocketFtp.Client.Tests.Support;
 
 namespace PSSocketFtp.Client.Tests;
@@ -45,12 +46,9 @@ public class FtpSessionTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w
-                .Add(FieldTag.Entry, new RemoteEntry("docs/sub", ItemKind.Directory, 0, Time).WriteTo(FieldWriter.ForFields()))
-                .Add(FieldTag.Entry, new RemoteEntry("docs/a.txt", ItemKind.File, 10, Time).WriteTo(FieldWriter.ForFields())));
-            await c.ReplyAsync(FrameType.Entries, request.StreamId, w => w
-                .Add(FieldTag.Entry, new RemoteEntry("docs/sub/b.bin", ItemKind.File, 5, Time).WriteTo(FieldWriter.ForFields())));
-            await c.OkAsync(request, w => w.Add(FieldTag.Count, 3L));
+            await c.ReplyAsync(request, new EntriesAnswer([new RemoteEntry("docs/sub", ItemKind.Directory, 0, Time), new RemoteEntry("docs/a.txt", ItemKind.File, 10, Time)]));
+            await c.ReplyAsync(request, new EntriesAnswer([new RemoteEntry("docs/sub/b.bin", ItemKind.File, 5, Time)]));
+            await c.ReplyAsync(request, new ListEndAnswer(3));
         });
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
@@ -74,7 +72,7 @@ public class FtpSessionTests
         {
             if (request.Type == FrameType.List)
             {
-                await c.OkAsync(request, w => w.Add(FieldTag.Count, 0L));
+                await c.ReplyAsync(request, new ListEndAnswer(0));
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -92,7 +90,7 @@ public class FtpSessionTests
         {
             if (request.Type == FrameType.Stat)
             {
-                await c.OkAsync(request, w => new RemoteEntry(request.Fields.GetString(FieldTag.Path), ItemKind.File, 3 * 1024 * 1024, Time).WriteTo(w));
+                await c.ReplyAsync(request, new StatAnswer(new RemoteEntry(request.Fields.GetString(FieldTag.Path), ItemKind.File, 3 * 1024 * 1024, Time)));
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -116,7 +114,7 @@ public class FtpSessionTests
         {
             if (request.Type == FrameType.Delete)
             {
-                await c.OkAsync(request);
+                await c.ReplyAsync(request, EmptyMessage.Ok);
                 return;
             }
             await FakeServer.AnswerDefaultAsync(c, request);
@@ -194,10 +192,10 @@ public class FtpSessionTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+            await c.ReplyAsync(request, new ReadyAnswer(0));
             // The fake reads (and checks) frames in the version agreed, so a frame in the other format fails here.
             received = await c.ReadBodyAsync(request.StreamId);
-            await c.OkAsync(request, w => w.Add(FieldTag.Path, "in/data_1.bin").Add(FieldTag.Length, (long)received.Sum(f => f.Type == FrameType.Data ? f.Payload.Length : 0)).Add(FieldTag.Renamed, true));
+            await c.ReplyAsync(request, new UploadAnswer("in/data_1.bin", received.Sum(f => f.Type == FrameType.Data ? f.Payload.Length : 0), Renamed: true));
         });
         server.MaxVersion = serverVersion;
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
@@ -240,7 +238,7 @@ public class FtpSessionTests
                     return;
                 }
                 received = await c.AcceptBodyAsync(request);
-                await c.OkAsync(request, w => w.Add(FieldTag.Path, request.Fields.GetString(FieldTag.FileName)).Add(FieldTag.Length, 0L));
+                await c.ReplyAsync(request, new UploadAnswer(request.Fields.GetString(FieldTag.FileName), 0, Renamed: false));
             });
             using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
@@ -272,12 +270,12 @@ public class FtpSessionTests
                 await FakeServer.AnswerDefaultAsync(c, request);
                 return;
             }
-            await c.ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L).Add(FieldTag.Length, (long)body.Length).Add(FieldTag.LastWriteTime, Time.ToUnixTimeMilliseconds()));
+            await c.ReplyAsync(request, new ReadyAnswer(0, body.Length, Time.ToUnixTimeMilliseconds()));
             // Uneven chunks: the client must not assume the server's chunk size.
             await c.SendDataAsync(request.StreamId, body.AsMemory(0, 1));
             await c.SendDataAsync(request.StreamId, body.AsMemory(1, body.Length - 1001));
             await c.SendDataAsync(request.StreamId, body.AsMemory(body.Length - 1000));
-            await c.ReplyAsync(FrameType.End, request.StreamId);
+            await c.ReplyAsync(request, EndTrailer.Empty);
         });
         server.MaxVersion = serverVersion;
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -24,7 +25,7 @@ public sealed class AuthTests : IDisposable
         using var client = await server.ConnectAsync();
 
         var answer = await client.AuthAsync("alice", "s3cret");
-        var list = await client.RequestAsync(FrameType.List, "/");
+        var list = await client.RequestAsync(new ListRequest("/"));
 
         Assert.Equal(FrameType.Ok, answer.Type);
         Assert.NotEqual(FrameType.Error, list.Type);
@@ -66,10 +67,10 @@ public sealed class AuthTests : IDisposable
         await using var server = await TestServer.StartAsync("--users", UsersFile);
         using var client = await server.ConnectAsync();
 
-        var refused = await client.RequestAsync(FrameType.List, "/");
-        var ping = await client.RequestAsync(FrameType.Ping);
+        var refused = await client.RequestAsync(new ListRequest("/"));
+        var ping = await client.RequestAsync(EmptyMessage.Ping);
         var login = await client.AuthAsync("alice", "s3cret");
-        var list = await client.RequestAsync(FrameType.List, "/");
+        var list = await client.RequestAsync(new ListRequest("/"));
 
         Assert.Equal(FtpStatus.Unauthorized, refused.Status);
         Assert.Equal(FtpStatus.Unauthorized, ping.Status);
@@ -83,7 +84,7 @@ public sealed class AuthTests : IDisposable
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var list = await client.RequestAsync(FrameType.List, "/");
+        var list = await client.RequestAsync(new ListRequest("/"));
 
         Assert.NotEqual(FrameType.Error, list.Type);
         await server.Log.WaitForAsync(m => m.Contains("anonymous access, on loopback only"));

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -14,7 +15,7 @@ public class ChecksumTests
         File.WriteAllText(server.FullPath("a.txt"), "a");
         // What a flip of bit 1 of the path's 'a' names: version 1 would delete it.
         File.WriteAllText(server.FullPath("c.txt"), "c");
-        byte[] frame = FieldWriter.ForFrame(FrameType.Delete, 1).Add(FieldTag.Path, "a.txt").ToFrame(V2).ToArray();
+        byte[] frame = new DeleteRequest("a.txt").ToWriter(1).ToFrame(V2).ToArray();
 
         for (int bit = 0; bit < frame.Length * 8; bit++)
         {
@@ -35,7 +36,7 @@ public class ChecksumTests
     {
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync(version: V2);
-        byte[] frame = FieldWriter.ForFrame(FrameType.Stat, client.NextStreamId()).Add(FieldTag.Path, "x").ToFrame(V2).ToArray();
+        byte[] frame = new StatRequest("x").ToWriter(client.NextStreamId()).ToFrame(V2).ToArray();
         frame[2] ^= 0x10; // 4 KiB more payload promised than will ever come
 
         await client.SendAsync(frame);
@@ -53,7 +54,7 @@ public class ChecksumTests
         using (var first = await server.ConnectAsync(version: V2))
         {
             uint id = first.NextStreamId();
-            await first.SendAsync(RawClient.ResumableUploadRequest(id, "crc.bin", content.Length, "crc-1"));
+            await first.SendAsync(id, RawClient.ResumableUploadRequest("crc.bin", content.Length, "crc-1"));
             await first.ExpectAsync(FrameType.Ready, id);
             await first.SendDataAsync(id, content.AsMemory(0, ProtocolConstants.DataChunkSize));
             byte[] damaged = first.DataFrame(id, content.AsSpan(ProtocolConstants.DataChunkSize, ProtocolConstants.DataChunkSize));

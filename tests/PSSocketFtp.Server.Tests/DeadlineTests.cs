@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -38,7 +39,7 @@ public sealed class DeadlineTests : IDisposable
         await _time.AdvanceOnceArmedAsync(LoginTimeout, by: TimeSpan.FromSeconds(20));
 
         // Refused, as every request before a login is; the connection has 10 s left, not the idle limit again.
-        Assert.Equal(FtpStatus.Unauthorized, (await client.RequestAsync(FrameType.Ping)).Status);
+        Assert.Equal(FtpStatus.Unauthorized, (await client.RequestAsync(EmptyMessage.Ping)).Status);
         await _time.AdvanceOnceArmedAsync(TimeSpan.FromSeconds(10));
 
         await ExpectLoginDeadlineAsync(server, client);
@@ -54,7 +55,7 @@ public sealed class DeadlineTests : IDisposable
         Assert.Equal(FrameType.Ok, (await client.AuthAsync("alice", "s3cret")).Type);
         await _time.AdvanceOnceArmedAsync(TimeSpan.FromMinutes(10), by: TimeSpan.FromMinutes(9));
 
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         Assert.DoesNotContain(server.Log.Messages, m => m.Contains("did not log in"));
     }
 
@@ -72,7 +73,7 @@ public sealed class DeadlineTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(_time);
         using var client = await server.ConnectAsync();
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
 
         // Half a header, then nothing: the frame deadline (2 min), not the idle limit (10 min), ends the wait.
         await client.SendAsync(new byte[] { (byte)FrameType.Ping, 0, 0 });
@@ -126,7 +127,7 @@ public sealed class DeadlineTests : IDisposable
     private static async Task<uint> BeginUploadAsync(RawClient client, string name, int length)
     {
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", name, length));
+        await client.SendAsync(id, new UploadRequest("", name, length));
         await client.ExpectAsync(FrameType.Ready, id);
         return id;
     }

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -10,7 +11,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Ping);
+        var answer = await client.RequestAsync(EmptyMessage.Ping);
 
         Assert.Equal(FrameType.Ok, answer.Type);
         Assert.StartsWith("PSSocketFtp.Server/", answer.Fields.GetString(FieldTag.Software));
@@ -22,7 +23,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Bye);
+        var answer = await client.RequestAsync(EmptyMessage.Bye);
 
         Assert.Equal(FrameType.Ok, answer.Type);
         await client.ExpectClosedAsync();
@@ -37,7 +38,7 @@ public class ExchangeTests
         var written = File.GetLastWriteTimeUtc(server.FullPath("docs/a.txt"));
         using var client = await server.ConnectAsync();
 
-        var entry = RemoteEntry.ReadFrom((await client.RequestAsync(FrameType.Stat, "\\docs//a.txt")).Fields);
+        var entry = RemoteEntry.ReadFrom((await client.RequestAsync(new StatRequest("\\docs//a.txt"))).Fields);
 
         Assert.Equal(new RemoteEntry("docs/a.txt", ItemKind.File, 123, DateTimeOffset.FromUnixTimeMilliseconds(new DateTimeOffset(written).ToUnixTimeMilliseconds())), entry);
     }
@@ -48,7 +49,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var entry = RemoteEntry.ReadFrom((await client.RequestAsync(FrameType.Stat, "/")).Fields);
+        var entry = RemoteEntry.ReadFrom((await client.RequestAsync(new StatRequest("/"))).Fields);
 
         Assert.Equal((string.Empty, ItemKind.Directory), (entry.Path, entry.Kind));
     }
@@ -59,11 +60,11 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Stat, "nope.txt");
+        var answer = await client.RequestAsync(new StatRequest("nope.txt"));
 
         Assert.Equal((FrameType.Error, FtpStatus.NotFound), (answer.Type, answer.Status));
         Assert.Equal("nope.txt", answer.Fields.GetString(FieldTag.Path));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public class ExchangeTests
             File.WriteAllText(server.FullPath($"{longName}{i:D4}"), "");
         }
         using var client = await server.ConnectAsync();
-        var answer = await client.RequestAsync(FrameType.List, "");
+        var answer = await client.RequestAsync(new ListRequest(""));
         int batches = 0, count = 0;
         while (answer.Type == FrameType.Entries)
         {
@@ -152,7 +153,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.List, "missing");
+        var answer = await client.RequestAsync(new ListRequest("missing"));
 
         Assert.Equal((FrameType.Error, FtpStatus.NotFound), (answer.Type, answer.Status));
     }
@@ -164,7 +165,7 @@ public class ExchangeTests
         File.WriteAllText(server.FullPath("gone.txt"), "x");
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Delete, "gone.txt");
+        var answer = await client.RequestAsync(new DeleteRequest("gone.txt"));
 
         Assert.Equal(FrameType.Ok, answer.Type);
         Assert.False(File.Exists(server.FullPath("gone.txt")));
@@ -178,7 +179,7 @@ public class ExchangeTests
         File.WriteAllText(server.FullPath("full/x.txt"), "x");
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Delete, "full", recursive: false);
+        var answer = await client.RequestAsync(new DeleteRequest("full", false));
 
         Assert.Equal((FrameType.Error, FtpStatus.DirectoryNotEmpty), (answer.Type, answer.Status));
         Assert.True(File.Exists(server.FullPath("full/x.txt")));
@@ -192,7 +193,7 @@ public class ExchangeTests
         File.WriteAllText(server.FullPath("full/deeper/x.txt"), "x");
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Delete, "full", recursive: true);
+        var answer = await client.RequestAsync(new DeleteRequest("full", true));
 
         Assert.Equal(FrameType.Ok, answer.Type);
         Assert.False(Directory.Exists(server.FullPath("full")));
@@ -207,7 +208,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Delete, root, recursive: true);
+        var answer = await client.RequestAsync(new DeleteRequest(root, true));
 
         Assert.Equal((FrameType.Error, FtpStatus.InvalidPath), (answer.Type, answer.Status));
         Assert.True(Directory.Exists(server.Root));
@@ -227,7 +228,7 @@ public class ExchangeTests
         Assert.Equal(new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("big.bin"))).ToUnixTimeMilliseconds(), ready.Fields.GetInt64(FieldTag.LastWriteTime));
         Assert.Equal(3, frames);
         Assert.Equal(content, body);
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -249,7 +250,7 @@ public class ExchangeTests
         Directory.CreateDirectory(server.FullPath("folder"));
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Download, "folder");
+        var answer = await client.RequestAsync(new DownloadRequest("folder"));
 
         Assert.Equal((FrameType.Error, FtpStatus.IsADirectory), (answer.Type, answer.Status));
     }
@@ -260,7 +261,7 @@ public class ExchangeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Download, "missing.bin");
+        var answer = await client.RequestAsync(new DownloadRequest("missing.bin"));
 
         Assert.Equal((FrameType.Error, FtpStatus.NotFound), (answer.Type, answer.Status));
         Assert.DoesNotContain(server.Root, answer.Fields.GetString(FieldTag.Message));
@@ -269,7 +270,7 @@ public class ExchangeTests
     internal static async Task<List<RemoteEntry>> ListAsync(RawClient client, string path, bool recursive)
     {
         var entries = new List<RemoteEntry>();
-        var answer = await client.RequestAsync(FrameType.List, path, recursive);
+        var answer = await client.RequestAsync(new ListRequest(path, recursive));
         while (answer.Type == FrameType.Entries)
         {
             entries.AddRange(answer.Fields.GetNested(FieldTag.Entry).Select(RemoteEntry.ReadFrom));

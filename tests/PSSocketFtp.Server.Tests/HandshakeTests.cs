@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -18,7 +19,7 @@ public class HandshakeTests
 
         // A version 1 reply: the reserved byte stays 0 for clients that may check it.
         Assert.Equal("PSFT"u8.ToArray().Concat(new byte[] { 1, 0, 0, 0 }), reply);
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -33,7 +34,7 @@ public class HandshakeTests
         var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);
 
         Assert.Equal(2, Handshake.ReadReply(reply, 1, 5));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -104,6 +105,6 @@ public class HandshakeTests
 
         using var client = await server.ConnectAsync();
 
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 }

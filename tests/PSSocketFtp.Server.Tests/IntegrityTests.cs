@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using static PSSocketFtp.Server.Tests.ExchangeTests;
 
 namespace PSSocketFtp.Server.Tests;
@@ -16,7 +17,7 @@ public class IntegrityTests
         var content = RandomBytes(ProtocolConstants.DataChunkSize * 2 + 333);
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "h.bin", content.Length, uploadId: null));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("h.bin", content.Length, uploadId: null));
         Assert.Equal(0, (await client.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset));
         // Odd-sized pieces: the hash must not depend on how the body was cut.
         await client.SendBodyAsync(id, content, chunkSize: 10_007);
@@ -36,7 +37,7 @@ public class IntegrityTests
         var content = RandomBytes(400_000);
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "s.bin", content.Length, uploadId: null, hashAlgorithm: "SHA256"));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("s.bin", content.Length, uploadId: null, algorithm: FtpHashAlgorithm.Sha256));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendBodyAsync(id, content);
         await client.SendEndAsync(id, "SHA256", SHA256.HashData(content));
@@ -76,7 +77,7 @@ public class IntegrityTests
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "n.bin", 3, uploadId: null));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("n.bin", 3, uploadId: null));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendBodyAsync(id, "abc"u8.ToArray());
         await client.SendEndAsync(id);
@@ -93,11 +94,12 @@ public class IntegrityTests
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "u.bin", 3, uploadId: null, hashAlgorithm: "MD5"));
+        // MD5 is no algorithm of the protocol's, so UploadRequest cannot carry it: that one field is added by hand.
+        await client.SendAsync(new UploadRequest("", "u.bin", 3).ToWriter(id).Add(FieldTag.HashAlgorithm, "MD5"));
 
         var error = await client.ExpectErrorAsync(id, FtpStatus.HashMismatch);
         Assert.Contains("MD5", error.Fields.GetString(FieldTag.Message));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         Assert.Empty(Directory.GetFiles(server.PartialFolder));
     }
 
@@ -113,11 +115,10 @@ public class IntegrityTests
         File.WriteAllBytes(server.FullPath("d/f.bin"), content);
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
-        var request = FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, "/d//f.bin");
-        if (algorithm is not null)
-        {
-            request.Add(FieldTag.HashAlgorithm, algorithm);
-        }
+        var request = algorithm is null
+            // Built by hand: HashRequest always names its algorithm, and the server's default for a HASH without one is under test.
+            ? FieldWriter.ForFrame(FrameType.Hash, id).Add(FieldTag.Path, "/d//f.bin")
+            : new HashRequest("/d//f.bin", TransferHash.Parse(algorithm)).ToWriter(id);
 
         await client.SendAsync(request);
         var ok = await client.ExpectAsync(FrameType.Ok, id);
@@ -134,10 +135,10 @@ public class IntegrityTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        var answer = await client.RequestAsync(FrameType.Hash, "nope.bin");
+        var answer = await client.RequestAsync(new HashRequest("nope.bin"));
 
         Assert.Equal(FtpStatus.NotFound, answer.Status);
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Theory]
@@ -149,9 +150,8 @@ public class IntegrityTests
         var content = RandomBytes(ProtocolConstants.DataChunkSize * 3 + 5);
         File.WriteAllBytes(server.FullPath("d.bin"), content);
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (_, body, end) = await client.DownloadAsync(FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, "d.bin").Add(FieldTag.HashAlgorithm, algorithm), id);
+        var (_, body, end) = await client.DownloadAsync(new DownloadRequest("d.bin", TransferHash.Parse(algorithm)));
 
         Assert.Equal(content, body);
         Assert.Equal(algorithm, end.Fields.GetString(FieldTag.HashAlgorithm));
@@ -164,9 +164,8 @@ public class IntegrityTests
         await using var server = await TestServer.StartAsync();
         File.WriteAllBytes(server.FullPath("plain.bin"), new byte[10]);
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (_, _, end) = await client.DownloadAsync(FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, "plain.bin"), id);
+        var (_, _, end) = await client.DownloadAsync(new DownloadRequest("plain.bin"));
 
         Assert.Empty(end.Payload);
     }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -103,7 +104,7 @@ internal sealed class Jail
             }
             case Operation.Download:
             {
-                var first = await client.RequestAsync(FrameType.Download, path);
+                var first = await client.RequestAsync(new DownloadRequest(path));
                 if (first.Type != FrameType.Ready)
                 {
                     return ToOutcome(first, [], []);
@@ -123,7 +124,7 @@ internal sealed class Jail
             case Operation.ListRecursive:
             {
                 var entries = new List<RemoteEntry>();
-                var answer = await client.RequestAsync(FrameType.List, path, operation == Operation.ListRecursive);
+                var answer = await client.RequestAsync(new ListRequest(path, operation == Operation.ListRecursive));
                 while (answer.Type == FrameType.Entries)
                 {
                     entries.AddRange(answer.Fields.GetNested(FieldTag.Entry).Select(RemoteEntry.ReadFrom));
@@ -133,14 +134,14 @@ internal sealed class Jail
             }
             default:
             {
-                var type = operation switch
+                ControlMessage request = operation switch
                 {
-                    Operation.Stat => FrameType.Stat,
-                    Operation.Hash => FrameType.Hash,
-                    _ => FrameType.Delete,
+                    Operation.Stat => new StatRequest(path),
+                    Operation.Hash => new HashRequest(path),
+                    _ => new DeleteRequest(path, operation == Operation.DeleteRecursive),
                 };
-                var answer = await client.RequestAsync(type, path, recursive: operation == Operation.DeleteRecursive);
-                var listed = type == FrameType.Stat && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
+                var answer = await client.RequestAsync(request);
+                var listed = request.Type == FrameType.Stat && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
                 return ToOutcome(answer, listed, []);
             }
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using Xunit.Abstractions;
 
 namespace PSSocketFtp.Server.Tests;
@@ -87,7 +88,7 @@ public class JailRaceTests(ITestOutputHelper output)
         output.WriteLine($"{done} requests ({refused} refused) during {swaps} swaps");
         Assert.True(swaps > 0 && done > operations.Length, $"the race did not run: {done} requests, {swaps} swaps");
         jail.AssertUntouched(before, "the swap race");
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     /// <summary>Renames into place; an upload may have created the folder meanwhile (uploads create missing folders): it goes.</summary>

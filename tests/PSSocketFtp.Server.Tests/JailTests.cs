@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -85,7 +86,7 @@ public class JailTests
         Assert.Equal([jail.Outside, server.Root], Directory.GetFileSystemEntries(server.Sandbox).Order());
         Assert.Equal([Path.Join(server.Root, ".psftp")], Directory.GetFileSystemEntries(server.Root));
         Assert.Empty(Directory.GetFiles(server.PartialFolder));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Theory]
@@ -107,7 +108,7 @@ public class JailTests
         jail.AssertUntouched(before, what);
         Assert.Equal([jail.Outside, server.Root], Directory.GetFileSystemEntries(server.Sandbox).Order());
         Assert.True(Directory.Exists(server.PartialFolder), "the server's own folder survived");
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     public static TheoryData<string> LinkedPaths =>
@@ -159,7 +160,7 @@ public class JailTests
 
         jail.AssertUntouched(before, path);
         Assert.Equal(partialsBefore, Directory.GetFileSystemEntries(Path.Join(server.Root, ".psftp"), "*", SearchOption.AllDirectories).Order());
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -270,7 +271,7 @@ public class JailTests
         }
 
         Assert.Equal(stateBefore, StateSnapshot(state));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -27,7 +28,7 @@ public class LimitsTests
     internal static async Task<RawClient> ReadyClientAsync(IPEndPoint server, IPAddress? local = null)
     {
         var client = await RawClient.ConnectAsync(server, local: local);
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         return client;
     }
 
@@ -43,7 +44,7 @@ public class LimitsTests
         Assert.Equal(FtpStatus.ServerBusy, await HandshakeStatusAsync(third));
         await third.ExpectClosedAsync();
         await server.Log.WaitForAsync(m => m.Contains("refused: too many connections"));
-        Assert.Equal(FrameType.Ok, (await first.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await first.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -52,14 +53,14 @@ public class LimitsTests
         await using var server = await TestServer.StartAsync("--PSSocketFtp:MaxConnections", "1");
         using (var first = await server.ConnectAsync())
         {
-            Assert.Equal(FrameType.Ok, (await first.RequestAsync(FrameType.Bye)).Type);
+            Assert.Equal(FrameType.Ok, (await first.RequestAsync(EmptyMessage.Bye)).Type);
             await first.ExpectClosedAsync();
         }
         await server.Log.WaitForAsync(m => m.Contains("disconnected"));
 
         using var next = await server.ConnectAsync();
 
-        Assert.Equal(FrameType.Ok, (await next.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await next.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public class LimitsTests
         await using var server = await TestServer.StartAsync(time, "--PSSocketFtp:IdleTimeout", "00:10:00");
         using var client = await server.ConnectAsync();
         // After its first request: before it, the shorter first-request deadline applies (DeadlineTests).
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         await time.WaitForArmedAsync(TimeSpan.FromMinutes(10));
 
         time.Fake.Advance(TimeSpan.FromMinutes(10));
@@ -107,12 +108,12 @@ public class LimitsTests
         var time = new ObservedTimeProvider();
         await using var server = await TestServer.StartAsync(time, "--PSSocketFtp:IdleTimeout", "00:10:00");
         using var client = await server.ConnectAsync();
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         for (int i = 0; i < 3; i++)
         {
             await time.WaitForArmedAsync(TimeSpan.FromMinutes(10));
             time.Fake.Advance(TimeSpan.FromMinutes(9));
-            Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+            Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         }
 
         Assert.DoesNotContain(server.Log.Messages, m => m.Contains("sent nothing"));
@@ -138,7 +139,7 @@ public class LimitsTests
         // With the clock stopped the slow ones hold their connections, and a good client is served all the same.
         using (var client = await server.ConnectAsync())
         {
-            Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+            Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         }
         Assert.DoesNotContain(server.Log.Messages, m => m.Contains("sent no handshake"));
 
@@ -156,12 +157,12 @@ public class LimitsTests
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.UploadRequest(id, "", "big.bin", 1001));
+        await client.SendAsync(id, new UploadRequest("", "big.bin", 1001));
 
         await client.ExpectErrorAsync(id, FtpStatus.FileTooLarge);
         Assert.False(File.Exists(server.FullPath("big.bin")));
         uint next = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(next, "", "fits.bin", 1000));
+        await client.SendAsync(next, new UploadRequest("", "fits.bin", 1000));
         await client.ExpectAsync(FrameType.Ready, next);
         await client.SendBodyAsync(next, new byte[1000]);
         await client.SendEndAsync(next);
@@ -179,7 +180,7 @@ public class LimitsTests
 
         Assert.Equal(FtpStatus.InsufficientStorage, refused.Status);
         Assert.False(File.Exists(server.FullPath("b.bin")));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Delete, "a.bin")).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(new DeleteRequest("a.bin"))).Type);
         Assert.Equal(FrameType.Ok, (await UploadAsync(client, "b.bin", 600)).Type);
     }
 
@@ -222,12 +223,12 @@ public class LimitsTests
         uint id = client.NextStreamId();
 
         // Refused only when the bytes pass what is free, not at READY for the length announced.
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "big.bin", content.Length, "no-room"));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("big.bin", content.Length, "no-room"));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendBodyAsync(id, content);
         await client.SendEndAsync(id, "XXH128", System.IO.Hashing.XxHash128.Hash(content));
         await client.ExpectErrorAsync(id, FtpStatus.InsufficientStorage);
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         client.Dispose();
         long held = new FileInfo(server.PartialOf("no-room")).Length;
 
@@ -284,7 +285,7 @@ public class LimitsTests
     private static async Task StartIdleUploadAsync(RawClient client, string name, long length)
     {
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", name, length));
+        await client.SendAsync(id, new UploadRequest("", name, length));
         await client.ExpectAsync(FrameType.Ready, id);
     }
 
@@ -292,7 +293,7 @@ public class LimitsTests
     private static async Task<Frame> UploadAsync(RawClient client, string name, int length)
     {
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", name, length));
+        await client.SendAsync(id, new UploadRequest("", name, length));
         var ready = await client.ReadFrameAsync();
         if (ready.Type != FrameType.Ready)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -32,7 +33,7 @@ public sealed class LockoutTests : IDisposable
         // Both slots now hold logged-in connections, which keep them: the next newcomer is refused.
         using var refused = await server.ConnectAsync(handshake: false);
         Assert.Equal(FtpStatus.ServerBusy, await LimitsTests.HandshakeStatusAsync(refused));
-        Assert.Equal(FrameType.Ok, (await newcomer.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await newcomer.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class LockoutTests : IDisposable
         using var newcomer = await RawClient.ConnectAsync(server.EndPoint, local: IPAddress.Parse("127.0.0.3"));
 
         await waiting.ExpectClosedAsync();
-        Assert.Equal(FrameType.Ok, (await ready.RequestAsync(FrameType.Ping)).Type);
-        Assert.Equal(FrameType.Ok, (await newcomer.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await ready.RequestAsync(EmptyMessage.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await newcomer.RequestAsync(EmptyMessage.Ping)).Type);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -42,10 +43,10 @@ public sealed class LogInjectionTests : IDisposable
         using var client = await server.ConnectAsync();
         var errors = new List<Frame>();
 
-        foreach (var type in new[] { FrameType.Stat, FrameType.Delete, FrameType.Download, FrameType.Hash, FrameType.List })
+        foreach (var request in new Func<string, ControlMessage>[] { p => new StatRequest(p), p => new DeleteRequest(p), p => new DownloadRequest(p), p => new HashRequest(p), p => new ListRequest(p) })
         {
-            errors.Add(await client.RequestAsync(type, Refused));
-            errors.Add(await client.RequestAsync(type, Allowed));
+            errors.Add(await client.RequestAsync(request(Refused)));
+            errors.Add(await client.RequestAsync(request(Allowed)));
         }
 
         Assert.All(errors, e => Assert.Equal(FrameType.Error, e.Type));

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -195,7 +196,7 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         // The guesser's turn is still 8 s after its fourth failure, 1 s of which has passed; its fifth failure closes its connection only.
         AssertClosingAnswer(await FailAsync(guesser, TimeSpan.FromSeconds(7)));
         await ExpectServerClosesAsync(guesser);
-        Assert.Equal(FrameType.Ok, (await other.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await other.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     /// <summary>Four failed logins, each refused only after its slow-down: at once, then 1 s, 2 s and 4 s.</summary>

@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
 public class MalformedFrameTests
 {
+    // Built byte by byte: each frame is malformed on purpose, which no message type can write.
     public static TheoryData<string, byte[], FtpStatus> BadFrames => new()
     {
         { "garbage header", Enumerable.Repeat((byte)0xFF, ProtocolConstants.HeaderSize).ToArray(), FtpStatus.FrameTooLarge },
@@ -35,7 +37,7 @@ public class MalformedFrameTests
         client.ShutdownSend();
         await client.ExpectClosedAsync();
         using var other = await server.ConnectAsync();
-        Assert.Equal(FrameType.Ok, (await other.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await other.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -56,10 +58,10 @@ public class MalformedFrameTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "x.bin", 10));
+        await client.SendAsync(id, new UploadRequest("", "x.bin", 10));
         await client.ExpectAsync(FrameType.Ready, id);
 
-        await client.SendAsync(FieldWriter.ForFrame(FrameType.Ping, id + 1));
+        await client.SendAsync(id + 1, EmptyMessage.Ping);
 
         await client.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
         client.ShutdownSend();

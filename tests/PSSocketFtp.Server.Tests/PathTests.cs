@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using static PSSocketFtp.Server.Tests.ExchangeTests;
 
 namespace PSSocketFtp.Server.Tests;
@@ -29,10 +30,10 @@ public class PathTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        foreach (var type in new[] { FrameType.Stat, FrameType.List, FrameType.Delete, FrameType.Download })
+        foreach (var request in new ControlMessage[] { new StatRequest(path), new ListRequest(path, true), new DeleteRequest(path, true), new DownloadRequest(path) })
         {
-            var answer = await client.RequestAsync(type, path, recursive: true);
-            Assert.True(answer.Type == FrameType.Error && answer.Status == FtpStatus.InvalidPath, $"{type} {path}: {answer}");
+            var answer = await client.RequestAsync(request);
+            Assert.True(answer.Type == FrameType.Error && answer.Status == FtpStatus.InvalidPath, $"{request.Type} {path}: {answer}");
         }
         var upload = await client.UploadAsync(path, "f.txt", "x"u8.ToArray());
         var uploadInto = await client.UploadAsync("", path, "x"u8.ToArray());
@@ -42,7 +43,7 @@ public class PathTests
         Assert.Equal([server.Root], Directory.GetFileSystemEntries(server.Sandbox));
         Assert.Equal([Path.Join(server.Root, ".psftp")], Directory.GetFileSystemEntries(server.Root));
         Assert.Empty(Directory.GetFiles(server.PartialFolder));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -56,8 +57,8 @@ public class PathTests
         File.CreateSymbolicLink(server.FullPath("secret-link.txt"), Path.Join(outside, "secret.txt"));
         using var client = await server.ConnectAsync();
 
-        var stat = await client.RequestAsync(FrameType.Stat, "escape/secret.txt");
-        var download = await client.RequestAsync(FrameType.Download, "secret-link.txt");
+        var stat = await client.RequestAsync(new StatRequest("escape/secret.txt"));
+        var download = await client.RequestAsync(new DownloadRequest("secret-link.txt"));
         var upload = await client.UploadAsync("escape/", "planted.txt", "x"u8.ToArray());
         var listing = await ListAsync(client, "", recursive: true);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -53,6 +54,10 @@ internal sealed class RawClient : IDisposable
         await _stream.WriteAsync(bytes, cancel.Token);
     }
 
+    /// <summary>Sends <paramref name="message"/> on <paramref name="streamId"/>, written by its own type as the real client writes it.</summary>
+    public Task SendAsync(uint streamId, ControlMessage message) => SendAsync(message.ToWriter(streamId).ToFrame(_version));
+
+    /// <summary>Sends a frame built field by field: only for a request that no message type writes, on purpose.</summary>
     public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame(_version));
 
     public Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> payload) => SendAsync(DataFrame(streamId, payload.Span));
@@ -97,20 +102,11 @@ internal sealed class RawClient : IDisposable
         return frame;
     }
 
-    /// <summary>Sends a request and returns the first answer.</summary>
-    public async Task<Frame> RequestAsync(FrameType type, string? path = null, bool? recursive = null)
+    /// <summary>Sends a request on a new stream and returns the first answer.</summary>
+    public async Task<Frame> RequestAsync(ControlMessage request)
     {
         uint id = NextStreamId();
-        var request = FieldWriter.ForFrame(type, id);
-        if (path is not null)
-        {
-            request.Add(FieldTag.Path, path);
-        }
-        if (recursive is { } r)
-        {
-            request.Add(FieldTag.Recursive, r);
-        }
-        await SendAsync(request);
+        await SendAsync(id, request);
         var frame = await ReadFrameAsync();
         Assert.Equal(id, frame.StreamId);
         return frame;
@@ -120,7 +116,7 @@ internal sealed class RawClient : IDisposable
     public async Task<uint> SendAuthAsync(string user, string password)
     {
         uint id = NextStreamId();
-        await SendAsync(FieldWriter.ForFrame(FrameType.Auth, id).Add(FieldTag.UserName, user).Add(FieldTag.Password, password));
+        await SendAsync(id, new AuthRequest(user, password));
         return id;
     }
 
@@ -133,26 +129,9 @@ internal sealed class RawClient : IDisposable
         return frame;
     }
 
-    public static FieldWriter UploadRequest(uint streamId, string path, string? fileName, long length, ConflictMode conflict = ConflictMode.Rename)
-    {
-        var request = FieldWriter.ForFrame(FrameType.Upload, streamId).Add(FieldTag.Path, path).Add(FieldTag.Length, length).Add(FieldTag.Conflict, (byte)conflict);
-        return fileName is null ? request : request.Add(FieldTag.FileName, fileName);
-    }
-
-    /// <summary>An UPLOAD with the resume and integrity fields; null leaves a field out.</summary>
-    public static FieldWriter ResumableUploadRequest(uint streamId, string fileName, long length, string? uploadId, string? hashAlgorithm = "XXH128", bool retry = false, ConflictMode conflict = ConflictMode.Rename, string path = "")
-    {
-        var request = UploadRequest(streamId, path, fileName, length, conflict);
-        if (uploadId is not null)
-        {
-            request.Add(FieldTag.UploadId, uploadId);
-        }
-        if (hashAlgorithm is not null)
-        {
-            request.Add(FieldTag.HashAlgorithm, hashAlgorithm);
-        }
-        return retry ? request.Add(FieldTag.Retry, true) : request;
-    }
+    /// <summary>An UPLOAD with the resume and integrity fields, as a client sends it (XXH128 unless told); a null id leaves it out.</summary>
+    public static UploadRequest ResumableUploadRequest(string fileName, long length, string? uploadId, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, bool retry = false, ConflictMode conflict = ConflictMode.Rename, string path = "") =>
+        new(path, fileName, length, conflict, uploadId, retry, algorithm);
 
     /// <summary>Sends body bytes as DATA frames of at most <paramref name="chunkSize"/> bytes.</summary>
     public async Task SendBodyAsync(uint streamId, ReadOnlyMemory<byte> body, int chunkSize = ProtocolConstants.DataChunkSize)
@@ -164,19 +143,7 @@ internal sealed class RawClient : IDisposable
     }
 
     /// <summary>Sends END with an optional hash trailer.</summary>
-    public Task SendEndAsync(uint streamId, string? hashAlgorithm = null, byte[]? hash = null)
-    {
-        var end = FieldWriter.ForFrame(FrameType.End, streamId);
-        if (hashAlgorithm is not null)
-        {
-            end.Add(FieldTag.HashAlgorithm, hashAlgorithm);
-        }
-        if (hash is not null)
-        {
-            end.Add(FieldTag.Hash, hash);
-        }
-        return SendAsync(end);
-    }
+    public Task SendEndAsync(uint streamId, string? hashAlgorithm = null, byte[]? hash = null) => SendAsync(streamId, new EndTrailer(hashAlgorithm, hash));
 
     /// <summary>
     /// A resumable upload as a client does it: request, READY, the body from READY's offset, END with the whole file's
@@ -185,7 +152,7 @@ internal sealed class RawClient : IDisposable
     public async Task<(long Offset, Frame Answer)> ResumableUploadAsync(string fileName, byte[] content, string uploadId, byte[]? trailerHash = null)
     {
         uint id = NextStreamId();
-        await SendAsync(ResumableUploadRequest(id, fileName, content.Length, uploadId));
+        await SendAsync(id, ResumableUploadRequest(fileName, content.Length, uploadId));
         var ready = await ReadFrameAsync();
         if (ready.Type != FrameType.Ready)
         {
@@ -197,10 +164,11 @@ internal sealed class RawClient : IDisposable
         return (offset, await ReadFrameAsync());
     }
 
-    /// <summary>A whole download from a hand-made request: READY, the body and the END frame.</summary>
-    public async Task<(Frame Ready, byte[] Body, Frame End)> DownloadAsync(FieldWriter request, uint streamId)
+    /// <summary>A whole download from a request with its resume and integrity fields: READY, the body and the END frame.</summary>
+    public async Task<(Frame Ready, byte[] Body, Frame End)> DownloadAsync(DownloadRequest request)
     {
-        await SendAsync(request);
+        uint streamId = NextStreamId();
+        await SendAsync(streamId, request);
         var ready = await ExpectAsync(FrameType.Ready, streamId);
         var body = new MemoryStream();
         while (true)
@@ -220,7 +188,7 @@ internal sealed class RawClient : IDisposable
     public async Task<Frame> UploadAsync(string path, string? fileName, ReadOnlyMemory<byte> content, ConflictMode conflict = ConflictMode.Rename, int chunkSize = ProtocolConstants.DataChunkSize)
     {
         uint id = NextStreamId();
-        await SendAsync(UploadRequest(id, path, fileName, content.Length, conflict));
+        await SendAsync(id, new UploadRequest(path, fileName, content.Length, conflict));
         var ready = await ReadFrameAsync();
         if (ready.Type != FrameType.Ready)
         {
@@ -230,14 +198,14 @@ internal sealed class RawClient : IDisposable
         {
             await SendDataAsync(id, content.Slice(offset, Math.Min(chunkSize, content.Length - offset)));
         }
-        await SendAsync(FieldWriter.ForFrame(FrameType.End, id));
+        await SendEndAsync(id);
         return await ReadFrameAsync();
     }
 
     /// <summary>A whole download: returns the READY frame and the body, checking DATA sizes and END.</summary>
     public async Task<(Frame Ready, byte[] Body, int DataFrames)> DownloadAsync(string path)
     {
-        var ready = await RequestAsync(FrameType.Download, path);
+        var ready = await RequestAsync(new DownloadRequest(path));
         Assert.True(ready.Type == FrameType.Ready, $"Expected READY, got {ready}.");
         long length = ready.Fields.GetInt64(FieldTag.Length);
         var body = new MemoryStream();

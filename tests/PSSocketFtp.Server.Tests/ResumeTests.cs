@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using static PSSocketFtp.Server.Tests.ExchangeTests;
 
 namespace PSSocketFtp.Server.Tests;
@@ -18,7 +19,7 @@ public class ResumeTests
         {
             port = first.LocalEndPoint.Port;
             uint id = first.NextStreamId();
-            await first.SendAsync(RawClient.ResumableUploadRequest(id, "r.bin", content.Length, "drop-1"));
+            await first.SendAsync(id, RawClient.ResumableUploadRequest("r.bin", content.Length, "drop-1"));
             await first.ExpectAsync(FrameType.Ready, id);
             await first.SendBodyAsync(id, content.AsMemory(0, sent));
         }
@@ -44,7 +45,7 @@ public class ResumeTests
         using (var first = await server.ConnectAsync())
         {
             uint id = first.NextStreamId();
-            await first.SendAsync(RawClient.ResumableUploadRequest(id, "restart.bin", content.Length, "restart_1"));
+            await first.SendAsync(id, RawClient.ResumableUploadRequest("restart.bin", content.Length, "restart_1"));
             await first.ExpectAsync(FrameType.Ready, id);
             await first.SendBodyAsync(id, content.AsMemory(0, 500_000));
 
@@ -71,7 +72,7 @@ public class ResumeTests
         {
             port = first.LocalEndPoint.Port;
             uint id = first.NextStreamId();
-            await first.SendAsync(RawClient.ResumableUploadRequest(id, "v.bin", content.Length + 1, "values"));
+            await first.SendAsync(id, RawClient.ResumableUploadRequest("v.bin", content.Length + 1, "values"));
             await first.ExpectAsync(FrameType.Ready, id);
             await first.SendBodyAsync(id, RandomBytes(150_000));
         }
@@ -94,7 +95,7 @@ public class ResumeTests
         {
             port = first.LocalEndPoint.Port;
             uint id = first.NextStreamId();
-            await first.SendAsync(RawClient.ResumableUploadRequest(id, "a.bin", 10, "algo", hashAlgorithm: "SHA256"));
+            await first.SendAsync(id, RawClient.ResumableUploadRequest("a.bin", 10, "algo", algorithm: FtpHashAlgorithm.Sha256));
             await first.ExpectAsync(FrameType.Ready, id);
             await first.SendBodyAsync(id, new byte[5]);
         }
@@ -102,7 +103,7 @@ public class ResumeTests
         using var second = await server.ConnectAsync();
         uint again = second.NextStreamId();
 
-        await second.SendAsync(RawClient.ResumableUploadRequest(again, "a.bin", 10, "algo", hashAlgorithm: "XXH128"));
+        await second.SendAsync(again, RawClient.ResumableUploadRequest("a.bin", 10, "algo", algorithm: FtpHashAlgorithm.XxHash128));
 
         Assert.Equal(0, (await second.ExpectAsync(FrameType.Ready, again)).Fields.GetInt64(FieldTag.Offset));
         // The SHA256 bytes stay in a partial of their own, for the sweep: never continued as an XXH128 upload.
@@ -123,7 +124,7 @@ public class ResumeTests
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "once.bin", content.Length, "lost-answer", retry: true));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("once.bin", content.Length, "lost-answer", retry: true));
         var ok = await client.ExpectAsync(FrameType.Ok, id);
 
         Assert.Equal("once.bin", ok.Fields.GetString(FieldTag.Path));
@@ -132,7 +133,7 @@ public class ResumeTests
         Assert.Equal("XXH128", ok.Fields.GetString(FieldTag.HashAlgorithm));
         Assert.Equal(XxHash128.Hash(content), ok.Fields.TryGetBytes(FieldTag.Hash));
         Assert.Equal(["once.bin"], Directory.GetFiles(server.Root).Select(Path.GetFileName));
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Theory]
@@ -151,7 +152,7 @@ public class ResumeTests
         uint id = client.NextStreamId();
 
         // The id is the same, the upload is not: the record of a.txt is no answer for it.
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, fileName, length, "R1", algorithm, retry: true, conflict, path));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest(fileName, length, "R1", TransferHash.Parse(algorithm), retry: true, conflict, path));
         Assert.Equal(0, (await client.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset));
         await client.SendBodyAsync(id, content);
         await client.SendEndAsync(id, algorithm, algorithm == "SHA256" ? System.Security.Cryptography.SHA256.HashData(content) : XxHash128.Hash(content));
@@ -188,7 +189,7 @@ public class ResumeTests
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "fresh.bin", 3, "never-seen", retry: true));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("fresh.bin", 3, "never-seen", retry: true));
 
         Assert.Equal(0, (await client.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset));
     }
@@ -200,19 +201,19 @@ public class ResumeTests
         var content = RandomBytes(ProtocolConstants.DataChunkSize * 2);
         using var first = await server.ConnectAsync();
         uint firstId = first.NextStreamId();
-        await first.SendAsync(RawClient.ResumableUploadRequest(firstId, "t.bin", content.Length, "taken"));
+        await first.SendAsync(firstId, RawClient.ResumableUploadRequest("t.bin", content.Length, "taken"));
         await first.ExpectAsync(FrameType.Ready, firstId);
         await first.SendBodyAsync(firstId, content.AsMemory(0, 100_000));
 
         using var second = await server.ConnectAsync();
         uint secondId = second.NextStreamId();
-        await second.SendAsync(RawClient.ResumableUploadRequest(secondId, "t.bin", content.Length, "taken"));
+        await second.SendAsync(secondId, RawClient.ResumableUploadRequest("t.bin", content.Length, "taken"));
         long offset = (await second.ExpectAsync(FrameType.Ready, secondId)).Fields.GetInt64(FieldTag.Offset);
         // The first connection goes on as if nothing happened: it is refused, its bytes reach nothing.
         await first.SendBodyAsync(firstId, content.AsMemory(100_000, 100_000));
         await first.ExpectErrorAsync(firstId, FtpStatus.AccessDenied);
         await first.SendEndAsync(firstId, "XXH128", XxHash128.Hash(content));
-        Assert.Equal(FrameType.Ok, (await first.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await first.RequestAsync(EmptyMessage.Ping)).Type);
         await second.SendBodyAsync(secondId, content.AsMemory((int)offset));
         await second.SendEndAsync(secondId, "XXH128", XxHash128.Hash(content));
         var ok = await second.ExpectAsync(FrameType.Ok, secondId);
@@ -261,7 +262,7 @@ public class ResumeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
 
-        await client.SendAsync(RawClient.ResumableUploadRequest(client.NextStreamId(), "x.bin", 1, uploadId));
+        await client.SendAsync(client.NextStreamId(), RawClient.ResumableUploadRequest("x.bin", 1, uploadId));
 
         await client.ExpectErrorAsync(0, FtpStatus.MalformedFrame);
         client.ShutdownSend();
@@ -277,9 +278,8 @@ public class ResumeTests
         File.WriteAllBytes(server.FullPath("dl.bin"), content);
         long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("dl.bin"))).ToUnixTimeMilliseconds();
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (ready, body, end) = await client.DownloadAsync(ResumeRequest(id, "dl.bin", 300_001, content.Length, time, "XXH128"), id);
+        var (ready, body, end) = await client.DownloadAsync(new DownloadRequest("dl.bin", FtpHashAlgorithm.XxHash128, 300_001, content.Length, time));
 
         Assert.Equal(300_001, ready.Fields.GetInt64(FieldTag.Offset));
         Assert.Equal(content.Length, ready.Fields.GetInt64(FieldTag.Length));
@@ -295,9 +295,8 @@ public class ResumeTests
         File.WriteAllBytes(server.FullPath("done.bin"), new byte[1000]);
         long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("done.bin"))).ToUnixTimeMilliseconds();
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (ready, body, _) = await client.DownloadAsync(ResumeRequest(id, "done.bin", 1000, 1000, time, null), id);
+        var (ready, body, _) = await client.DownloadAsync(new DownloadRequest("done.bin", null, 1000, 1000, time));
 
         Assert.Equal(1000, ready.Fields.GetInt64(FieldTag.Offset));
         Assert.Empty(body);
@@ -314,9 +313,8 @@ public class ResumeTests
         File.WriteAllBytes(server.FullPath("changed.bin"), content);
         long time = new DateTimeOffset(File.GetLastWriteTimeUtc(server.FullPath("changed.bin"))).ToUnixTimeMilliseconds();
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (ready, body, end) = await client.DownloadAsync(ResumeRequest(id, "changed.bin", offset, content.Length + lengthDelta, time + timeDelta, "SHA256"), id);
+        var (ready, body, end) = await client.DownloadAsync(new DownloadRequest("changed.bin", FtpHashAlgorithm.Sha256, offset, content.Length + lengthDelta, time + timeDelta));
 
         Assert.Equal(0, ready.Fields.GetInt64(FieldTag.Offset));
         Assert.Equal(content, body);
@@ -330,21 +328,10 @@ public class ResumeTests
         var content = RandomBytes(500);
         File.WriteAllBytes(server.FullPath("bare.bin"), content);
         using var client = await server.ConnectAsync();
-        uint id = client.NextStreamId();
 
-        var (ready, body, _) = await client.DownloadAsync(FieldWriter.ForFrame(FrameType.Download, id).Add(FieldTag.Path, "bare.bin").Add(FieldTag.Offset, 100L), id);
+        var (ready, body, _) = await client.DownloadAsync(new DownloadRequest("bare.bin", Offset: 100));
 
         Assert.Equal(0, ready.Fields.GetInt64(FieldTag.Offset));
         Assert.Equal(content, body);
-    }
-
-    private static FieldWriter ResumeRequest(uint id, string path, long offset, long length, long time, string? algorithm)
-    {
-        var request = FieldWriter.ForFrame(FrameType.Download, id)
-            .Add(FieldTag.Path, path)
-            .Add(FieldTag.Offset, offset)
-            .Add(FieldTag.Length, length)
-            .Add(FieldTag.LastWriteTime, time);
-        return algorithm is null ? request : request.Add(FieldTag.HashAlgorithm, algorithm);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -15,7 +16,7 @@ public class RobustnessTests
         var quitter = await server.ConnectAsync();
         int port = quitter.LocalEndPoint.Port;
         uint id = quitter.NextStreamId();
-        await quitter.SendAsync(RawClient.UploadRequest(id, "", "half.bin", 1024 * 1024));
+        await quitter.SendAsync(id, new UploadRequest("", "half.bin", 1024 * 1024));
         await quitter.ExpectAsync(FrameType.Ready, id);
         await quitter.SendDataAsync(id, new byte[ProtocolConstants.DataChunkSize]);
         // Half of the next frame: the server is in the middle of a DATA payload when the client vanishes.
@@ -44,7 +45,7 @@ public class RobustnessTests
         quitter.Dispose();
 
         await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
-        Assert.Equal(FrameType.Ok, (await bystander.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await bystander.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public class RobustnessTests
         File.WriteAllBytes(server.FullPath("big.bin"), new byte[16 * 1024 * 1024]);
         var quitter = await server.ConnectAsync();
         int port = quitter.LocalEndPoint.Port;
-        var ready = await quitter.RequestAsync(FrameType.Download, "big.bin");
+        var ready = await quitter.RequestAsync(new DownloadRequest("big.bin"));
         Assert.Equal(FrameType.Ready, ready.Type);
         await quitter.ReadFrameAsync();
 
@@ -62,7 +63,7 @@ public class RobustnessTests
 
         await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
         using var client = await server.ConnectAsync();
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public class RobustnessTests
             while (!match.Success);
 
             using var client = await RawClient.ConnectAsync(new(System.Net.IPAddress.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)));
-            Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+            Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
             Assert.True(Directory.Exists(Path.Join(sandbox, "uploads")));
         }
         finally

@@ -17,7 +17,7 @@ public class SessionFaultTests
         await using var peer = SessionPeer.Start(store);
         await peer.HandshakeAsync();
         int chunk = ProtocolConstants.DataChunkSize;
-        await peer.SendAsync(RawClient.UploadRequest(1, "", "big.bin", 3L * chunk).ToFrame(1));
+        await peer.SendAsync(1, new UploadRequest("", "big.bin", 3L * chunk));
         Assert.Equal(FrameType.Ready, (await peer.ReadFrameAsync()).Type);
 
         await peer.SendDataAsync(1, new byte[chunk]);
@@ -27,8 +27,8 @@ public class SessionFaultTests
         Assert.True(store.Upload.Disposed);
         await peer.SendDataAsync(1, new byte[chunk]);
         await peer.SendDataAsync(1, new byte[chunk]);
-        await peer.SendAsync(FieldWriter.ForFrame(FrameType.End, 1).ToFrame(1));
-        await peer.SendAsync(FieldWriter.ForFrame(FrameType.Ping, 2).ToFrame(1));
+        await peer.SendAsync(1, EndTrailer.Empty);
+        await peer.SendAsync(2, EmptyMessage.Ping);
         var next = await peer.ReadFrameAsync();
         Assert.True((next.Type, next.StreamId) == (FrameType.Ok, 2u), next.ToString());
     }
@@ -58,7 +58,7 @@ public class SessionFaultTests
         public async Task HandshakeAsync()
         {
             var hello = new byte[ProtocolConstants.HandshakeSize];
-            // Version 1: the frames below are built by hand in its format.
+            // Version 1: the DATA frames below are built by hand in its format.
             Handshake.WriteHello(hello, 1, 1);
             await SendAsync(hello);
             var reply = new byte[ProtocolConstants.HandshakeSize];
@@ -70,6 +70,8 @@ public class SessionFaultTests
         {
             await _toServer.Writer.WriteAsync(bytes);
         }
+
+        public Task SendAsync(uint streamId, ControlMessage message) => SendAsync(message.ToWriter(streamId).ToFrame(1));
 
         public Task SendDataAsync(uint streamId, byte[] payload)
         {

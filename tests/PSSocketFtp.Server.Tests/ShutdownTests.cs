@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Server.Tests;
 
@@ -13,7 +14,7 @@ public class ShutdownTests
         var content = new byte[3 * ProtocolConstants.DataChunkSize];
         Random.Shared.NextBytes(content);
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, "graceful.bin", content.Length, "grace-1"));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest("graceful.bin", content.Length, "grace-1"));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendBodyAsync(id, content.AsMemory(0, ProtocolConstants.DataChunkSize));
 
@@ -39,7 +40,7 @@ public class ShutdownTests
         using (var client = await server.ConnectAsync())
         {
             uint id = client.NextStreamId();
-            await client.SendAsync(RawClient.ResumableUploadRequest(id, "cut.bin", content.Length, "cut-1"));
+            await client.SendAsync(id, RawClient.ResumableUploadRequest("cut.bin", content.Length, "cut-1"));
             await client.ExpectAsync(FrameType.Ready, id);
             await client.SendBodyAsync(id, content.AsMemory(0, ProtocolConstants.DataChunkSize));
 

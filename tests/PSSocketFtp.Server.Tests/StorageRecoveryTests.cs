@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using Xunit.Abstractions;
 
 namespace PSSocketFtp.Server.Tests;
@@ -156,7 +157,7 @@ public class StorageRecoveryTests(ITestOutputHelper output)
         await server.Log.WaitForAsync(m => m.StartsWith("Warning: could not sweep", StringComparison.Ordinal) && m.Contains($"root folder is missing. The server's operator must restore it. The root folder '{server.Root}'", StringComparison.Ordinal));
         // Connected after the clock moved: an hour is past any idle limit.
         using var client = await server.ConnectAsync();
-        Assert.Equal(FrameType.Ok, (await client.RequestAsync(FrameType.Ping)).Type);
+        Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
         Directory.CreateDirectory(server.Root);
         time.Fake.Advance(TimeSpan.FromHours(1));
         await WaitUntilAsync(() => Directory.Exists(server.PartialFolder));
@@ -182,7 +183,7 @@ public class StorageRecoveryTests(ITestOutputHelper output)
     private static async Task<Frame> RetryAsync(RawClient client, string fileName, byte[] content, string uploadId)
     {
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.ResumableUploadRequest(id, fileName, content.Length, uploadId, retry: true));
+        await client.SendAsync(id, RawClient.ResumableUploadRequest(fileName, content.Length, uploadId, retry: true));
         var answer = await client.ReadFrameAsync();
         if (answer.Type == FrameType.Ready)
         {

@@ -1,4 +1,5 @@
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 using static PSSocketFtp.Server.Tests.ExchangeTests;
 
 namespace PSSocketFtp.Server.Tests;
@@ -141,12 +142,12 @@ public class UploadTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "race.txt", 4, ConflictMode.Fail));
+        await client.SendAsync(id, new UploadRequest("", "race.txt", 4, ConflictMode.Fail));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendDataAsync(id, "body"u8.ToArray());
         File.WriteAllText(server.FullPath("race.txt"), "first");
 
-        await client.SendAsync(FieldWriter.ForFrame(FrameType.End, id));
+        await client.SendEndAsync(id);
 
         await client.ExpectErrorAsync(id, FtpStatus.AlreadyExists);
         Assert.Equal("first", File.ReadAllText(server.FullPath("race.txt")));
@@ -183,11 +184,11 @@ public class UploadTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "short.bin", 10));
+        await client.SendAsync(id, new UploadRequest("", "short.bin", 10));
         await client.ExpectAsync(FrameType.Ready, id);
         await client.SendDataAsync(id, new byte[4]);
 
-        await client.SendAsync(FieldWriter.ForFrame(FrameType.End, id));
+        await client.SendEndAsync(id);
 
         await client.ExpectErrorAsync(id, FtpStatus.LengthMismatch);
         Assert.False(File.Exists(server.FullPath("short.bin")));
@@ -201,7 +202,7 @@ public class UploadTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync();
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "long.bin", 4));
+        await client.SendAsync(id, new UploadRequest("", "long.bin", 4));
         await client.ExpectAsync(FrameType.Ready, id);
 
         await client.SendDataAsync(id, new byte[5]);
@@ -221,7 +222,7 @@ public class UploadTests
         using var client = await server.ConnectAsync();
         var content = RandomBytes(5000);
         uint id = client.NextStreamId();
-        await client.SendAsync(RawClient.UploadRequest(id, "", "pieces.bin", content.Length));
+        await client.SendAsync(id, new UploadRequest("", "pieces.bin", content.Length));
         await client.ExpectAsync(FrameType.Ready, id);
         // One DATA frame delivered a few bytes at a time: the server must not need it whole.
         var frame = new byte[ProtocolConstants.HeaderSize + content.Length];
@@ -232,7 +233,7 @@ public class UploadTests
             await client.SendAsync(frame.AsMemory(offset, Math.Min(7, frame.Length - offset)));
         }
 
-        await client.SendAsync(FieldWriter.ForFrame(FrameType.End, id));
+        await client.SendEndAsync(id);
 
         await client.ExpectAsync(FrameType.Ok, id);
         Assert.Equal(content, File.ReadAllBytes(server.FullPath("pieces.bin")));

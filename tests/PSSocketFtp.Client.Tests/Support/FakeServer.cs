@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
 
 namespace PSSocketFtp.Client.Tests.Support;
 
@@ -113,9 +114,9 @@ internal sealed class FakeServer : IAsyncDisposable
 
     /// <summary>
     /// A server that takes each upload's body and drops the connection after its END, so the answer is lost, and answers
-    /// the upload sent again with Retry = 1 from its record: OK with the fields <paramref name="record"/> writes.
+    /// the upload sent again with Retry = 1 from its record: OK with <paramref name="record"/>.
     /// </summary>
-    public static FakeServer StartLosingUploadAnswers(Action<FieldWriter> record) =>
+    public static FakeServer StartLosingUploadAnswers(UploadAnswer record) =>
         Start(async (c, request) =>
         {
             if (request.Type != FrameType.Upload)
@@ -125,7 +126,7 @@ internal sealed class FakeServer : IAsyncDisposable
             }
             if (request.Fields.GetBoolean(FieldTag.Retry))
             {
-                await c.OkAsync(request, record);
+                await c.ReplyAsync(request, record);
                 return;
             }
             await c.AcceptBodyAsync(request);
@@ -138,16 +139,14 @@ internal sealed class FakeServer : IAsyncDisposable
         switch (request.Type)
         {
             case FrameType.Ping:
-                await connection.OkAsync(request, w => w.Add(FieldTag.Software, "FakeServer/1.0"));
+                await connection.ReplyAsync(request, new PingAnswer("FakeServer/1.0"));
                 break;
             case FrameType.Bye:
-                await connection.OkAsync(request);
+                await connection.ReplyAsync(request, EmptyMessage.Ok);
                 connection.Close();
                 break;
             default:
-                await connection.SendAsync(FieldWriter.ForFrame(FrameType.Error, 0)
-                    .Add(FieldTag.Status, (ushort)FtpStatus.UnknownRequest)
-                    .Add(FieldTag.Message, $"The fake server has no script for {request.Type}."));
+                await connection.SendAsync(0, new ErrorAnswer(FtpStatus.UnknownRequest, $"The fake server has no script for {request.Type}."));
                 connection.Close();
                 break;
         }
@@ -272,7 +271,7 @@ internal sealed class FakeConnection
     /// <summary>Answers an upload READY from byte 0 and reads its body: the DATA frames up to its END.</summary>
     public async Task<List<Frame>> AcceptBodyAsync(Frame request)
     {
-        await ReplyAsync(FrameType.Ready, request.StreamId, w => w.Add(FieldTag.Offset, 0L));
+        await ReplyAsync(request, new ReadyAnswer(0));
         return await ReadBodyAsync(request.StreamId);
     }
 
@@ -297,29 +296,17 @@ internal sealed class FakeConnection
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
 
-    public Task SendAsync(FieldWriter frame) => SendAsync(frame.ToFrame(Version));
+    /// <summary>Sends <paramref name="message"/> on <paramref name="streamId"/>, written by its own type as the real server writes it.</summary>
+    public Task SendAsync(uint streamId, ControlMessage message) => SendAsync(message.ToWriter(streamId).ToFrame(Version));
 
-    public Task OkAsync(Frame request, Action<FieldWriter>? fields = null) => ReplyAsync(FrameType.Ok, request.StreamId, fields);
+    /// <summary>Answers <paramref name="request"/> on its stream.</summary>
+    public Task ReplyAsync(Frame request, ControlMessage answer) => SendAsync(request.StreamId, answer);
 
-    public Task ReplyAsync(FrameType type, uint streamId, Action<FieldWriter>? fields = null)
-    {
-        var writer = FieldWriter.ForFrame(type, streamId);
-        fields?.Invoke(writer);
-        return SendAsync(writer);
-    }
-
-    public Task ErrorAsync(Frame request, FtpStatus status, string? path = null) => ReplyAsync(FrameType.Error, request.StreamId, w =>
-    {
-        w.Add(FieldTag.Status, (ushort)status).Add(FieldTag.Message, $"Fake {status}.");
-        if (path is not null)
-        {
-            w.Add(FieldTag.Path, path);
-        }
-    });
+    public Task ErrorAsync(Frame request, FtpStatus status, string? path = null) => ReplyAsync(request, new ErrorAnswer(status, $"Fake {status}.", path));
 
     /// <summary>Ends a download body with its trailer: the hash of <paramref name="file"/>, the whole file.</summary>
     public Task EndAsync(uint streamId, byte[] file, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128) =>
-        ReplyAsync(FrameType.End, streamId, w => w.Add(FieldTag.HashAlgorithm, TransferHash.WireName(algorithm)).Add(FieldTag.Hash, FakeServer.HashOf(file, algorithm)));
+        SendAsync(streamId, new EndTrailer(TransferHash.WireName(algorithm), FakeServer.HashOf(file, algorithm)));
 
     public async Task SendDataAsync(uint streamId, ReadOnlyMemory<byte> data)
     {
