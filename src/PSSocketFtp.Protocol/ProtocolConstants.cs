@@ -1,19 +1,28 @@
 namespace PSSocketFtp.Protocol;
 
-/// <summary>Fixed numbers of protocol versions 1 and 2 (see docs/protocol.md).</summary>
+/// <summary>Fixed numbers of protocol versions 1 to 3 (see docs/protocol.md).</summary>
 public static class ProtocolConstants
 {
     /// <summary>The four bytes "PSFT" that open both handshake messages.</summary>
     public static ReadOnlySpan<byte> Magic => "PSFT"u8;
 
     /// <summary>The highest protocol version this library speaks.</summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>The lowest protocol version this library speaks: version 1 peers are still served.</summary>
     public const byte MinVersion = 1;
 
     /// <summary>The first version whose frames carry checksums (<see cref="FrameChecksum"/>).</summary>
     public const byte ChecksumVersion = 2;
+
+    /// <summary>The first version in which a client may have many requests in flight on one connection (docs/protocol.md §7).</summary>
+    public const byte MultiplexVersion = 3;
+
+    /// <summary>
+    /// How many requests a version 3 client may have in flight on one connection: a request beyond them is answered
+    /// <see cref="FtpStatus.ServerBusy"/> at once, so that a server's memory for one connection stays bounded.
+    /// </summary>
+    public const int MaxOpenStreams = 64;
 
     /// <summary>Size of each handshake message in bytes.</summary>
     public const int HandshakeSize = 8;

@@ -23,17 +23,17 @@ public class HandshakeTests
     }
 
     [Fact]
-    public async Task Handshake_ClientOfferingOneToFive_AgreesOnVersion2AndServesIt()
+    public async Task Handshake_ClientOfferingOneToFive_AgreesOnVersion3AndServesIt()
     {
         await using var server = await TestServer.StartAsync();
-        using var client = await server.ConnectAsync(handshake: false, version: 2);
+        using var client = await server.ConnectAsync(handshake: false, version: 3);
         var hello = new byte[ProtocolConstants.HandshakeSize];
         Handshake.WriteHello(hello, minVersion: 1, maxVersion: 5);
         await client.SendAsync(hello);
 
         var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);
 
-        Assert.Equal(2, Handshake.ReadReply(reply, 1, 5));
+        Assert.Equal(3, Handshake.ReadReply(reply, 1, 5));
         Assert.Equal(FrameType.Ok, (await client.RequestAsync(EmptyMessage.Ping)).Type);
     }
 
@@ -72,7 +72,7 @@ public class HandshakeTests
         await using var server = await TestServer.StartAsync();
         using var client = await server.ConnectAsync(handshake: false);
         var hello = new byte[ProtocolConstants.HandshakeSize];
-        Handshake.WriteHello(hello, minVersion: 3, maxVersion: 4);
+        Handshake.WriteHello(hello, minVersion: 4, maxVersion: 5);
         await client.SendAsync(hello);
 
         var reply = await client.ReadBytesAsync(ProtocolConstants.HandshakeSize);

@@ -9,7 +9,8 @@ namespace PSSocketFtp.Server;
 /// <summary>
 /// A connection's frames in and out: reads from the transport's <see cref="PipeReader"/> through <see cref="FrameReader"/>
 /// with the read timer armed (<see cref="ReadDeadlines"/>), writes and flushes frames to its <see cref="PipeWriter"/>, and
-/// says goodbye (a last ERROR, then a linger) before the connection closes.
+/// says goodbye (a last ERROR, then a linger) before the connection closes. Writes take a lock, one frame at a time, so
+/// that the requests a version 3 client has in flight can answer at once, their frames interleaved but never mixed.
 /// </summary>
 internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDeadlines deadlines, TimeProvider timeProvider, ILogger logger, string peer) : IDisposable
 {
@@ -19,8 +20,10 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
 
     // Started after the handshake (which has its own timeout); cancels the pending read when a limit passes.
     private CancellationTokenSource? _readTimer;
-    // The DATA frame being filled in the outgoing pipe (see GetDataBody).
-    private Memory<byte> _dataFrame;
+    // Whether a read under the timer is waiting, so that the timer is set again only for a read that can still end.
+    private bool _reading;
+    // One frame at a time into the outgoing pipe; uncontended (versions 1 and 2) it costs no allocation.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     /// <summary>The version agreed in the handshake decides the frame format (v2: checksummed headers and payloads).</summary>
     public byte Version { get; set; } = ProtocolConstants.MinVersion;
@@ -36,6 +39,15 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
     {
         _readTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         _readTimer.Token.Register(input.CancelPendingRead);
+    }
+
+    /// <summary>Sets the read timer again for the limits that apply now (the server's own work on requests ended, see <see cref="ReadDeadlines.Serving"/>).</summary>
+    public void RearmReadTimer()
+    {
+        if (_readTimer is { IsCancellationRequested: false } timer && Volatile.Read(ref _reading))
+        {
+            deadlines.Arm(timer);
+        }
     }
 
     /// <summary>Ends the read that is waiting (with a result that says it was cancelled).</summary>
@@ -128,6 +140,7 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
     {
         if (_readTimer is not null)
         {
+            Volatile.Write(ref _reading, true);
             deadlines.Arm(_readTimer);
         }
         try
@@ -136,6 +149,7 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
         }
         finally
         {
+            Volatile.Write(ref _reading, false);
             if (_readTimer is { IsCancellationRequested: false })
             {
                 _readTimer.CancelAfter(Timeout.InfiniteTimeSpan);
@@ -152,40 +166,46 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
     /// <summary>Sends bytes as they are (the handshake's reply).</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
-        output.Write(bytes.Span);
-        await FlushAsync();
+        await _writeLock.WaitAsync();
+        try
+        {
+            output.Write(bytes.Span);
+            await FlushAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends an answer on <paramref name="stream"/> and flushes it.</summary>
     public ValueTask SendAsync(uint stream, ControlMessage message) => SendAsync(message.ToWriter(stream));
 
     /// <summary>Sends a frame built already (a batch of ENTRIES) and flushes it.</summary>
-    public async ValueTask SendAsync(FieldWriter writer)
-    {
-        output.Write(writer.ToFrame(Version).Span);
-        await FlushAsync();
-    }
+    public ValueTask SendAsync(FieldWriter writer) => WriteAsync(writer.ToFrame(Version));
 
     /// <summary>
-    /// Room for the body of a DATA frame of <paramref name="length"/> bytes in the outgoing pipe, behind room for its
-    /// header: the caller reads the body straight into it (no copy), then sends it with <see cref="SendDataAsync"/>.
+    /// Sends a DATA frame of <paramref name="length"/> bytes whose body <paramref name="fill"/> reads straight into the
+    /// outgoing pipe, behind room for the header (no copy); the header then goes in front of it. When
+    /// <paramref name="fill"/> fails, nothing of the frame is sent.
     /// </summary>
-    public Memory<byte> GetDataBody(int length)
+    public async ValueTask SendDataAsync<TState>(uint stream, int length, TState state, Func<TState, Memory<byte>, ValueTask> fill)
     {
-        int headerSize = FrameHeader.Size(Version);
-        _dataFrame = output.GetMemory(headerSize + length).Slice(0, headerSize + length);
-        return _dataFrame.Slice(headerSize);
-    }
-
-    /// <summary>Puts the header in front of the body <see cref="GetDataBody"/> gave and sends the frame.</summary>
-    public async ValueTask SendDataAsync(uint stream)
-    {
-        int headerSize = FrameHeader.Size(Version);
-        var body = _dataFrame.Slice(headerSize);
-        new FrameHeader(FrameType.Data, stream, body.Length).Write(_dataFrame.Span, Version, body.Span);
-        output.Advance(_dataFrame.Length);
-        _dataFrame = default;
-        await FlushAsync();
+        await _writeLock.WaitAsync();
+        try
+        {
+            int headerSize = FrameHeader.Size(Version);
+            var frame = output.GetMemory(headerSize + length).Slice(0, headerSize + length);
+            var body = frame.Slice(headerSize);
+            await fill(state, body);
+            new FrameHeader(FrameType.Data, stream, length).Write(frame.Span, Version, body.Span);
+            output.Advance(frame.Length);
+            await FlushAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private async ValueTask FlushAsync()
@@ -234,8 +254,7 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
     /// <summary>Writes a last message, then reads and drops what the client still sends until it closes or a moment passes.</summary>
     public async Task WriteAndLingerAsync(ReadOnlyMemory<byte> message)
     {
-        output.Write(message.Span);
-        await FlushAsync();
+        await WriteAsync(message);
         using var linger = new CancellationTokenSource(LingerTime, timeProvider);
         using var registration = linger.Token.Register(input.CancelPendingRead);
         while (true)
@@ -250,5 +269,9 @@ internal sealed class FrameChannel(PipeReader input, PipeWriter output, ReadDead
     }
 
     /// <inheritdoc />
-    public void Dispose() => _readTimer?.Dispose();
+    public void Dispose()
+    {
+        _readTimer?.Dispose();
+        _writeLock.Dispose();
+    }
 }

@@ -11,8 +11,9 @@ using static PSSocketFtp.Server.SessionFailures;
 namespace PSSocketFtp.Server;
 
 /// <summary>
-/// One connection: the handshake, then requests answered in order (protocol v1 or v2). Frames are read from the
-/// transport's <see cref="PipeReader"/>. In v1 body bytes go to the store as they arrive; in v2 each DATA payload waits
+/// One connection: the handshake, then a loop that reads frames from the transport's <see cref="PipeReader"/> and
+/// serves each request on its stream: in versions 1 and 2 one at a time, in order; from version 3 many at once
+/// (FtpConnectionSession.Streams.cs). In v1 body bytes go to the store as they arrive; from v2 on each DATA payload waits
 /// in the pipe until its checksum is verified, then goes to the store from there, still without a copy.
 /// </summary>
 internal sealed partial class FtpConnectionSession
@@ -94,7 +95,7 @@ internal sealed partial class FtpConnectionSession
         }
         finally
         {
-            await DiscardUploadAsync();
+            await CloseStreamsAsync();
             _frames.Dispose();
             SessionLog.Disconnected(_logger, _peer);
         }
@@ -175,11 +176,29 @@ internal sealed partial class FtpConnectionSession
 
     private async Task ServeAsync()
     {
+        try
+        {
+            await ServeFramesAsync();
+        }
+        catch (ConnectionEndedException) when (Fatal is { } fatal)
+        {
+            // The loop was woken because work beside it failed in a way that ends the connection: that failure is the reason.
+            fatal.Throw();
+        }
+    }
+
+    private async Task ServeFramesAsync()
+    {
         while (await ReadRequestHeaderAsync() is { } header)
         {
             if (header.Type is FrameType.Data or FrameType.End)
             {
-                throw Malformed($"a {header.Type} frame outside a body (stream {header.StreamId})");
+                await ReceiveBodyFrameAsync(header);
+                continue;
+            }
+            if (!Multiplexed && BodyInProgress() is { } body)
+            {
+                throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {body.Stream}");
             }
             if (header.Type is < FrameType.List or > FrameType.Auth)
             {
@@ -207,19 +226,46 @@ internal sealed partial class FtpConnectionSession
             switch (header.Type)
             {
                 case FrameType.Bye:
+                    // Whatever is in progress is answered first.
+                    await DrainAsync();
                     await _frames.SendAsync(stream, EmptyMessage.Ok);
                     return;
                 case FrameType.Ping:
                     await _frames.SendAsync(stream, new PingAnswer(Software));
                     break;
-                case FrameType.Upload:
-                    await UploadAsync(stream, fields);
-                    break;
                 default:
-                    await ServePathRequestAsync(header.Type, stream, fields);
+                    if (await OpenStreamAsync(header.Type, stream))
+                    {
+                        var type = header.Type;
+                        await RunAsync(stream, type == FrameType.Upload ? () => BeginUploadAsync(stream, fields) : () => ServePathRequestAsync(type, stream, fields));
+                    }
                     break;
             }
         }
+    }
+
+    /// <summary>A DATA or END frame: a part of the body of the upload on its stream, or its end.</summary>
+    private async Task ReceiveBodyFrameAsync(FrameHeader header)
+    {
+        if (BodyOf(header.StreamId) is not { } body)
+        {
+            throw !Multiplexed && BodyInProgress() is { } other
+                ? Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {other.Stream}")
+                : Malformed($"a {header.Type} frame outside a body (stream {header.StreamId})");
+        }
+        if (header.Type == FrameType.End)
+        {
+            var trailer = EndTrailer.Read(await _frames.ReadFieldsAsync(header));
+            EndBody(body);
+            await RunAsync(body.Stream, () => FinishUploadAsync(body, trailer));
+            return;
+        }
+        if (header.PayloadLength > body.Length - body.Received)
+        {
+            throw Malformed($"a body longer than the {body.Length} bytes announced");
+        }
+        await ReceiveDataAsync(header, body);
+        body.Received += header.PayloadLength;
     }
 
     /// <summary>Reads and answers a LIST, STAT, DELETE, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
@@ -252,12 +298,14 @@ internal sealed partial class FtpConnectionSession
         }
     }
 
-    /// <summary>Reads the next request's header; null when the client closed, or the server is stopping, between requests.</summary>
+    /// <summary>
+    /// Reads the next frame's header; null when the client closed, or the server is stopping, with no request in progress.
+    /// </summary>
     private async ValueTask<FrameHeader?> ReadRequestHeaderAsync()
     {
         lock (_stopGate)
         {
-            if (_stopRequested)
+            if (_stopRequested && NothingOpen)
             {
                 return null;
             }
@@ -267,7 +315,7 @@ internal sealed partial class FtpConnectionSession
         {
             return await _frames.ReadHeaderAsync();
         }
-        catch (ConnectionEndedException) when (Volatile.Read(ref _stopRequested) && !_frames.ReadTimerFired)
+        catch (ConnectionEndedException) when (Volatile.Read(ref _stopRequested) && !_frames.ReadTimerFired && Fatal is null && NothingOpen)
         {
             return null;
         }
@@ -285,7 +333,7 @@ internal sealed partial class FtpConnectionSession
         lock (_stopGate)
         {
             _stopRequested = true;
-            if (_awaitingRequest || !_frames.ReadTimerStarted)
+            if ((_awaitingRequest && NothingOpen) || !_frames.ReadTimerStarted)
             {
                 _frames.CancelPendingRead();
             }

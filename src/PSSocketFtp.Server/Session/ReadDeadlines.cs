@@ -22,6 +22,18 @@ internal sealed class ReadDeadlines(FtpServerOptions options, TimeProvider timeP
         Frame,
     }
 
+    /// <summary>
+    /// Set while the server works on requests beside the frame loop (version 3): a client waiting for its answers sends
+    /// nothing, and is not idle, so only the login and frame limits apply.
+    /// </summary>
+    public bool Serving
+    {
+        get => Volatile.Read(ref _serving);
+        set => Volatile.Write(ref _serving, value);
+    }
+
+    private bool _serving;
+
     /// <summary>The limit the timer stood for when it fired, so that the close is logged and answered as that limit.</summary>
     public Limit Armed { get; private set; }
 
@@ -57,17 +69,17 @@ internal sealed class ReadDeadlines(FtpServerOptions options, TimeProvider timeP
             // Fired between two reads; the next read ends at once, and the limit that fired must stay the one reported.
             return;
         }
-        var (due, limit) = (options.IdleTimeout, Limit.Idle);
-        if (_notReadySince is not null && LoginTimeLeft() is var login && login < due)
+        var (due, limit) = (Serving ? Timeout.InfiniteTimeSpan : options.IdleTimeout, Limit.Idle);
+        if (_notReadySince is not null && LoginTimeLeft() is var login && (login < due || due == Timeout.InfiniteTimeSpan))
         {
             (due, limit) = (login, Limit.Login);
         }
-        if (_frameSince is { } started && options.FrameTimeout - timeProvider.GetElapsedTime(started) is var frame && frame < due)
+        if (_frameSince is { } started && options.FrameTimeout - timeProvider.GetElapsedTime(started) is var frame && (frame < due || due == Timeout.InfiniteTimeSpan))
         {
             (due, limit) = (frame, Limit.Frame);
         }
         Armed = limit;
-        if (due > TimeSpan.Zero)
+        if (due > TimeSpan.Zero || due == Timeout.InfiniteTimeSpan)
         {
             timer.CancelAfter(due);
         }

@@ -105,4 +105,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(51, LogLevel.Debug, "{Peer}: stream {Stream} answered {Status}: {Message}")]
     public static partial void RequestRefused(ILogger logger, string peer, uint stream, FtpStatus status, ClientText message);
+
+    [LoggerMessage(52, LogLevel.Warning, "{Peer}: stream {Stream} refused, {Limit} requests are in flight on the connection already")]
+    public static partial void TooManyStreams(ILogger logger, string peer, uint stream, int limit);
 }

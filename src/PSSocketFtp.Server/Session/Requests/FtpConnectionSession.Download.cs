@@ -31,18 +31,16 @@ internal sealed partial class FtpConnectionSession
         while (remaining > 0)
         {
             int chunk = (int)Math.Min(ProtocolConstants.DataChunkSize, remaining);
-            // The file is read straight into the outgoing pipe behind room for the header: no copy.
-            var body = _frames.GetDataBody(chunk);
-            int read = await ReadFullyAsync(download.Content, body);
-            if (read < chunk)
+            // The file is read straight into the outgoing pipe behind room for the header: no copy, and no allocation a chunk.
+            await _frames.SendDataAsync(stream, chunk, (download, hash, entry.Path), static async (state, body) =>
             {
-                throw new IOException($"'{RemotePath.ToDisplay(entry.Path)}' became shorter while it was being sent.");
-            }
-            if (hash is not null)
-            {
-                hash.AppendInPlace(body);
-            }
-            await _frames.SendDataAsync(stream);
+                int read = await ReadFullyAsync(state.download.Content, body);
+                if (read < body.Length)
+                {
+                    throw new IOException($"'{RemotePath.ToDisplay(state.Path)}' became shorter while it was being sent.");
+                }
+                state.hash?.AppendInPlace(body);
+            });
             remaining -= chunk;
         }
         await _frames.SendAsync(stream, hash is null ? EndTrailer.Empty : new EndTrailer(TransferHash.WireName(hash.Algorithm), hash.GetHash()));

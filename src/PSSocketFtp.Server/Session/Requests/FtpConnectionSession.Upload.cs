@@ -5,14 +5,18 @@ using static PSSocketFtp.Server.SessionFailures;
 
 namespace PSSocketFtp.Server;
 
-/// <summary>UPLOAD: READY with the offset to send from, the body in DATA frames up to END, then the commit; the body receive loop is <see cref="ReceiveDataAsync"/>.</summary>
+/// <summary>
+/// UPLOAD in three steps, each started by the connection's frame loop: <see cref="BeginUploadAsync"/> answers READY with
+/// the offset to send from, <see cref="ReceiveDataAsync"/> stores each DATA payload as it comes, and
+/// <see cref="FinishUploadAsync"/> checks the whole body at END and commits it.
+/// </summary>
 internal sealed partial class FtpConnectionSession
 {
-    // The upload in progress and the storage it reserved (Limits/StorageGuard.cs); both end with the request, or with the connection.
-    private IUploadSession? _upload;
-    private UploadSpace? _space;
-
-    private async Task UploadAsync(uint stream, FieldSet fields)
+    /// <summary>
+    /// Answers an UPLOAD up to READY, the stream then waiting for its body; or answers it whole (an error, or the record of
+    /// a retry whose answer was lost).
+    /// </summary>
+    private async Task BeginUploadAsync(uint stream, FieldSet fields)
     {
         UploadRequest request;
         try
@@ -26,6 +30,8 @@ internal sealed partial class FtpConnectionSession
             return;
         }
         var (path, length, uploadId, algorithm) = (request.Path, request.Length, request.UploadId, request.HashAlgorithm);
+        IUploadSession? upload = null;
+        UploadSpace? space = null;
         try
         {
             if (request.Retry && uploadId is not null && await _store.FindCommittedAsync(request, _aborted) is { } done)
@@ -36,124 +42,107 @@ internal sealed partial class FtpConnectionSession
                 return;
             }
             _storage?.CheckFileSize(length, path);
-            _upload = await _store.BeginUploadAsync(request, _aborted);
-            _space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - _upload.Offset, path);
+            upload = await _store.BeginUploadAsync(request, _aborted);
+            space = _storage?.Begin(ClientAddress.Of(_connection.RemoteEndPoint), length - upload.Offset, path);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
             // A refused reservation leaves a resumable partial as it was.
-            await DiscardUploadAsync();
+            await EndUploadAsync(upload, space);
             SessionLog.UploadRefused(_logger, ClientText.OfPath(Subject(e, path)), length, _peer, ErrorMapping.ToStatus(e));
             await _frames.SendErrorAsync(stream, e, path);
             return;
         }
 
-        using var hash = algorithm is { } algo ? TransferHash.Create(algo) : null;
-        long offset = _upload.Offset;
-        if (hash is not null)
+        var body = new UploadStream(stream, path, length, upload.Offset, upload, space, algorithm is { } algo ? TransferHash.Create(algo) : null);
+        if (body.Hash is not null)
         {
             try
             {
                 // The hash covers the whole file, so it starts with the bytes held from an earlier try.
-                await _upload.HashPrefixAsync(hash, _aborted);
+                await upload.HashPrefixAsync(body.Hash, _aborted);
             }
             catch (Exception e) when (IsRequestFailure(e))
             {
-                await DiscardUploadAsync();
+                await EndUploadAsync(body);
                 await _frames.SendErrorAsync(stream, e, path);
                 return;
             }
         }
-        if (offset > 0)
+        if (body.Offset > 0)
         {
-            SessionLog.UploadResumed(_logger, _peer, ClientText.Of(uploadId), offset, length);
+            SessionLog.UploadResumed(_logger, _peer, ClientText.Of(uploadId), body.Offset, length);
         }
-        await _frames.SendAsync(stream, new ReadyAnswer(offset));
+        // Waiting for its body before READY goes out: the client's first DATA may come right after it.
+        AwaitBody(body);
+        await _frames.SendAsync(stream, new ReadyAnswer(body.Offset));
+    }
 
-        long received = offset;
-        EndTrailer trailer;
-        while (true)
-        {
-            var header = await _frames.ReadHeaderAsync() ?? throw new ConnectionEndedException("closed in the middle of an upload body");
-            if (header.StreamId != stream || header.Type is not (FrameType.Data or FrameType.End))
-            {
-                throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {stream}");
-            }
-            if (header.Type == FrameType.End)
-            {
-                trailer = EndTrailer.Read(await _frames.ReadFieldsAsync(header));
-                break;
-            }
-            if (header.PayloadLength > length - received)
-            {
-                throw Malformed($"a body longer than the {length} bytes announced");
-            }
-            await ReceiveDataAsync(header, path, hash);
-            received += header.PayloadLength;
-        }
-
-        if (_upload is null)
+    /// <summary>Checks the body that ended with <paramref name="trailer"/> and commits the file, or answers why not.</summary>
+    private async Task FinishUploadAsync(UploadStream body, EndTrailer trailer)
+    {
+        using var _ = body;
+        if (body.Upload is not { } upload)
         {
             // Writing failed part way; the ERROR went out then.
             return;
         }
         try
         {
-            if (received != length)
+            if (body.Received != body.Length)
             {
-                await _upload.DiscardAsync();
-                throw new FtpException(FtpStatus.LengthMismatch, $"The body was {received - offset} bytes from offset {offset}, not the {length - offset} announced.");
+                await upload.DiscardAsync();
+                throw new FtpException(FtpStatus.LengthMismatch, $"The body was {body.Received - body.Offset} bytes from offset {body.Offset}, not the {body.Length - body.Offset} announced.");
             }
             byte[]? actual = null;
-            if (hash is not null)
+            if (body.Hash is { } hash)
             {
                 actual = hash.GetHash();
                 byte[]? expected = trailer.Hash;
                 if (expected is null || !actual.AsSpan().SequenceEqual(expected))
                 {
                     // Damaged on the way, somewhere in the whole file: nothing of it can be trusted, so the next try starts at 0.
-                    await _upload.DiscardAsync();
+                    await upload.DiscardAsync();
                     throw new FtpException(FtpStatus.HashMismatch, expected is null
                         ? $"The upload announced {TransferHash.WireName(hash.Algorithm)} but its END carried no hash."
                         : $"The file's {TransferHash.WireName(hash.Algorithm)} hash differs from the client's: it was damaged on the way and has been discarded.");
                 }
             }
-            var result = await _upload.CommitAsync(actual, _aborted);
+            var result = await upload.CommitAsync(actual, _aborted);
             SessionLog.Received(_logger, ClientText.OfPath(result.Path), result.Length, _peer);
-            await _frames.SendAsync(stream, AnswerOf(result));
+            await _frames.SendAsync(body.Stream, AnswerOf(result));
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
-            await _frames.SendErrorAsync(stream, e, path);
+            await _frames.SendErrorAsync(body.Stream, e, body.Path);
         }
         finally
         {
-            await DiscardUploadAsync();
+            await EndUploadAsync(body);
         }
     }
 
     private static UploadAnswer AnswerOf(UploadResult result) => new(result.Path, result.Length, result.Renamed, result.HashAlgorithm, result.Hash);
 
     /// <summary>
-    /// Passes one DATA payload to the upload: in v1 as it arrives; in v2 whole, once its checksum holds, so that a
+    /// Passes one DATA payload to the upload: in v1 as it arrives; from v2 on whole, once its checksum holds, so that a
     /// damaged payload is never written (the bytes before it stay, for a resume). After a write failure, reads and drops it.
     /// </summary>
-    private async Task ReceiveDataAsync(FrameHeader header, string path, TransferHash? hash)
+    private async Task ReceiveDataAsync(FrameHeader header, UploadStream body)
     {
-        uint stream = header.StreamId;
         int length = header.PayloadLength;
         bool whole = _frames.Version >= ProtocolConstants.ChecksumVersion;
-        if (_space is not null && length > 0)
+        if (body.Space is { } space && length > 0)
         {
             try
             {
                 // Room as the bytes come, never for the whole announced length at once (see StorageGuard); for the whole
                 // payload (at most 1 MiB) before its first byte, so that it is checked once a frame, not once a pipe segment.
-                _space.Take(length);
+                space.Take(length);
             }
             catch (Exception e) when (IsRequestFailure(e))
             {
-                await FailUploadAsync(stream, e, path);
+                await FailUploadAsync(body, e);
             }
         }
         while (length > 0)
@@ -182,11 +171,11 @@ internal sealed partial class FtpConnectionSession
             // Measured now: once advanced past, the buffer's segments go back to the pool and 'take' means nothing.
             length -= (int)take.Length;
             Exception? failure = null;
-            if (_upload is not null)
+            if (body.Upload is { } upload)
             {
                 try
                 {
-                    if (hash is not null)
+                    if (body.Hash is { } hash)
                     {
                         foreach (var segment in take)
                         {
@@ -194,7 +183,7 @@ internal sealed partial class FtpConnectionSession
                         }
                     }
                     // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
-                    await _upload.WriteAsync(take, CancellationToken.None);
+                    await upload.WriteAsync(take, CancellationToken.None);
                 }
                 catch (Exception e) when (IsRequestFailure(e))
                 {
@@ -204,28 +193,34 @@ internal sealed partial class FtpConnectionSession
             _frames.AdvanceTo(take.End);
             if (failure is not null)
             {
-                await FailUploadAsync(stream, failure, path);
+                await FailUploadAsync(body, failure);
             }
         }
     }
 
     /// <summary>Ends an upload that failed part way and answers at once; the rest of this stream's body is read and dropped up to its END.</summary>
-    private async Task FailUploadAsync(uint stream, Exception failure, string path)
+    private async Task FailUploadAsync(UploadStream body, Exception failure)
     {
-        await DiscardUploadAsync();
-        await _frames.SendErrorAsync(stream, failure, path);
+        var (upload, space) = body.Detach();
+        await EndUploadAsync(upload, space);
+        await _frames.SendErrorAsync(body.Stream, failure, body.Path);
     }
 
-    /// <summary>Ends the current upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
-    private async ValueTask DiscardUploadAsync()
+    /// <summary>Ends a stream's upload: a committed one is left alone, an unfinished one's partial file is deleted.</summary>
+    private async ValueTask EndUploadAsync(UploadStream body)
     {
-        _space?.Dispose();
-        _space = null;
-        if (_upload is not { } upload)
+        var (upload, space) = body.Detach();
+        await EndUploadAsync(upload, space);
+        body.Dispose();
+    }
+
+    private async ValueTask EndUploadAsync(IUploadSession? upload, UploadSpace? space)
+    {
+        space?.Dispose();
+        if (upload is null)
         {
             return;
         }
-        _upload = null;
         try
         {
             await upload.DisposeAsync();
