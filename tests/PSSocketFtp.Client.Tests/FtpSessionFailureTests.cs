@@ -148,7 +148,7 @@ public class FtpSessionFailureTests
             frame[position] ^= 0x01;
             return c.SendAsync(frame);
         },
-        (_, session) => Assert.Equal(2, session.ProtocolVersion));
+        (_, session) => Assert.Equal(ProtocolConstants.Version, session.ProtocolVersion));
 
     /// <summary>
     /// Connects, has <paramref name="badAnswer"/> answer the first connection's second request (a PING), and pings until
@@ -196,7 +196,7 @@ public class FtpSessionFailureTests
 
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
-        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(ProtocolConstants.Version, session.ProtocolVersion);
         Assert.Equal(2, server.ConnectionCount);
     }
 
@@ -232,7 +232,7 @@ public class FtpSessionFailureTests
 
         using var session = await _clock.SkipDelaysAsync(() => FtpSession.ConnectAsync(options), options.MaxRetryDelay);
 
-        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(ProtocolConstants.Version, session.ProtocolVersion);
         Assert.Equal(2, server.ConnectionCount);
     }
 

@@ -18,7 +18,7 @@ public class FtpSessionTests
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
 
         Assert.True(session.IsConnected);
-        Assert.Equal(2, session.ProtocolVersion);
+        Assert.Equal(ProtocolConstants.Version, session.ProtocolVersion);
         Assert.Equal("FakeServer/1.0", session.ServerSoftware);
         Assert.Equal(FrameType.Ping, Assert.Single(server.Requests).Type);
         Assert.Equal(1u, server.Requests[0].StreamId);
