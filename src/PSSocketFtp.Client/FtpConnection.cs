@@ -9,8 +9,10 @@ namespace PSSocketFtp.Client;
 
 /// <summary>
 /// One TCP connection after a successful handshake: frame-level reads and writes. Every network failure surfaces as
-/// <see cref="FtpConnectionException"/>, so callers can tell it from local I/O errors. Not thread-safe: the session
-/// runs one operation at a time.
+/// <see cref="FtpConnectionException"/>, so callers can tell it from local I/O errors. From protocol version 3 many
+/// operations use it at once, each on its own stream: writes go out a whole frame at a time under a lock, and whoever
+/// needs a frame reads the next one, keeping frames of other streams for their owners (see <see cref="NextFrameAsync"/>).
+/// In versions 1 and 2 the session runs one operation at a time on it (<see cref="Exclusive"/>).
 /// </summary>
 internal sealed class FtpConnection : IDisposable
 {
@@ -21,8 +23,13 @@ internal sealed class FtpConnection : IDisposable
     private Stream _output = Stream.Null;
     private readonly byte[] _header = new byte[ProtocolConstants.ChecksummedHeaderSize];
     private readonly string _peer;
-    private uint _lastStreamId;
-    private ProgressWatchdog? _watchdog;
+    private readonly SemaphoreSlim _readLock = new(1, 1);
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Frames read by one operation for another's stream (version 3), until their owner takes them.
+    private readonly Dictionary<uint, Queue<ReceivedFrame>> _parked = [];
+    private int _lastStreamId;
+    // The no-progress watches of the operations on this connection: bytes moving in either direction count for all of them.
+    private ProgressWatchdog[] _watchdogs = [];
     private Stream? _tls;
 
     private FtpConnection(TcpClient client, string peer)
@@ -60,7 +67,7 @@ internal sealed class FtpConnection : IDisposable
         var client = new TcpClient { NoDelay = true };
         var connection = new FtpConnection(client, peer) { LastUsed = options.TimeProvider.GetTimestamp() };
         // A deadline, not a no-progress watch: the handshake's bytes do not extend it.
-        using var scope = new OperationScope(connection, options, options.ConnectTimeout, touchOnProgress: false, cancellationToken);
+        using var scope = new OperationScope(connection, peer, options, options.ConnectTimeout, touchOnProgress: false, cancellationToken);
         try
         {
             try
@@ -80,7 +87,7 @@ internal sealed class FtpConnection : IDisposable
             connection._input = new BufferedStream(connection._output, ReadBufferSize);
             var hello = new byte[ProtocolConstants.HandshakeSize];
             Handshake.WriteHello(hello);
-            await connection.WriteAsync(hello, 0, hello.Length).ConfigureAwait(false);
+            await connection.WriteFrameAsync(hello, 0, hello.Length).ConfigureAwait(false);
             await connection.ReadExactAsync(hello, 0, hello.Length).ConfigureAwait(false);
             connection.ProtocolVersion = Handshake.ReadReply(hello);
             if (options.UserName is { } user)
@@ -102,18 +109,52 @@ internal sealed class FtpConnection : IDisposable
     /// <summary>The protocol version agreed in the handshake.</summary>
     public byte ProtocolVersion { get; private set; }
 
+    /// <summary>Whether many operations may use the connection at once (protocol version 3 and later).</summary>
+    public bool IsMultiplexed => ProtocolVersion >= ProtocolConstants.MultiplexVersion;
+
+    /// <summary>Held by an operation for its whole run when the connection is not multiplexed: one request at a time.</summary>
+    public SemaphoreSlim Exclusive { get; } = new(1, 1);
+
+    /// <summary>How many operations are using the connection; one in use is never closed as idle.</summary>
+    public int Users;
+
     /// <summary>A new stream id for the next request.</summary>
-    public uint NextStreamId() => ++_lastStreamId;
+    public uint NextStreamId() => (uint)Interlocked.Increment(ref _lastStreamId);
 
     /// <summary>
     /// Ties an operation to the connection: cancelling the token, or going a whole timeout without progress,
-    /// aborts the socket so that any pending read or write ends at once (on every runtime).
+    /// aborts the socket so that any pending read or write ends at once (on every runtime). On a multiplexed connection
+    /// that ends the other operations' tries too; they are retried on a new connection.
     /// </summary>
     public OperationScope BeginOperation(FtpSessionOptions options, CancellationToken cancellationToken) =>
-        new(this, options, options.NoProgressTimeout, touchOnProgress: true, cancellationToken);
+        new(this, _peer, options, options.NoProgressTimeout, touchOnProgress: true, cancellationToken);
 
-    /// <summary>Counts local work for the operation (hashing a file's prefix) as progress.</summary>
-    public void Touch() => _watchdog?.Touch();
+    /// <summary>Counts local work for the operations (hashing a file's prefix) as progress.</summary>
+    public void Touch()
+    {
+        foreach (var watchdog in Volatile.Read(ref _watchdogs))
+        {
+            watchdog.Touch();
+        }
+    }
+
+    /// <summary>Adds an operation's no-progress watch, to be touched by every byte that moves.</summary>
+    public void Watch(ProgressWatchdog watchdog)
+    {
+        lock (_parked)
+        {
+            _watchdogs = [.. _watchdogs, watchdog];
+        }
+    }
+
+    /// <summary>Removes an operation's no-progress watch.</summary>
+    public void Unwatch(ProgressWatchdog watchdog)
+    {
+        lock (_parked)
+        {
+            _watchdogs = _watchdogs.Where(w => w != watchdog).ToArray();
+        }
+    }
 
     /// <summary>Finishes the frame in the agreed version (with its checksums from version 2 on) and sends it.</summary>
     public async Task SendAsync(FieldWriter writer)
@@ -123,7 +164,7 @@ internal sealed class FtpConnection : IDisposable
         {
             segment = new ArraySegment<byte>(frame.ToArray());
         }
-        await WriteAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
+        await WriteFrameAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
     }
 
     /// <summary>Sends <paramref name="message"/> as a frame of <paramref name="streamId"/>.</summary>
@@ -132,17 +173,18 @@ internal sealed class FtpConnection : IDisposable
     /// <summary>Reads the next frame of <paramref name="streamId"/> whose payload is fields; an ERROR frame becomes an exception.</summary>
     public async Task<(FrameType Type, FieldSet Fields)> ReadResponseAsync(uint streamId)
     {
-        var header = await ReadHeaderAsync(streamId).ConfigureAwait(false);
-        if (header.Type == FrameType.Data)
+        var frame = await NextFrameAsync(streamId).ConfigureAwait(false);
+        if (frame.Header.Type == FrameType.Data)
         {
+            frame.Release();
             throw Violation($"a DATA frame where a response was expected on stream {streamId}");
         }
-        var fields = await ReadFieldsAsync(header).ConfigureAwait(false);
-        if (header.Type == FrameType.Error)
+        var fields = FieldsOf(frame);
+        if (frame.Header.Type == FrameType.Error)
         {
-            throw ServerError(header, fields);
+            throw ServerError(frame.Header, fields);
         }
-        return (header.Type, fields);
+        return (frame.Header.Type, fields);
     }
 
     /// <summary>Reads a response and checks that it is of the expected type.</summary>
@@ -179,7 +221,7 @@ internal sealed class FtpConnection : IDisposable
                 }
                 hash.Append(buffer, ProtocolConstants.ChecksummedHeaderSize, read);
                 new FrameHeader(FrameType.Data, streamId, read).Write(buffer.AsSpan(start), ProtocolVersion, buffer.AsSpan(ProtocolConstants.ChecksummedHeaderSize, read));
-                await WriteAsync(buffer, start, headerSize + read).ConfigureAwait(false);
+                await WriteFrameAsync(buffer, start, headerSize + read).ConfigureAwait(false);
                 sent += read;
                 onProgress(sent);
             }
@@ -202,50 +244,41 @@ internal sealed class FtpConnection : IDisposable
     /// </summary>
     public async Task<FieldSet> ReceiveBodyAsync(uint streamId, Stream destination, long length, TransferHash hash, Action<long> onProgress)
     {
-        // Rented, as in SendBodyAsync; a frame the server chose to make larger gets a larger one.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(ProtocolConstants.DataChunkSize, Math.Max(length, 1)));
         long received = 0;
-        try
+        while (true)
         {
-            while (true)
+            var frame = await NextFrameAsync(streamId).ConfigureAwait(false);
+            var header = frame.Header;
+            if (header.Type != FrameType.Data)
             {
-                var header = await ReadHeaderAsync(streamId).ConfigureAwait(false);
-                if (header.Type != FrameType.Data)
+                var fields = FieldsOf(frame);
+                if (header.Type == FrameType.Error)
                 {
-                    var fields = await ReadFieldsAsync(header).ConfigureAwait(false);
-                    if (header.Type == FrameType.Error)
-                    {
-                        // Ends the exchange in place of the rest of the body; the connection stays in step.
-                        throw ServerError(header, fields);
-                    }
-                    if (header.Type != FrameType.End)
-                    {
-                        throw Violation($"a {header.Type} frame inside a body");
-                    }
-                    return received == length ? fields : throw Violation($"a body of {received} bytes where {length} were announced");
+                    // Ends the exchange in place of the rest of the body; the connection stays in step.
+                    throw ServerError(header, fields);
                 }
+                if (header.Type != FrameType.End)
+                {
+                    throw Violation($"a {header.Type} frame inside a body");
+                }
+                return received == length ? fields : throw Violation($"a body of {received} bytes where {length} were announced");
+            }
+            try
+            {
                 if (header.PayloadLength > length - received)
                 {
                     throw Violation($"a body longer than the {length} bytes announced");
                 }
-                if (header.PayloadLength > buffer.Length)
-                {
-                    // Senders use 256 KiB chunks; a peer may send up to the 1 MiB limit.
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(header.PayloadLength);
-                }
                 int chunk = header.PayloadLength;
-                await ReadExactAsync(buffer, 0, chunk).ConfigureAwait(false);
-                CheckOrBreak(header, buffer);
-                hash.Append(buffer, 0, chunk);
-                await destination.WriteAsync(buffer, 0, chunk).ConfigureAwait(false);
+                hash.Append(frame.Payload, 0, chunk);
+                await destination.WriteAsync(frame.Payload, 0, chunk).ConfigureAwait(false);
                 received += chunk;
                 onProgress(received);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                frame.Release();
+            }
         }
     }
 
@@ -257,7 +290,78 @@ internal sealed class FtpConnection : IDisposable
         _tls?.Dispose();
     }
 
-    private async Task<FrameHeader> ReadHeaderAsync(uint streamId)
+    /// <summary>
+    /// The next frame of <paramref name="streamId"/> (or a fatal ERROR on stream 0). Whoever needs a frame and finds none
+    /// kept for it reads the next one from the socket, under the read lock; on a multiplexed connection a frame of
+    /// another open stream is kept for its owner, who takes it when its turn at the lock comes. In versions 1 and 2 a
+    /// frame of another stream is the server breaking the protocol, as only one request is in flight.
+    /// </summary>
+    private async Task<ReceivedFrame> NextFrameAsync(uint streamId)
+    {
+        while (true)
+        {
+            if (TryTakeParked(streamId, out var kept))
+            {
+                return kept;
+            }
+            await _readLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (TryTakeParked(streamId, out kept))
+                {
+                    return kept;
+                }
+                var frame = await ReadFrameAsync().ConfigureAwait(false);
+                uint owner = frame.Header.StreamId;
+                bool fatal = frame.Header.Type == FrameType.Error && owner == 0;
+                if (owner == streamId || fatal)
+                {
+                    return frame;
+                }
+                if (!IsMultiplexed || owner == 0 || owner > (uint)Volatile.Read(ref _lastStreamId))
+                {
+                    frame.Release();
+                    throw Violation($"a frame for stream {owner} while waiting for stream {streamId}");
+                }
+                lock (_parked)
+                {
+                    if (!_parked.TryGetValue(owner, out var queue))
+                    {
+                        _parked[owner] = queue = new Queue<ReceivedFrame>();
+                    }
+                    queue.Enqueue(frame);
+                }
+            }
+            finally
+            {
+                _readLock.Release();
+            }
+        }
+    }
+
+    private bool TryTakeParked(uint streamId, out ReceivedFrame frame)
+    {
+        lock (_parked)
+        {
+            if (_parked.TryGetValue(streamId, out var queue))
+            {
+                frame = queue.Dequeue();
+                if (queue.Count == 0)
+                {
+                    _parked.Remove(streamId);
+                }
+                return true;
+            }
+        }
+        frame = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads one whole frame; its header and payload checks (from version 2 on) hold before it is returned, so a damaged
+    /// frame is never parsed, let alone trusted. A DATA payload is in a rented array (see <see cref="ReceivedFrame.Release"/>).
+    /// </summary>
+    private async Task<ReceivedFrame> ReadFrameAsync()
     {
         int size = FrameHeader.Size(ProtocolVersion);
         await ReadExactAsync(_header, 0, size).ConfigureAwait(false);
@@ -272,37 +376,36 @@ internal sealed class FtpConnection : IDisposable
             IsBroken = true;
             throw new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} sent a bad frame: {e.Message}", e);
         }
-        bool fatal = header.Type == FrameType.Error && header.StreamId == 0;
-        return header.StreamId == streamId || fatal ? header : throw Violation($"a frame for stream {header.StreamId} while waiting for stream {streamId}");
-    }
-
-    /// <summary>Reads a fields payload; one whose checksum fails is never parsed, let alone trusted.</summary>
-    private async Task<FieldSet> ReadFieldsAsync(FrameHeader header)
-    {
-        var payload = new byte[header.PayloadLength];
-        await ReadExactAsync(payload, 0, payload.Length).ConfigureAwait(false);
-        CheckOrBreak(header, payload);
+        var frame = new ReceivedFrame(header, header.Type == FrameType.Data ? ArrayPool<byte>.Shared.Rent(header.PayloadLength) : new byte[header.PayloadLength]);
         try
         {
-            return FieldSet.Parse(payload);
+            await ReadExactAsync(frame.Payload, 0, header.PayloadLength).ConfigureAwait(false);
+            var payload = new ReadOnlySequence<byte>(frame.Payload, 0, header.PayloadLength);
+            FrameReader.TryReadPayload(ref payload, header, out _);
+        }
+        catch (Exception e)
+        {
+            frame.Release();
+            if (e is FtpException bad)
+            {
+                IsBroken = true;
+                throw new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} sent a bad frame: {bad.Message}", bad);
+            }
+            throw;
+        }
+        return frame;
+    }
+
+    /// <summary>A control frame's payload as fields; fields that do not parse are the server breaking the protocol.</summary>
+    private FieldSet FieldsOf(ReceivedFrame frame)
+    {
+        try
+        {
+            return FieldSet.Parse(frame.Payload);
         }
         catch (FtpException e)
         {
             throw Violation(e.Message);
-        }
-    }
-
-    private void CheckOrBreak(FrameHeader header, byte[] buffer)
-    {
-        try
-        {
-            var bytes = new ReadOnlySequence<byte>(buffer, 0, header.PayloadLength);
-            FrameReader.TryReadPayload(ref bytes, header, out _);
-        }
-        catch (FtpException e)
-        {
-            IsBroken = true;
-            throw new FtpException(FtpStatus.MalformedFrame, $"The server at {_peer} sent a bad frame: {e.Message}", e);
         }
     }
 
@@ -340,12 +443,14 @@ internal sealed class FtpConnection : IDisposable
             }
             offset += read;
             count -= read;
-            _watchdog?.Touch();
+            Touch();
         }
     }
 
-    private async Task WriteAsync(byte[] buffer, int offset, int count)
+    /// <summary>Writes a whole frame (or the hello); frames of the operations on a multiplexed connection never mix.</summary>
+    private async Task WriteFrameAsync(byte[] buffer, int offset, int count)
     {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
             await _output.WriteAsync(buffer, offset, count).ConfigureAwait(false);
@@ -354,7 +459,11 @@ internal sealed class FtpConnection : IDisposable
         {
             throw Lost(e);
         }
-        _watchdog?.Touch();
+        finally
+        {
+            _writeLock.Release();
+        }
+        Touch();
     }
 
     private FtpConnectionException Lost(Exception? cause)
@@ -372,54 +481,4 @@ internal sealed class FtpConnection : IDisposable
             SocketError.ConnectionRefused or SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable
             or SocketError.TryAgain or SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.NetworkDown
             or SocketError.OperationAborted or SocketError.Interrupted;
-
-    /// <summary>An operation's cancellation and no-progress watch over this connection.</summary>
-    internal sealed class OperationScope : IDisposable
-    {
-        private readonly FtpConnection _connection;
-        private readonly TimeSpan _timeout;
-        private readonly TimeProvider _clock;
-        private readonly CancellationToken _cancellationToken;
-        private readonly CancellationTokenRegistration _registration;
-        private readonly ProgressWatchdog _watchdog;
-
-        internal OperationScope(FtpConnection connection, FtpSessionOptions options, TimeSpan timeout, bool touchOnProgress, CancellationToken cancellationToken)
-        {
-            _connection = connection;
-            _timeout = timeout;
-            _clock = options.TimeProvider;
-            _cancellationToken = cancellationToken;
-            _watchdog = new ProgressWatchdog(options.TimeProvider, timeout, connection.Dispose);
-            connection._watchdog = touchOnProgress ? _watchdog : null;
-            _registration = cancellationToken.Register(connection.Dispose);
-        }
-
-        /// <summary>
-        /// Explains a failure: a cancelled token becomes <see cref="OperationCanceledException"/>, a stall
-        /// <see cref="FtpTimeoutException"/>; connection faults are marked transient unless the request may have taken effect.
-        /// </summary>
-        public Exception Translate(Exception e, bool mayHaveTakenEffect)
-        {
-            if (_cancellationToken.IsCancellationRequested)
-            {
-                return e as OperationCanceledException ?? new OperationCanceledException("The operation was cancelled.", e, _cancellationToken);
-            }
-            if (_watchdog.Fired)
-            {
-                return new FtpTimeoutException($"{_connection._peer} made no progress for {_timeout.TotalSeconds:0.###} s.") { IsTransient = !mayHaveTakenEffect };
-            }
-            if (e is FtpConnectionException lost && mayHaveTakenEffect)
-            {
-                lost.IsTransient = false;
-            }
-            return e;
-        }
-
-        public void Dispose()
-        {
-            _registration.Dispose();
-            _watchdog.Dispose();
-            _connection._watchdog = null;
-        }
-    }
 }

@@ -4,14 +4,20 @@ using PSSocketFtp.Protocol.Messages;
 namespace PSSocketFtp.Client;
 
 /// <summary>
-/// Runs a session's operations one at a time inside its retry pipeline, each try on a live connection. It owns the
-/// connection: it opens a new one when the last broke or went idle, and closes one left unused for the idle timeout.
+/// Runs a session's operations inside its retry pipeline, each try on a live connection. It owns the connection: it
+/// opens a new one when the last broke or went idle, and closes one left unused for the idle timeout. Up to
+/// <see cref="ProtocolConstants.MaxOpenStreams"/> operations run at once on a connection of protocol version 3 (each
+/// retried on its own: a cut connection is opened again once, and every try that was on it resumes on the new one); on
+/// an older server they take turns.
 /// </summary>
 internal sealed class OperationRunner : IDisposable
 {
     private readonly FtpSessionOptions _options;
     private readonly Polly.ResiliencePipeline _pipeline;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Operations in flight, at most as many as a connection may carry; Disconnect takes every slot.
+    private readonly SemaphoreSlim _window = new(ProtocolConstants.MaxOpenStreams, ProtocolConstants.MaxOpenStreams);
+    // Guards _connection: one try opens a new connection while the others wait for it.
+    private readonly SemaphoreSlim _connect = new(1, 1);
     private readonly ITimer _idleTimer;
     private FtpConnection? _connection;
     private bool _closed;
@@ -33,14 +39,14 @@ internal sealed class OperationRunner : IDisposable
     /// <summary>Whether a connection to the server is up right now.</summary>
     public bool IsConnected => !_closed && _connection is { IsBroken: false };
 
-    /// <summary>Runs one operation inside the retry pipeline, on a live connection, one operation at a time.</summary>
+    /// <summary>Runs one operation inside the retry pipeline, on a live connection; many at once on a multiplexed one.</summary>
     public async Task<T> RunAsync<T>(Func<FtpConnection, Attempt, Task<T>> operation, CancellationToken cancellationToken)
     {
         if (_closed)
         {
             throw new InvalidOperationException($"The session to {_options.ComputerName}:{_options.Port} is closed.");
         }
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
         var budget = new RetryBudget();
         var pipelineContext = Polly.ResilienceContextPool.Shared.Get(cancellationToken);
         pipelineContext.Properties.Set(Resilience.Budget, budget);
@@ -54,12 +60,25 @@ internal sealed class OperationRunner : IDisposable
                 FtpConnection connection;
                 try
                 {
-                    connection = _connection is { IsBroken: false } live && !IsIdle(live) ? live : await ReconnectAsync(token).ConfigureAwait(false);
+                    connection = await AcquireAsync(token).ConfigureAwait(false);
                 }
                 catch
                 {
                     // A try that could not connect moved nothing.
                     budget.Failed(cutAfterMoving: false);
+                    throw;
+                }
+                bool exclusive = !connection.IsMultiplexed;
+                try
+                {
+                    if (exclusive)
+                    {
+                        await connection.Exclusive.WaitAsync(token).ConfigureAwait(false);
+                    }
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref connection.Users);
                     throw;
                 }
                 using var scope = connection.BeginOperation(_options, token);
@@ -75,7 +94,7 @@ internal sealed class OperationRunner : IDisposable
                     // and a damaged body (hash or length) is retried on a fresh connection too.
                     if (e is not FtpException { IsProtocolViolation: false } refusal || Resilience.IsWireFault(refusal.Status) || connection.IsBroken)
                     {
-                        CloseConnection();
+                        CloseConnection(connection);
                     }
                     var translated = scope.Translate(e, attempt.MayHaveTakenEffect);
                     if (attempt.MayHaveTakenEffect || attempt.Final)
@@ -91,22 +110,32 @@ internal sealed class OperationRunner : IDisposable
                 finally
                 {
                     connection.LastUsed = _options.TimeProvider.GetTimestamp();
+                    if (exclusive)
+                    {
+                        connection.Exclusive.Release();
+                    }
+                    Interlocked.Decrement(ref connection.Users);
                 }
             }, pipelineContext).ConfigureAwait(false);
         }
         finally
         {
             Polly.ResilienceContextPool.Shared.Return(pipelineContext);
-            _gate.Release();
+            _window.Release();
         }
     }
 
     /// <summary>Says goodbye to the server and closes the connection. No operation runs afterwards.</summary>
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Every slot: the operations in flight end first.
+        int taken = 0;
         try
         {
+            for (; taken < ProtocolConstants.MaxOpenStreams; taken++)
+            {
+                await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
             if (_connection is { IsBroken: false } connection)
             {
                 try
@@ -127,7 +156,10 @@ internal sealed class OperationRunner : IDisposable
         }
         finally
         {
-            _gate.Release();
+            if (taken > 0)
+            {
+                _window.Release(taken);
+            }
         }
     }
 
@@ -139,12 +171,13 @@ internal sealed class OperationRunner : IDisposable
         CloseConnection();
     }
 
-    private bool IsIdle(FtpConnection connection) => _options.TimeProvider.GetElapsedTime(connection.LastUsed) >= _options.IdleTimeout;
+    private bool IsIdle(FtpConnection connection) =>
+        Volatile.Read(ref connection.Users) == 0 && _options.TimeProvider.GetElapsedTime(connection.LastUsed) >= _options.IdleTimeout;
 
     /// <summary>Closes a connection that went unused for the idle timeout; never one an operation is using.</summary>
     private void CloseIfIdle()
     {
-        if (!_gate.Wait(0))
+        if (!_connect.Wait(0))
         {
             return;
         }
@@ -157,16 +190,40 @@ internal sealed class OperationRunner : IDisposable
         }
         finally
         {
-            _gate.Release();
+            _connect.Release();
         }
     }
 
-    private async Task<FtpConnection> ReconnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The live connection, counted as in use by the caller; a new one when there is none, it broke or it went idle. Tries
+    /// that need a new connection at the same time wait for one of them to open it, and all use it.
+    /// </summary>
+    private async Task<FtpConnection> AcquireAsync(CancellationToken cancellationToken)
     {
-        CloseConnection();
-        var connection = await FtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
-        ProtocolVersion = connection.ProtocolVersion;
-        return _connection = connection;
+        await _connect.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is not { IsBroken: false } connection || IsIdle(connection))
+            {
+                CloseConnection();
+                connection = await FtpConnection.OpenAsync(_options, cancellationToken).ConfigureAwait(false);
+                ProtocolVersion = connection.ProtocolVersion;
+                _connection = connection;
+            }
+            Interlocked.Increment(ref connection.Users);
+            return connection;
+        }
+        finally
+        {
+            _connect.Release();
+        }
+    }
+
+    /// <summary>Closes <paramref name="connection"/>, and forgets it if it is still the session's (not one opened since).</summary>
+    private void CloseConnection(FtpConnection connection)
+    {
+        connection.Dispose();
+        Interlocked.CompareExchange(ref _connection, null, connection);
     }
 
     private void CloseConnection()
