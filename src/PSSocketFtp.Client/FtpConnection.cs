@@ -474,7 +474,8 @@ internal sealed class FtpConnection : IDisposable
             cause);
     }
 
-    private static bool IsNetworkFault(Exception e) => e is IOException or SocketException or ObjectDisposedException or InvalidOperationException;
+    // NotSupportedException: a BufferedStream over a socket stream that another operation's failure disposed meanwhile.
+    private static bool IsNetworkFault(Exception e) => e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException;
 
     private static bool IsTransientConnectFailure(Exception e) =>
         (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode is

@@ -30,7 +30,7 @@ internal static class Resilience
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.RetryCount > 0)
         {
-            // One operation at a time per session, so the session's own generator is never drawn from twice at once.
+            // The session's own generator; its operations may retry at the same moment, and Random is not thread-safe.
             var jitter = new Random();
             builder.AddRetry(new RetryStrategyOptions
             {
@@ -52,7 +52,12 @@ internal static class Resilience
     {
         // Bounded so the arithmetic stays finite: 2^30 times any sensible RetryDelay is far past any sensible MaxRetryDelay.
         int doublings = Math.Min(Math.Max(streak - 1, 0), 30);
-        double drawn = options.RetryDelay.Ticks * Math.Pow(2, doublings) * (0.5 + jitter.NextDouble());
+        double draw;
+        lock (jitter)
+        {
+            draw = jitter.NextDouble();
+        }
+        double drawn = options.RetryDelay.Ticks * Math.Pow(2, doublings) * (0.5 + draw);
         return TimeSpan.FromTicks((long)Math.Min(drawn, options.MaxRetryDelay.Ticks));
     }
 

@@ -32,9 +32,17 @@ public sealed class TransferFaultTests(ITestOutputHelper output)
     [Fact]
     public Task UploadAndDownload_SecondSeedFaults_EveryTransferByteExact() => RunAsync(Faults.SecondSeed);
 
-    private async Task RunAsync(int seed)
+    /// <summary>
+    /// The same transfers, 16 at once on the one session (protocol version 3): a fault ends every try in flight on the
+    /// connection, and each resumes. Cuts and flips come at a quarter of the rate, so that each transfer still meets about
+    /// four times as many as one at a time does.
+    /// </summary>
+    [Fact]
+    public Task UploadAndDownload_SeededFaultsManyInFlight_EveryTransferByteExact() => RunAsync(Faults.Seed, inFlight: 16);
+
+    private async Task RunAsync(int seed, int inFlight = 1)
     {
-        string tag = $"[fault seed {seed}, flips on any byte; replay with PSSOCKETFTP_FAULT_SEED={seed}]";
+        string tag = $"[fault seed {seed}, flips on any byte, {inFlight} in flight; replay with PSSOCKETFTP_FAULT_SEED={seed}]";
         output.WriteLine($"fault suite {tag}");
         var watch = Stopwatch.StartNew();
         string sandbox = Faults.NewSandbox("suite");
@@ -46,9 +54,9 @@ public sealed class TransferFaultTests(ITestOutputHelper output)
         Directory.CreateDirectory(downloads);
         var proxyLog = new ConcurrentQueue<string>();
         var serverLog = new LogLines();
-        var failures = new List<string>();
-        var uploads = new Dictionary<string, FtpTransferResult>();
-        var downloadResults = new Dictionary<string, FtpTransferResult>();
+        var failures = new ConcurrentQueue<string>();
+        var uploads = new ConcurrentDictionary<string, FtpTransferResult>();
+        var downloadResults = new ConcurrentDictionary<string, FtpTransferResult>();
         var order = new Random(seed);
         int[] uploadSizes = Enumerable.Range(0, Transfers).Select(i => Sizes[i % Sizes.Length]).OrderBy(_ => order.Next()).ToArray();
         int[] downloadSizes = Enumerable.Range(0, Transfers).Select(i => Sizes[i % Sizes.Length]).OrderBy(_ => order.Next()).ToArray();
@@ -72,37 +80,49 @@ public sealed class TransferFaultTests(ITestOutputHelper output)
                 Target = server.EndPoint,
                 Seed = seed,
                 CutRate = 0.15,
-                StallRate = 0.02,
+                // Stalls end no try (short of a cut after one), so they keep their rate whatever the intensity.
+                StallRate = inFlight == 1 ? 0.02 : 0.08,
                 FlipRate = 0.1,
                 MaxOffset = 16L * 1024 * 1024,
                 MinStall = TimeSpan.FromMilliseconds(200),
                 MaxStall = TimeSpan.FromSeconds(2.6),
+                Intensity = inFlight == 1 ? 1 : 0.25,
                 Log = proxyLog.Enqueue,
             });
 
             using (var session = await FtpSession.ConnectAsync(Faults.SessionOptions(proxy.EndPoint.Port)))
+            using (var window = new SemaphoreSlim(inFlight))
             {
-                for (int i = 0; i < Transfers; i++)
+                async Task TransferAsync(int i)
                 {
-                    string up = UploadName(i);
+                    await window.WaitAsync();
                     try
                     {
-                        uploads[up] = await session.UploadFileAsync(Path.Join(sources, up), "/");
+                        string up = UploadName(i);
+                        try
+                        {
+                            uploads[up] = await session.UploadFileAsync(Path.Join(sources, up), "/");
+                        }
+                        catch (Exception e)
+                        {
+                            failures.Enqueue($"upload {up} ({uploadSizes[i]} bytes) after {proxy.TotalFaults} faults: {e.GetType().Name}: {e.Message}");
+                        }
+                        string down = DownloadName(i);
+                        try
+                        {
+                            downloadResults[down] = await session.DownloadFileAsync("/" + down, Path.Join(downloads, down));
+                        }
+                        catch (Exception e)
+                        {
+                            failures.Enqueue($"download {down} ({downloadSizes[i]} bytes) after {proxy.TotalFaults} faults: {e.GetType().Name}: {e.Message}");
+                        }
                     }
-                    catch (Exception e)
+                    finally
                     {
-                        failures.Add($"upload {up} ({uploadSizes[i]} bytes) after {proxy.TotalFaults} faults: {e.GetType().Name}: {e.Message}");
-                    }
-                    string down = DownloadName(i);
-                    try
-                    {
-                        downloadResults[down] = await session.DownloadFileAsync("/" + down, Path.Join(downloads, down));
-                    }
-                    catch (Exception e)
-                    {
-                        failures.Add($"download {down} ({downloadSizes[i]} bytes) after {proxy.TotalFaults} faults: {e.GetType().Name}: {e.Message}");
+                        window.Release();
                     }
                 }
+                await Task.WhenAll(Enumerable.Range(0, Transfers).Select(TransferAsync)).WaitAsync(TimeSpan.FromMinutes(4));
             }
             // The checks below look past the proxy: nothing more may be injected, and nothing in flight may fire.
             proxy.Enabled = false;
