@@ -5,8 +5,9 @@ using PSSocketFtp.Protocol;
 namespace PSSocketFtp.Commands;
 
 /// <summary>
-/// What every cmdlet of the module shares: Ctrl+C cancels the client call in flight, client calls run on the pipeline
-/// thread's behalf (so Write* and ShouldProcess stay on that thread), and exceptions become ErrorRecords with stable ids.
+/// What every cmdlet of the module shares: Ctrl+C cancels the client calls in flight, client calls run on the pipeline
+/// thread's behalf (so Write* and ShouldProcess stay on that thread), a window keeps several in flight while writing
+/// their results in input order, and exceptions become ErrorRecords with stable ids.
 /// </summary>
 public abstract class FtpCmdlet : PSCmdlet, IDisposable
 {
@@ -26,8 +27,15 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     /// <summary>The ErrorId of a connection failure; Connect-FtpSocket says ConnectFailed instead.</summary>
     private protected virtual string ConnectionErrorId => "ConnectionLost";
 
-    /// <summary>Releases the cancellation source; PowerShell calls this when the pipeline ends.</summary>
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Ends the requests still in flight (when the pipeline was stopped between items, EndProcessing never ran) and
+    /// releases the cancellation source; PowerShell calls this when the pipeline ends.
+    /// </summary>
+    public void Dispose()
+    {
+        Abandon();
+        _stopping.Dispose();
+    }
 
     /// <summary>Cancels the client calls in flight (Ctrl+C, or the pipeline being stopped): they share one token.</summary>
     protected override void StopProcessing() => _stopping.Cancel();
@@ -253,10 +261,14 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private void Abandon()
     {
-        _stopping.Cancel();
-        var tasks = _window.Select(request => request.Task).ToArray();
+        var running = _window.Select(request => request.Task).Where(task => !task.IsCompleted).ToArray();
         _window.Clear();
-        Task.WhenAll(tasks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
+        // With none running the token stays as it is: what a command without a window started may still hold it.
+        if (running.Length > 0)
+        {
+            _stopping.Cancel();
+            Task.WhenAll(running).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
+        }
     }
 
     private static async Task<object?> Output(Task<FtpTransferResult> call) => await call.ConfigureAwait(false);
