@@ -5,8 +5,9 @@ using PSSocketFtp.Protocol;
 namespace PSSocketFtp.Commands;
 
 /// <summary>
-/// What every cmdlet of the module shares: Ctrl+C cancels the client call in flight, client calls run on the pipeline
-/// thread's behalf (so Write* and ShouldProcess stay on that thread), and exceptions become ErrorRecords with stable ids.
+/// What every cmdlet of the module shares: Ctrl+C cancels the client calls in flight, client calls run on the pipeline
+/// thread's behalf (so Write* and ShouldProcess stay on that thread), a window keeps several in flight while writing
+/// their results in input order, and exceptions become ErrorRecords with stable ids.
 /// </summary>
 public abstract class FtpCmdlet : PSCmdlet, IDisposable
 {
@@ -14,14 +15,29 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     // At most four progress updates a second: enough to watch, too few to cost anything measurable.
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stopping = new();
+    // The requests started and not yet written, oldest first: writing only the oldest keeps output in input order
+    // while the session works on the rest.
+    private readonly Queue<Request> _window = new();
+    private int _started;
+    private int _written;
+    private bool _inputEnded;
+    // The activity of the progress shown since the window was last empty, to be marked completed when it empties.
+    private string? _progressActivity;
 
     /// <summary>The ErrorId of a connection failure; Connect-FtpSocket says ConnectFailed instead.</summary>
     private protected virtual string ConnectionErrorId => "ConnectionLost";
 
-    /// <summary>Releases the cancellation source; PowerShell calls this when the pipeline ends.</summary>
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Ends the requests still in flight (when the pipeline was stopped between items, EndProcessing never ran) and
+    /// releases the cancellation source; PowerShell calls this when the pipeline ends.
+    /// </summary>
+    public void Dispose()
+    {
+        Abandon();
+        _stopping.Dispose();
+    }
 
-    /// <summary>Cancels the client call in flight (Ctrl+C, or the pipeline being stopped).</summary>
+    /// <summary>Cancels the client calls in flight (Ctrl+C, or the pipeline being stopped): they share one token.</summary>
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>Runs a client call and blocks the pipeline thread until it ends.</summary>
@@ -35,38 +51,32 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             return true;
         });
 
-    /// <summary>Runs a transfer, showing its progress from the pipeline thread while it runs.</summary>
-    private protected FtpTransferResult Transfer(string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call)
+    /// <summary>
+    /// How many requests <see cref="Start"/> and <see cref="StartTransfer"/> keep in flight at once; the cmdlets that
+    /// take -ThrottleLimit return it. With 1 each item waits for its request before the next item is read.
+    /// </summary>
+    private protected virtual int WindowSize => 1;
+
+    /// <summary>Writes what the requests still in the window produce, in input order, once no input is left.</summary>
+    protected sealed override void EndProcessing()
+    {
+        _inputEnded = true;
+        Flush(all: true);
+    }
+
+    /// <summary>
+    /// Starts a transfer in the window: its result or error is written in input order, once it and every request
+    /// before it have ended, and its progress is shown while the pipeline thread waits for it.
+    /// </summary>
+    private protected void StartTransfer(object target, string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call)
     {
         var progress = new LatestProgress();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        long shown = -1;
-        try
-        {
-            return Wait(call(progress, _stopping.Token), () =>
-            {
-                var (done, total) = progress.Latest;
-                if (done != shown && total > 0)
-                {
-                    shown = done;
-                    double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-                    // A new record each time: a host may keep the records it is given and show them later.
-                    WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{description}: {done / 1048576.0:N1} of {total / 1048576.0:N1} MB at {rate / 1048576.0:N1} MB/s")
-                    {
-                        PercentComplete = (int)(done * 100 / total),
-                        SecondsRemaining = rate > 0 ? (int)Math.Ceiling((total - done) / rate) : -1,
-                    });
-                }
-            });
-        }
-        finally
-        {
-            if (shown >= 0)
-            {
-                WriteProgress(new ProgressRecord(ProgressActivityId, activity, description) { RecordType = ProgressRecordType.Completed });
-            }
-        }
+        Enqueue(new Request(target, Output(call(progress, _stopping.Token)), progress, activity, description));
     }
+
+    /// <summary>Starts a client call that outputs nothing in the window; an error it ends with is written in input order.</summary>
+    private protected void Start(object target, Func<CancellationToken, Task> call) =>
+        Enqueue(new Request(target, NoOutput(call(_stopping.Token)), progress: null, activity: null, description: null));
 
     /// <summary>
     /// Runs <paramref name="action"/> for each path that <paramref name="expand"/> makes of each input. A failure writes
@@ -86,21 +96,30 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="action"/>, turning what it throws into an ErrorRecord about <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/>, turning what it throws into an ErrorRecord about <paramref name="target"/>. The
+    /// error goes through the window, so it comes out after the results of the items before it.
+    /// </summary>
     private protected void Try(object target, Action action)
     {
         try
         {
             action();
         }
-        catch (Exception e) when (Classify(e) is var (errorId, category, terminating))
+        catch (Exception e) when (Classify(e) is var (_, _, terminating))
         {
-            var record = new ErrorRecord(e, errorId, category, target);
+            Enqueue(new Request(target, Task.FromException<object?>(e), progress: null, activity: null, description: null));
+            // An error that ends the command comes after what the requests before it produce, as it did one at a time.
             if (terminating)
             {
-                ThrowTerminatingError(record);
+                Flush(all: true);
             }
-            WriteError(record);
+        }
+        catch
+        {
+            // Ctrl+C during the item's own calls, or a failure no item could overcome: the requests in flight end too.
+            Abandon();
+            throw;
         }
     }
 
@@ -153,6 +172,113 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    private void Enqueue(Request request)
+    {
+        _window.Enqueue(request);
+        _started++;
+        Flush(all: false);
+    }
+
+    /// <summary>
+    /// Writes the oldest requests that have ended, and waits for the oldest while the window is full (with
+    /// <paramref name="all"/>, until it is empty). Only the pipeline thread writes, and only from here.
+    /// </summary>
+    private void Flush(bool all)
+    {
+        try
+        {
+            while (_window.Count > 0 && (all || _window.Count >= WindowSize || _window.Peek().Task.IsCompleted))
+            {
+                Write(_window.Peek());
+                _window.Dequeue();
+                _written++;
+            }
+        }
+        catch
+        {
+            // A terminating error, Ctrl+C, or a downstream command that wants no more (Select-Object -First).
+            Abandon();
+            throw;
+        }
+        if (_window.Count == 0 && _progressActivity is not null)
+        {
+            WriteProgress(new ProgressRecord(ProgressActivityId, _progressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+            _progressActivity = null;
+        }
+    }
+
+    private void Write(Request request)
+    {
+        object? output;
+        try
+        {
+            // A request that ended well after Ctrl+C is not reported either: nothing is written after a stop.
+            if (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            output = Wait(request.Task, request.Progress is null ? null : () => ShowProgress(request));
+        }
+        catch (Exception e) when (Classify(e) is var (errorId, category, terminating))
+        {
+            var record = new ErrorRecord(e, errorId, category, request.Target);
+            if (terminating)
+            {
+                ThrowTerminatingError(record);
+            }
+            WriteError(record);
+            return;
+        }
+        if (output is not null)
+        {
+            WriteObject(output);
+        }
+    }
+
+    private void ShowProgress(Request request)
+    {
+        var (done, total) = request.Progress!.Latest;
+        if (done == request.Shown || total <= 0)
+        {
+            return;
+        }
+        request.Shown = done;
+        _progressActivity = request.Activity;
+        double rate = done / Math.Max(request.Clock.Elapsed.TotalSeconds, 0.001);
+        // The input's length is known only once it has ended: until then "of ≥N" counts the items started so far.
+        string count = _started > 1 ? $"file {_written + 1} of {(_inputEnded ? "" : "≥")}{_started}: " : "";
+        // A new record each time: a host may keep the records it is given and show them later.
+        WriteProgress(new ProgressRecord(ProgressActivityId, request.Activity, $"{count}{request.Description}: {done / 1048576.0:N1} of {total / 1048576.0:N1} MB at {rate / 1048576.0:N1} MB/s")
+        {
+            PercentComplete = (int)(done * 100 / total),
+            SecondsRemaining = rate > 0 ? (int)Math.Ceiling((total - done) / rate) : -1,
+        });
+    }
+
+    /// <summary>
+    /// Cancels the requests still in the window and waits for them to end, so that none goes on writing a file after
+    /// the command has ended with an error or been stopped; how they end no longer matters.
+    /// </summary>
+    private void Abandon()
+    {
+        var running = _window.Select(request => request.Task).Where(task => !task.IsCompleted).ToArray();
+        _window.Clear();
+        // With none running the token stays as it is: what a command without a window started may still hold it.
+        if (running.Length > 0)
+        {
+            _stopping.Cancel();
+            Task.WhenAll(running).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
+        }
+    }
+
+    private static async Task<object?> Output(Task<FtpTransferResult> call) => await call.ConfigureAwait(false);
+
+    private static async Task<object?> NoOutput(Task call)
+    {
+        await call.ConfigureAwait(false);
+        return null;
+    }
+
     private (string ErrorId, ErrorCategory Category, bool Terminating)? Classify(Exception e) => e switch
     {
         FtpCmdletException own => (own.ErrorId, own.Category, false),
@@ -192,6 +318,35 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             ("ProtocolError", ErrorCategory.ProtocolError, true),
         _ => ("ServerError", ErrorCategory.NotSpecified, false),
     };
+
+    /// <summary>A request in the window: what to write it about, its call, and for a transfer its progress.</summary>
+    private sealed class Request
+    {
+        public Request(object target, Task<object?> task, LatestProgress? progress, string? activity, string? description)
+        {
+            Target = target;
+            Task = task;
+            Progress = progress;
+            Activity = activity ?? string.Empty;
+            Description = description ?? string.Empty;
+        }
+
+        public object Target { get; }
+
+        public Task<object?> Task { get; }
+
+        public LatestProgress? Progress { get; }
+
+        public string Activity { get; }
+
+        public string Description { get; }
+
+        /// <summary>Started with the call, so the rate counts the time it ran before the pipeline waited for it.</summary>
+        public System.Diagnostics.Stopwatch Clock { get; } = System.Diagnostics.Stopwatch.StartNew();
+
+        /// <summary>The bytes last shown, so a record is written only when more have moved.</summary>
+        public long Shown { get; set; } = -1;
+    }
 
     /// <summary>Keeps the latest progress a transfer reported from its own thread, for the pipeline thread to show.</summary>
     private sealed class LatestProgress : IProgress<FtpTransferProgress>

@@ -7,7 +7,8 @@ namespace PSSocketFtp.Commands;
 /// <summary>
 /// <para type="synopsis">Downloads remote files (the old <c>download</c>).</para>
 /// <para type="description">Into PowerShell's current location unless -Destination; an existing local file is kept unless -Force.
-/// A remote folder is an IsADirectory error unless -Recurse, which downloads it with everything in it.</para>
+/// A remote folder is an IsADirectory error unless -Recurse, which downloads it with everything in it.
+/// Up to -ThrottleLimit downloads (also a folder's files) are in flight on the session at once; their results and errors come out in input order.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "FtpFile", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FtpTransferResult))]
@@ -34,7 +35,14 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
     [Parameter(HelpMessage = "Replace local files that exist.")]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Downloads each file.</summary>
+    /// <summary>How many requests to keep in flight on the session at once; results and errors still come out in input order.</summary>
+    [Parameter(HelpMessage = "How many requests to keep in flight on the session at once")]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    private protected override int WindowSize => ThrottleLimit;
+
+    /// <summary>Starts the download of each file; the window writes the results.</summary>
     protected override void ProcessRecord()
     {
         ForEachRemotePath(remote =>
@@ -55,7 +63,7 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         string root = LocalTarget(folder.FullName);
         Directory.CreateDirectory(root);
         string prefix = RemotePath.Normalize(folder.FullName);
-        // The server lists folders before their content, so each file's local folder exists when its turn comes.
+        // The server lists folders before their content, so each file's local folder is made before its download starts.
         foreach (var item in Call(token => CurrentSession.ListAsync(folder.FullName, recurse: true, token)))
         {
             Try(item.FullName, () =>
@@ -87,7 +95,7 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         {
             throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
         }
-        WriteObject(Transfer("Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token)));
+        StartTransfer(remote, "Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
     }
 
     private string LocalTarget(string remote)

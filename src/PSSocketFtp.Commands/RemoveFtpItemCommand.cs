@@ -4,7 +4,8 @@ namespace PSSocketFtp.Commands;
 
 /// <summary>
 /// <para type="synopsis">Deletes remote files and folders (the old <c>rm</c>).</para>
-/// <para type="description">Asks first (ConfirmImpact High) unless -Force; -WhatIf only tells what would be deleted.</para>
+/// <para type="description">Asks first (ConfirmImpact High) unless -Force; -WhatIf only tells what would be deleted.
+/// Each item is confirmed before its deletion starts; up to -ThrottleLimit deletions are in flight on the session at once, and their errors come out in input order.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FtpItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
@@ -17,14 +18,21 @@ public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
     [Parameter(HelpMessage = "Delete without asking for confirmation (-WhatIf and an explicit -Confirm still apply).")]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Deletes each item, once confirmed.</summary>
+    /// <summary>How many requests to keep in flight on the session at once; results and errors still come out in input order.</summary>
+    [Parameter(HelpMessage = "How many requests to keep in flight on the session at once")]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    private protected override int WindowSize => ThrottleLimit;
+
+    /// <summary>Starts the deletion of each item, once confirmed; the window writes its errors.</summary>
     protected override void ProcessRecord()
     {
         ForEachRemotePath(path =>
         {
             if (Confirmed(path))
             {
-                Call(token => CurrentSession.RemoveAsync(path, Recurse, token));
+                Start(path, token => CurrentSession.RemoveAsync(path, Recurse, token));
             }
         });
     }

@@ -6,7 +6,8 @@ namespace PSSocketFtp.Commands;
 
 /// <summary>
 /// <para type="synopsis">Uploads local files (the old <c>upload</c>).</para>
-/// <para type="description">A name that exists on the server is kept and the new file stored as name_1.ext, unless -Conflict says otherwise.</para>
+/// <para type="description">A name that exists on the server is kept and the new file stored as name_1.ext, unless -Conflict says otherwise.
+/// Up to -ThrottleLimit uploads are in flight on the session at once; their results and errors come out in input order.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "FtpFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FtpTransferResult))]
@@ -43,11 +44,18 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
     [ValidateSet("XXH128", "SHA256", IgnoreCase = true)]
     public string Algorithm { get; set; } = "XXH128";
 
+    /// <summary>How many requests to keep in flight on the session at once; results and errors still come out in input order.</summary>
+    [Parameter(HelpMessage = "How many requests to keep in flight on the session at once")]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 32;
+
     // PowerShell loads this type while importing, before ModuleInitializer can point it at dependencies/; a field of
     // the protocol's enum type would need the protocol assembly for the type's layout right then, a byte does not.
     private byte _conflict = (byte)ConflictMode.Rename;
 
-    /// <summary>Uploads each file.</summary>
+    private protected override int WindowSize => ThrottleLimit;
+
+    /// <summary>Starts the upload of each file; the window writes the results.</summary>
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
@@ -74,7 +82,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(Destination) ? "/" : Destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
-            WriteObject(Transfer("Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token)));
+            StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
         }
     }
 }

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace PSSocketFtp.Module.Tests;
 
 /// <summary>Each cmdlet against the real server, in a fresh runspace per test, each test in a remote folder of its own.</summary>
-public sealed class CmdletTests : IClassFixture<ServerFixture>, IDisposable
+public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly ServerFixture _server;
     private readonly ModuleShell _shell = new();

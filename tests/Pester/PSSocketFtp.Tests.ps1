@@ -332,6 +332,54 @@ Describe 'Receive-FtpFile' {
     }
 }
 
+Describe 'A window of requests across the pipeline input' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $script:WindowDir = New-Item -ItemType Directory (Join-Path $TestDrive 'window')
+        # Not in name order, and of different sizes, so that only the input gives the order. The runner sets
+        # $ErrorActionPreference to Stop: the failing item needs -ErrorAction Continue to stay non-terminating.
+        $script:WindowFiles = foreach ($i in 0..99) { New-TestFile (Join-Path $WindowDir ('f{0:D3}.bin' -f (($i * 37) % 100))) (1 + ($i * 7919) % 20000) $i }
+        # Each test's deadline: a window that stalls fails here instead of at the run's timeout.
+        $script:Deadline = [TimeSpan]::FromSeconds(120)
+    }
+
+    It 'uploads in input order, with a failing item reported in its place (-ThrottleLimit <Limit>)' -ForEach @(@{ Limit = 1 }, @{ Limit = 32 }) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $folder = "/window$Limit/"
+        Send-FtpFile $WindowFiles[50].FullName -Destination $folder | Out-Null
+        $merged = $WindowFiles.FullName | Send-FtpFile -Destination $folder -Conflict Fail -ThrottleLimit $Limit -ErrorAction Continue 2>&1 |
+            ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { 'error ' + $_.FullyQualifiedErrorId.Split(',')[0] } else { $_.RemotePath } }
+        $expected = @($WindowFiles | ForEach-Object { $folder + $_.Name })
+        $expected[50] = 'error AlreadyExists'
+        $merged | Should -Be $expected
+        foreach ($file in $WindowFiles) {
+            (Get-FileHash -LiteralPath (Get-ServerFile ($folder + $file.Name))).Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName).Hash
+        }
+        $watch.Elapsed | Should -BeLessThan $Deadline
+    }
+
+    It 'downloads what Get-FtpItem pipes in its order, each file whole' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $target = New-Item -ItemType Directory (Join-Path $TestDrive 'window-down')
+        $listed = (Get-FtpItem '/window32').FullName
+        $results = Get-FtpItem '/window32' | Receive-FtpFile -Destination $target
+        $results.RemotePath | Should -Be $listed
+        foreach ($file in $WindowFiles) {
+            (Get-FileHash -LiteralPath (Join-Path $target $file.Name)).Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName).Hash
+        }
+        $watch.Elapsed | Should -BeLessThan $Deadline
+    }
+
+    It 'starts nothing with -WhatIf, and deletes them all with -Force' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Get-FtpItem '/window1' | Remove-FtpItem -WhatIf
+        @(Get-ChildItem -LiteralPath (Get-ServerFile '/window1')).Count | Should -Be 100
+        Get-FtpItem '/window1' | Remove-FtpItem -Force
+        Get-ChildItem -LiteralPath (Get-ServerFile '/window1') | Should -BeNullOrEmpty
+        $watch.Elapsed | Should -BeLessThan $Deadline
+    }
+}
+
 Describe 'Local paths with [ and ]' {
     # '[1]' is a wildcard pattern to PowerShell: a literal path must stay literal all the way to the file.
     BeforeAll {
