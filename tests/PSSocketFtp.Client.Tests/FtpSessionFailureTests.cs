@@ -207,7 +207,7 @@ public class FtpSessionFailureTests
     [Theory]
     [InlineData(0, FtpStatus.ServerBusy, FtpStatus.ServerBusy)]
     [InlineData(0, FtpStatus.Ok, FtpStatus.MalformedFrame)]
-    [InlineData(3, FtpStatus.Ok, FtpStatus.MalformedFrame)]
+    [InlineData(4, FtpStatus.Ok, FtpStatus.MalformedFrame)]
     [InlineData(255, FtpStatus.Ok, FtpStatus.MalformedFrame)]
     public async Task ConnectAsync_RetryableHandshakeReplyEveryTime_RetriesThenThrows(byte version, FtpStatus status, FtpStatus expected)
     {
