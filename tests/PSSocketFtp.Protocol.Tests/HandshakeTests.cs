@@ -4,12 +4,12 @@ namespace PSSocketFtp.Protocol.Tests;
 public class HandshakeTests
 {
     [Fact]
-    public void WriteHello_Defaults_OffersOneToTwoWithCheck()
+    public void WriteHello_Defaults_OffersOneToThreeWithCheck()
     {
         var hello = new byte[ProtocolConstants.HandshakeSize];
         Handshake.WriteHello(hello);
 
-        Assert.Equal("PSFT"u8.ToArray().Concat(new byte[] { 1, 2 }), hello[..6]);
+        Assert.Equal("PSFT"u8.ToArray().Concat(new byte[] { 1, 3 }), hello[..6]);
         Assert.NotEqual(new byte[] { 0, 0 }, hello[6..]);
     }
 
@@ -23,12 +23,12 @@ public class HandshakeTests
     }
 
     [Fact]
-    public void ReadHello_CurrentClient_ChoosesTwo()
+    public void ReadHello_CurrentClient_ChoosesThree()
     {
         var hello = new byte[ProtocolConstants.HandshakeSize];
         Handshake.WriteHello(hello);
 
-        Assert.Equal(2, Handshake.ReadHello(hello));
+        Assert.Equal(3, Handshake.ReadHello(hello));
     }
 
     [Fact]
@@ -42,10 +42,11 @@ public class HandshakeTests
 
     [Theory]
     [InlineData(1, 1, 1)]
-    [InlineData(0, 5, 2)]
-    [InlineData(1, 255, 2)]
-    [InlineData(2, 3, 2)]
-    [InlineData(3, 4, 0)]
+    [InlineData(0, 5, 3)]
+    [InlineData(1, 255, 3)]
+    [InlineData(2, 3, 3)]
+    [InlineData(2, 2, 2)]
+    [InlineData(4, 5, 0)]
     [InlineData(0, 0, 0)]
     [InlineData(3, 1, 0)]
     public void ReadHello_VersionRange_NegotiatesHighestCommonVersionOrZero(byte min, byte max, byte expected)
