@@ -11,6 +11,8 @@ public sealed class FtpSession : IDisposable
 {
     private readonly FtpSessionOptions _options;
     private readonly OperationRunner _runner;
+    // Transfers that would share a partial file (an upload id, a local file downloaded into) take turns.
+    private readonly KeyedGate _partials = new();
 
     private FtpSession(FtpSessionOptions options)
     {
@@ -177,7 +179,7 @@ public sealed class FtpSession : IDisposable
     {
         string fullPath = Path.GetFullPath(localPath);
         using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return await UploadTransfer.RunAsync(_runner, _options.TimeProvider, source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
+        return await UploadTransfer.RunAsync(_runner, _partials, _options.TimeProvider, source, Path.GetFileName(fullPath), destination, conflict, algorithm, progress, fullPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -186,7 +188,7 @@ public sealed class FtpSession : IDisposable
     /// once its bytes were read. A <see cref="FileStream"/> resumes across runs like a file; other streams only within this call.
     /// </summary>
     public Task<FtpTransferResult> UploadAsync(Stream source, string fileName, string? destination = null, ConflictMode conflict = ConflictMode.Rename, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        UploadTransfer.RunAsync(_runner, _options.TimeProvider, source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
+        UploadTransfer.RunAsync(_runner, _partials, _options.TimeProvider, source ?? throw new ArgumentNullException(nameof(source)), fileName, destination, conflict, algorithm, progress, fileName, cancellationToken);
 
     /// <summary>
     /// Downloads a remote file to a local path, verified against the server's hash. The bytes go to a hidden partial
@@ -205,11 +207,15 @@ public sealed class FtpSession : IDisposable
     {
         string remote = RemotePath.Normalize(remotePath);
         string fullPath = Path.GetFullPath(localPath);
-        if (!overwrite && File.Exists(fullPath))
+        // One download into a local file at a time: a second one waits and then finds the file, as one after the other.
+        using (await _partials.EnterAsync("download:" + fullPath, cancellationToken).ConfigureAwait(false))
         {
-            throw new IOException($"The file '{fullPath}' already exists.");
+            if (!overwrite && File.Exists(fullPath))
+            {
+                throw new IOException($"The file '{fullPath}' already exists.");
+            }
+            return await DownloadTransfer.ToFileAsync(_runner, _options.TimeProvider, remote, fullPath, overwrite, algorithm, progress, cancellationToken).ConfigureAwait(false);
         }
-        return await DownloadTransfer.ToFileAsync(_runner, _options.TimeProvider, remote, fullPath, overwrite, algorithm, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -57,10 +57,14 @@ internal sealed class UploadTransfer
     }
 
     /// <summary>Uploads the rest of <paramref name="source"/> as <paramref name="fileName"/> into <paramref name="destination"/>.</summary>
-    public static async Task<FtpTransferResult> RunAsync(OperationRunner runner, TimeProvider clock, Stream source, string fileName, string? destination, ConflictMode conflict, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
+    /// <remarks>Uploads of one id (the same file, destination and options) take turns, through <paramref name="ids"/>: they would share one partial file.</remarks>
+    public static async Task<FtpTransferResult> RunAsync(OperationRunner runner, KeyedGate ids, TimeProvider clock, Stream source, string fileName, string? destination, ConflictMode conflict, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, CancellationToken cancellationToken)
     {
         var transfer = new UploadTransfer(source, fileName, destination, conflict, algorithm, progress, localDescription, clock);
-        return await runner.RunAsync(transfer.TryAsync, cancellationToken).ConfigureAwait(false);
+        using (await ids.EnterAsync(transfer._uploadId, cancellationToken).ConfigureAwait(false))
+        {
+            return await runner.RunAsync(transfer.TryAsync, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

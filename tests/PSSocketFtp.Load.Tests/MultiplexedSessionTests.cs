@@ -95,6 +95,54 @@ public sealed class MultiplexedSessionTests(ServerFixture server, ITestOutputHel
         Assert.False(File.Exists(Path.Join(server.Root, folder, "s45.txt")));
     }
 
+    [Fact]
+    public async Task UploadFileAsync_SameFileTwiceAtOnce_StoredAsNameAndName1()
+    {
+        string folder = "/multi-same-" + Guid.NewGuid().ToString("N")[..8] + "/";
+        string local = Path.Join(Path.GetTempPath(), "psftp-same-" + Guid.NewGuid().ToString("N") + ".bin");
+        var content = Content(3, 700_000);
+        await File.WriteAllBytesAsync(local, content);
+        try
+        {
+            using var session = await FtpSession.ConnectAsync(Options);
+
+            var results = await Task.WhenAll(session.UploadFileAsync(local, folder), session.UploadFileAsync(local, folder)).WaitAsync(Deadline);
+
+            string name = Path.GetFileNameWithoutExtension(local);
+            Assert.Equal([$"{folder}{name}.bin", $"{folder}{name}_1.bin"], results.Select(r => r.RemotePath).Order(StringComparer.Ordinal));
+            Assert.All(results, r => Assert.Equal(Hex(content), r.Hash));
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
+
+    [Fact]
+    public async Task DownloadFileAsync_SameLocalFileTwiceAtOnce_OneDownloadsTheOtherFindsItThere()
+    {
+        string folder = "multi-same-down-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(Path.Join(server.Root, folder));
+        var content = Content(4, 900_000);
+        await File.WriteAllBytesAsync(Path.Join(server.Root, folder, "f.bin"), content);
+        string local = Path.Join(Path.GetTempPath(), "psftp-same-down-" + Guid.NewGuid().ToString("N") + ".bin");
+        try
+        {
+            using var session = await FtpSession.ConnectAsync(Options);
+
+            var both = new[] { session.DownloadFileAsync($"/{folder}/f.bin", local), session.DownloadFileAsync($"/{folder}/f.bin", local) };
+            await Task.WhenAny(Task.WhenAll(both), Task.Delay(Deadline));
+
+            Assert.Equal(1, both.Count(t => t.IsCompletedSuccessfully));
+            Assert.IsType<IOException>(both.Single(t => t.IsFaulted).Exception!.InnerException);
+            Assert.Equal(content, await File.ReadAllBytesAsync(local));
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
+
     private static byte[] Content(int seed, int length)
     {
         var bytes = new byte[length];
