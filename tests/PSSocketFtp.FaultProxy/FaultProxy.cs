@@ -261,6 +261,7 @@ public sealed class FaultProxy : IAsyncDisposable
             var buffer = new byte[BufferSize];
             long position = 0;
             string arrow = direction == Direction.ToTarget ? "client->server" : "server->client";
+            var line = new DelayLine(to, proxy._options.Latency, _cut.Token);
             try
             {
                 while (true)
@@ -268,7 +269,8 @@ public sealed class FaultProxy : IAsyncDisposable
                     int read = await from.ReceiveAsync(buffer, SocketFlags.None, _cut.Token).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        // An orderly close passes through as one.
+                        // An orderly close passes through as one, after what is still on its way.
+                        await line.DrainAsync().ConfigureAwait(false);
                         to.Shutdown(SocketShutdown.Send);
                         return;
                     }
@@ -290,12 +292,14 @@ public sealed class FaultProxy : IAsyncDisposable
                                 proxy.Record(FaultKind.Flip, $"flip {where}: 0x{before:x2} -> 0x{buffer[at]:x2}");
                                 break;
                             case FaultKind.Cut:
-                                await SendAsync(to, buffer, done, at - done).ConfigureAwait(false);
+                                await line.SendAsync(buffer.AsMemory(done, at - done)).ConfigureAwait(false);
+                                await line.DrainAsync().ConfigureAwait(false);
                                 proxy.Record(FaultKind.Cut, $"cut {where}");
                                 Abort();
                                 return;
                             case FaultKind.Stall:
-                                await SendAsync(to, buffer, done, at - done).ConfigureAwait(false);
+                                await line.SendAsync(buffer.AsMemory(done, at - done)).ConfigureAwait(false);
+                                await line.DrainAsync().ConfigureAwait(false);
                                 done = at;
                                 proxy.Record(FaultKind.Stall, $"stall {where} for {fault.Stall.TotalMilliseconds:0} ms, then {(fault.CutAfterStall ? "cut" : "carry on")}");
                                 await Task.Delay(fault.Stall, _cut.Token).ConfigureAwait(false);
@@ -307,7 +311,7 @@ public sealed class FaultProxy : IAsyncDisposable
                                 break;
                         }
                     }
-                    await SendAsync(to, buffer, done, read - done).ConfigureAwait(false);
+                    await line.SendAsync(buffer.AsMemory(done, read - done)).ConfigureAwait(false);
                     position += read;
                 }
             }
@@ -315,16 +319,6 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 // One side reset or went away (or a cut of the other direction closed it): the whole connection goes.
                 Abort();
-            }
-        }
-
-        private async Task SendAsync(Socket to, byte[] buffer, int offset, int count)
-        {
-            while (count > 0)
-            {
-                int sent = await to.SendAsync(buffer.AsMemory(offset, count), SocketFlags.None, _cut.Token).ConfigureAwait(false);
-                offset += sent;
-                count -= sent;
             }
         }
     }

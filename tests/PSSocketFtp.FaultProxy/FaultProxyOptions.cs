@@ -42,6 +42,12 @@ public sealed class FaultProxyOptions
     /// <summary>The chance that a stall ends in a cut rather than carrying on.</summary>
     public double StallCutRate { get; init; } = 0.5;
 
+    /// <summary>
+    /// How long each byte takes through the proxy, each way (a link's one-way delay, not a bandwidth limit): 10 ms makes
+    /// a round trip of 20 ms, as between two sites. Zero forwards at once.
+    /// </summary>
+    public TimeSpan Latency { get; init; }
+
     /// <summary>Receives one line per fault injected (and per connection that could not reach the target).</summary>
     public Action<string>? Log { get; init; }
 
@@ -54,6 +60,10 @@ public sealed class FaultProxyOptions
             {
                 throw new ArgumentOutOfRangeException(name, rate, "A rate is between 0 and 1.");
             }
+        }
+        if (Latency < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Latency), Latency, "A latency is not negative.");
         }
         if ((CutRate + StallRate + FlipRate) * Intensity > 1)
         {

@@ -6,7 +6,7 @@ namespace PSSocketFtp.FaultProxy;
 
 /// <summary>
 /// <c>PSSocketFtp.FaultProxy --target 127.0.0.1:PORT --seed N [--cut-rate R] [--stall-rate R] [--flip-rate R]
-/// [--intensity X] [--max-offset BYTES] [--min-stall-ms MS] [--max-stall-ms MS] [--stall-cut-rate R] [--quiet]</c>:
+/// [--intensity X] [--max-offset BYTES] [--min-stall-ms MS] [--max-stall-ms MS] [--stall-cut-rate R] [--latency-ms MS] [--quiet]</c>:
 /// prints <c>proxy listening on 127.0.0.1:PORT seed N</c>, one line per fault, and runs until killed (or Ctrl+C).
 /// </summary>
 public static class Program
@@ -21,7 +21,7 @@ public static class Program
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
             await Console.Error.WriteLineAsync($"PSSocketFtp.FaultProxy: {e.Message}");
-            await Console.Error.WriteLineAsync("usage: --target 127.0.0.1:PORT --seed N [--cut-rate R] [--stall-rate R] [--flip-rate R] [--intensity X] [--max-offset BYTES] [--min-stall-ms MS] [--max-stall-ms MS] [--stall-cut-rate R] [--quiet]");
+            await Console.Error.WriteLineAsync("usage: --target 127.0.0.1:PORT --seed N [--cut-rate R] [--stall-rate R] [--flip-rate R] [--intensity X] [--max-offset BYTES] [--min-stall-ms MS] [--max-stall-ms MS] [--stall-cut-rate R] [--latency-ms MS] [--quiet]");
             return 2;
         }
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,7 +61,7 @@ public static class Program
                 throw new ArgumentException($"Unexpected argument '{args[i]}'.");
             }
         }
-        var known = new[] { "--target", "--seed", "--cut-rate", "--stall-rate", "--flip-rate", "--intensity", "--max-offset", "--min-stall-ms", "--max-stall-ms", "--stall-cut-rate" };
+        var known = new[] { "--target", "--seed", "--cut-rate", "--stall-rate", "--flip-rate", "--intensity", "--max-offset", "--min-stall-ms", "--max-stall-ms", "--stall-cut-rate", "--latency-ms" };
         if (values.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
         {
             throw new ArgumentException($"Unknown option '{unknown}'.");
@@ -85,6 +85,7 @@ public static class Program
             MinStall = Millis("--min-stall-ms", defaults.MinStall),
             MaxStall = Millis("--max-stall-ms", defaults.MaxStall),
             StallCutRate = Rate("--stall-cut-rate", defaults.StallCutRate),
+            Latency = Millis("--latency-ms", defaults.Latency),
             Log = quiet ? null : Console.WriteLine,
         }.Validated();
     }

@@ -41,6 +41,29 @@ public sealed class FaultProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Forward_Latency_EchoesEveryByteAfterARoundTripAndStreamsTheRest()
+    {
+        var latency = TimeSpan.FromMilliseconds(50);
+        await using var proxy = Proxy.Start(new FaultProxyOptions { Target = (IPEndPoint)_echo.LocalEndpoint, CutRate = 0, StallRate = 0, FlipRate = 0, Latency = latency });
+        byte[] small = RandomBytes(10, seed: 5);
+        byte[] large = RandomBytes(8 * 1024 * 1024, seed: 6);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        byte[] echoed = await RoundTripAsync(proxy, small);
+        var roundTrip = clock.Elapsed;
+        clock.Restart();
+        byte[] echoedLarge = await RoundTripAsync(proxy, large);
+        var stream = clock.Elapsed;
+
+        Assert.Equal(small, echoed);
+        Assert.Equal(large, echoedLarge);
+        // There and back, each way through the proxy: at least four latencies (connect's own round trip is not counted).
+        Assert.True(roundTrip >= 2 * latency, $"A round trip took {roundTrip.TotalMilliseconds:0} ms.");
+        // The delay is a link's, not a stop-and-wait per chunk: 8 MiB in 64 KiB chunks does not take 128 round trips.
+        Assert.True(stream < 64 * latency, $"8 MiB took {stream.TotalMilliseconds:0} ms.");
+    }
+
+    [Fact]
     public async Task Flip_SameSeed_SameBytesChangedAtSamePositions()
     {
         byte[] sent = RandomBytes(2 * 1024 * 1024, seed: 2);
