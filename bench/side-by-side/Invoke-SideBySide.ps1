@@ -10,7 +10,8 @@
     reports medians:
       iperf3 (one TCP stream, the ceiling); big upload and download (curl vs Send-FtpFile/Receive-FtpFile
       timed inside this pwsh); many small files on one session (Python ftplib vs Get-ChildItem | Send-FtpFile
-      and Get-FtpItem | Receive-FtpFile); listing a folder (curl as a whole process and ftplib vs
+      and Get-FtpItem | Receive-FtpFile; ours also through the test proxy with 10 ms each way, where one request at
+      a time would cap at 50 files/s); listing a folder (curl as a whole process and ftplib vs
       Get-FtpItem); many sessions at once (ftplib threads vs ForEach-Object -Parallel) with each server's
       peak RSS; Import-Module over a bare pwsh start.
     Every copy is checked (size and content, cmp / diff -r); a mismatch fails that tool's row.
@@ -258,6 +259,27 @@ secure_chroot_dir=/var/run/vsftpd/empty
     Import-Module $modulePath
     $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $ours.Port
 
+    # Ours only: the same small files through a link of 10 ms each way (the test proxy; tc netem is not available here),
+    # where one request at a time caps at 50 files/s (two round trips of 20 ms a file).
+    $proxyDll = (Get-ChildItem -LiteralPath (Join-Path $repo 'tests/PSSocketFtp.FaultProxy/bin/Release') -Recurse -Filter PSSocketFtp.FaultProxy.dll | Select-Object -First 1).FullName
+    $slowSession = $null
+    if ($proxyDll) {
+        $proxyOut = Join-Path $logs 'latency-proxy.out'
+        $proxy = Start-Process -FilePath 'dotnet' -ArgumentList @($proxyDll, '--target', "127.0.0.1:$port", '--seed', '1', '--cut-rate', '0', '--stall-rate', '0', '--flip-rate', '0', '--latency-ms', '10', '--quiet') -PassThru -RedirectStandardOutput $proxyOut -RedirectStandardError (Join-Path $logs 'latency-proxy.err')
+        $started.Add($proxy)
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        $proxyPort = $null
+        while (-not $proxyPort -and [DateTime]::UtcNow -lt $deadline) {
+            $line = if (Test-Path -LiteralPath $proxyOut) { Get-Content -LiteralPath $proxyOut -Raw } else { '' }
+            if ($line -match 'listening on 127\.0\.0\.1:(\d+)') { $proxyPort = [int]$Matches[1] } else { Start-Sleep -Milliseconds 100 }
+        }
+        if (-not $proxyPort) { throw 'The latency proxy did not start.' }
+        $slowSession = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $proxyPort
+        Set-FtpDefaultSession -Session $session
+    } else {
+        $notes.Add('No Release build of tests/PSSocketFtp.FaultProxy: the rows through a 10 ms link are skipped.')
+    }
+
     $tools = @($peers.Keys) + 'PSSocketFtp'
     $rows = [ordered]@{
         iperf3    = @{ Label = 'iperf3, one TCP stream (ceiling)'; Unit = 'MB/s'; Higher = $true }
@@ -265,6 +287,8 @@ secure_chroot_dir=/var/run/vsftpd/empty
         bigDown   = @{ Label = "$SizeMB MiB download"; Unit = 'MB/s'; Higher = $true; Peer = 'curl'; Ours = 'Receive-FtpFile' }
         smallUp   = @{ Label = "$SmallFiles x 4 KiB upload, one session"; Unit = 'files/s'; Higher = $true; Peer = 'ftplib'; Ours = 'Get-ChildItem | Send-FtpFile' }
         smallDown = @{ Label = "$SmallFiles x 4 KiB download, one session"; Unit = 'files/s'; Higher = $true; Peer = 'ftplib'; Ours = 'Get-FtpItem | Receive-FtpFile' }
+        slowUp    = @{ Label = "$SmallFiles x 4 KiB upload across 10 ms each way (ours only)"; Unit = 'files/s'; Higher = $true; Ours = 'Get-ChildItem | Send-FtpFile' }
+        slowDown  = @{ Label = "$SmallFiles x 4 KiB download across 10 ms each way (ours only)"; Unit = 'files/s'; Higher = $true; Ours = 'Get-FtpItem | Receive-FtpFile' }
         listCurl  = @{ Label = "list $ListCount entries (peers: curl process)"; Unit = 'ms'; Higher = $false; Peer = 'curl LIST'; Ours = 'Get-FtpItem' }
         listLib   = @{ Label = "list $ListCount entries (peers: ftplib)"; Unit = 'ms'; Higher = $false; Peer = 'ftplib LIST'; Ours = 'Get-FtpItem' }
         sessRate  = @{ Label = "$Sessions sessions x $SessionMB MiB at once, transfer rate"; Unit = 'MB/s'; Higher = $true; Peer = 'ftplib threads'; Ours = 'ForEach-Object -Parallel' }
@@ -340,6 +364,21 @@ secure_chroot_dir=/var/run/vsftpd/empty
             } else { (Invoke-PeerPy @('small-down', $t.Port, '/up/sdown', $dest)).seconds }
             Assert-SameFolder $smallDir $dest
             Add-Result 'smallDown' $Tool ($SmallFiles / $s)
+        }
+        Remove-Item -LiteralPath $dest -Recurse -Force -ErrorAction SilentlyContinue
+        if ($Tool -ne 'PSSocketFtp' -or -not $slowSession) { return }
+        Reset-Folder $remote $t.Owner
+        Invoke-Measure 'slowUp' $Tool {
+            $s = (Measure-Command { Get-ChildItem -LiteralPath $smallDir -File | Send-FtpFile -Destination /up/sup/ -Session $slowSession | Out-Null }).TotalSeconds
+            Assert-SameFolder $smallDir $remote
+            Add-Result 'slowUp' $Tool ($SmallFiles / $s)
+        }
+        Remove-Item -LiteralPath $remote -Recurse -Force -ErrorAction SilentlyContinue
+        Reset-Folder $dest $null
+        Invoke-Measure 'slowDown' $Tool {
+            $s = (Measure-Command { Get-FtpItem /up/sdown -Session $slowSession | Receive-FtpFile -Destination $dest -Session $slowSession | Out-Null }).TotalSeconds
+            Assert-SameFolder $smallDir $dest
+            Add-Result 'slowDown' $Tool ($SmallFiles / $s)
         }
         Remove-Item -LiteralPath $dest -Recurse -Force -ErrorAction SilentlyContinue
     }
