@@ -250,6 +250,12 @@ Describe 'Get-FtpItem' {
         { Get-FtpItem '../../etc' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath,*'
     }
 
+    It 'completes remote paths on Tab, folders first with a trailing /' {
+        $line = 'Get-FtpItem /tree/'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+            Should -Be '/tree/deeper/', '/tree/a.log', '/tree/b.log', '/tree/c.txt'
+    }
+
     It 'formats items like Get-ChildItem' {
         $text = Get-FtpItem '/tree' | Out-String
         $text | Should -Match 'Mode\s+LastWriteTime\s+Length\s+Name'
