@@ -37,9 +37,14 @@ public sealed class GetFtpItemCommand : FtpSessionCmdlet
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string path in literal ? LiteralPath : Path)
         {
-            Try(path, () => WriteObject(
-                literal || !WildcardPattern.ContainsWildcardCharacters(path) ? Call(token => CurrentSession.ListAsync(path, Recurse, token)) : Match(path, Recurse),
-                enumerateCollection: true));
+            Try(path, () => WriteObject(literal || !WildcardPattern.ContainsWildcardCharacters(path) ? List(path) : Match(path, Recurse), enumerateCollection: true));
         }
+    }
+
+    private IReadOnlyList<FtpItem> List(string path)
+    {
+        var items = Call(token => CurrentSession.ListAsync(path, Recurse, token));
+        WriteVerbose($"Listed '{path}'{(Recurse ? " and everything below it" : "")}: {items.Count} items.");
+        return items;
     }
 }

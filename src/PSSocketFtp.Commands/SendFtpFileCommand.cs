@@ -83,6 +83,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(Destination) ? "/" : Destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
+            WriteVerbose($"Uploading '{file}' ({new FileInfo(file).Length} bytes) to '{target}'{(Conflict == ConflictMode.Rename ? "" : $", -Conflict {Conflict}")}.");
             StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
         }
     }
