@@ -21,6 +21,7 @@ public sealed class DisconnectFtpSocketCommand : FtpCmdlet
     {
         foreach (var session in Session ?? new[] { RequireDefaultSession() })
         {
+            bool wasDefault = DefaultSession.IsDefault(session);
             try
             {
                 Try(session, () => Call(token => session.DisconnectAsync(token)));
@@ -31,6 +32,7 @@ public sealed class DisconnectFtpSocketCommand : FtpCmdlet
                 session.Dispose();
                 DefaultSession.Closed(session);
             }
+            WriteVerbose($"Closed the session to {session}{(!wasDefault ? "" : DefaultSession.Get() is { } next ? $"; the default session is now the one to {next}" : "; there is no default session now")}.");
         }
     }
 }

@@ -66,17 +66,21 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Starts a transfer in the window: its result or error is written in input order, once it and every request
-    /// before it have ended, and its progress is shown while the pipeline thread waits for it.
+    /// before it have ended, and its progress is shown while the pipeline thread waits for it. What the transfer did
+    /// (final name, renamed, resumed) goes to the verbose stream just before its result.
     /// </summary>
     private protected void StartTransfer(object target, string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call)
     {
         var progress = new LatestProgress();
-        Enqueue(new Request(target, Output(call(progress, _stopping.Token)), progress, activity, description));
+        Enqueue(new Request(target, Output(call(progress, _stopping.Token)), progress, activity, description, output => Describe((FtpTransferResult)output!)));
     }
 
-    /// <summary>Starts a client call that outputs nothing in the window; an error it ends with is written in input order.</summary>
-    private protected void Start(object target, Func<CancellationToken, Task> call) =>
-        Enqueue(new Request(target, NoOutput(call(_stopping.Token)), progress: null, activity: null, description: null));
+    /// <summary>
+    /// Starts a client call that outputs nothing in the window; an error it ends with is written in input order, and
+    /// <paramref name="done"/> to the verbose stream, in the same order, when it succeeded.
+    /// </summary>
+    private protected void Start(object target, string done, Func<CancellationToken, Task> call) =>
+        Enqueue(new Request(target, NoOutput(call(_stopping.Token)), progress: null, activity: null, description: null, _ => done));
 
     /// <summary>
     /// Runs <paramref name="action"/> for each path that <paramref name="expand"/> makes of each input. A failure writes
@@ -108,7 +112,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (Classify(e) is var (_, _, terminating))
         {
-            Enqueue(new Request(target, Task.FromException<object?>(e), progress: null, activity: null, description: null));
+            Enqueue(new Request(target, Task.FromException<object?>(e), progress: null, activity: null, description: null, done: null));
             // An error that ends the command comes after what the requests before it produce, as it did one at a time.
             if (terminating)
             {
@@ -229,6 +233,11 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             WriteError(record);
             return;
         }
+        // Here rather than where the call ends: WriteVerbose, like every Write*, belongs to the pipeline thread.
+        if (request.Done is { } done)
+        {
+            WriteVerbose(done(output));
+        }
         if (output is not null)
         {
             WriteObject(output);
@@ -272,6 +281,28 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     }
 
     private static async Task<object?> Output(Task<FtpTransferResult> call) => await call.ConfigureAwait(false);
+
+    private static string Describe(FtpTransferResult result)
+    {
+        var text = new System.Text.StringBuilder(result.Direction == FtpTransferDirection.Upload
+            ? $"Uploaded '{result.LocalPath}' to '{result.RemotePath}'"
+            : $"Downloaded '{result.RemotePath}' to '{result.LocalPath}'");
+        text.Append(FormattableString.Invariant($": {result.Length} bytes in {result.Duration.TotalSeconds:0.###} s, verified by {result.Algorithm}"));
+        if (result.Renamed)
+        {
+            text.Append($"; the name was taken, so the server renamed it to '{RemotePath.GetName(result.RemotePath)}'");
+        }
+        if (result.ResumedFrom > 0)
+        {
+            text.Append(FormattableString.Invariant($"; resumed from byte {result.ResumedFrom}"));
+        }
+        // The retries themselves happen inside the client, out of the cmdlet's sight: their count is all it learns.
+        if (result.Attempts > 1)
+        {
+            text.Append(FormattableString.Invariant($"; took {result.Attempts} tries"));
+        }
+        return text.Append('.').ToString();
+    }
 
     private static async Task<object?> NoOutput(Task call)
     {
@@ -319,16 +350,20 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         _ => ("ServerError", ErrorCategory.NotSpecified, false),
     };
 
-    /// <summary>A request in the window: what to write it about, its call, and for a transfer its progress.</summary>
+    /// <summary>
+    /// A request in the window: what to write it about, its call, for a transfer its progress, and what to say in the
+    /// verbose stream once it succeeded.
+    /// </summary>
     private sealed class Request
     {
-        public Request(object target, Task<object?> task, LatestProgress? progress, string? activity, string? description)
+        public Request(object target, Task<object?> task, LatestProgress? progress, string? activity, string? description, Func<object?, string>? done)
         {
             Target = target;
             Task = task;
             Progress = progress;
             Activity = activity ?? string.Empty;
             Description = description ?? string.Empty;
+            Done = done;
         }
 
         public object Target { get; }
@@ -340,6 +375,9 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         public string Activity { get; }
 
         public string Description { get; }
+
+        /// <summary>Makes the verbose line about the call's output; null when there is nothing to say.</summary>
+        public Func<object?, string>? Done { get; }
 
         /// <summary>Started with the call, so the rate counts the time it ran before the pipeline waited for it.</summary>
         public System.Diagnostics.Stopwatch Clock { get; } = System.Diagnostics.Stopwatch.StartNew();

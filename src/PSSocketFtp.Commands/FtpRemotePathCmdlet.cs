@@ -14,12 +14,14 @@ public abstract class FtpRemotePathCmdlet : FtpSessionCmdlet
     /// <summary>Remote paths, wildcards allowed in the last segment.</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote paths; wildcards in the last segment.")]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>Remote paths taken as they are (no wildcards), also from Get-FtpItem's FullName.</summary>
     [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote paths, without wildcard expansion (Get-FtpItem's FullName binds here).")]
     [Alias("FullName")]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Runs <paramref name="action"/> for each remote path the parameters name, wildcards expanded.</summary>

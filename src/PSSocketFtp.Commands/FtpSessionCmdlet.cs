@@ -26,6 +26,7 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
             throw Terminate("SessionClosed", SessionClosedMessage(session), session);
         }
         _session = session;
+        WriteVerbose(Session is null ? $"Using the default session, to {session}." : $"Using the session to {session} given by -Session.");
     }
 
     /// <summary>
@@ -44,8 +45,11 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         string trimmed = path.TrimEnd('/', '\\');
         int slash = trimmed.LastIndexOfAny(new[] { '/', '\\' });
         string folder = slash < 0 ? string.Empty : trimmed.Substring(0, slash);
-        var pattern = new WildcardPattern(trimmed.Substring(slash + 1), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-        var matches = Call(token => CurrentSession.ListAsync(folder, recurse, token)).Where(item => pattern.IsMatch(item.Name)).ToList();
+        string name = trimmed.Substring(slash + 1);
+        var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        var listed = Call(token => CurrentSession.ListAsync(folder, recurse, token));
+        var matches = listed.Where(item => pattern.IsMatch(item.Name)).ToList();
+        WriteVerbose($"Listed '{(folder.Length == 0 ? "/" : folder)}'{(recurse ? " and everything below it" : "")}: {matches.Count} of {listed.Count} items match '{name}'.");
         return matches.Count > 0
             ? matches
             : throw new FtpException(FtpStatus.NotFound, $"No remote item matches '{path}'.") { RemotePath = path };

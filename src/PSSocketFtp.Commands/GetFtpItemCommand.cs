@@ -17,12 +17,14 @@ public sealed class GetFtpItemCommand : FtpSessionCmdlet
     /// <summary>Remote paths, wildcards allowed in the last segment; the root when omitted.</summary>
     [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote folders or files to list; wildcards in the last segment. The root when omitted.")]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] Path { get; set; } = { "/" };
 
     /// <summary>Remote paths taken as they are (no wildcards).</summary>
     [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote folders or files to list, without wildcard expansion.")]
     [Alias("FullName")]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Lists everything below the folders; with a wildcard, matches names in the whole subtree.</summary>
@@ -35,9 +37,14 @@ public sealed class GetFtpItemCommand : FtpSessionCmdlet
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string path in literal ? LiteralPath : Path)
         {
-            Try(path, () => WriteObject(
-                literal || !WildcardPattern.ContainsWildcardCharacters(path) ? Call(token => CurrentSession.ListAsync(path, Recurse, token)) : Match(path, Recurse),
-                enumerateCollection: true));
+            Try(path, () => WriteObject(literal || !WildcardPattern.ContainsWildcardCharacters(path) ? List(path) : Match(path, Recurse), enumerateCollection: true));
         }
+    }
+
+    private IReadOnlyList<FtpItem> List(string path)
+    {
+        var items = Call(token => CurrentSession.ListAsync(path, Recurse, token));
+        WriteVerbose($"Listed '{path}'{(Recurse ? " and everything below it" : "")}: {items.Count} items.");
+        return items;
     }
 }

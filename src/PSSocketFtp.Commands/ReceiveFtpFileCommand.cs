@@ -63,8 +63,10 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         string root = LocalTarget(folder.FullName);
         Directory.CreateDirectory(root);
         string prefix = RemotePath.Normalize(folder.FullName);
+        var items = Call(token => CurrentSession.ListAsync(folder.FullName, recurse: true, token));
+        WriteVerbose($"Listed '{folder.FullName}' and everything below it: {items.Count} items, to download into '{root}'.");
         // The server lists folders before their content, so each file's local folder is made before its download starts.
-        foreach (var item in Call(token => CurrentSession.ListAsync(folder.FullName, recurse: true, token)))
+        foreach (var item in items)
         {
             Try(item.FullName, () =>
             {
@@ -95,6 +97,7 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         {
             throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
         }
+        WriteVerbose($"Downloading '{remote}' to '{local}'{(Force ? ", replacing a local file there" : "")}.");
         StartTransfer(remote, "Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
     }
 

@@ -32,7 +32,7 @@ public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
         {
             if (Confirmed(path))
             {
-                Start(path, token => CurrentSession.RemoveAsync(path, Recurse, token));
+                Start(path, Recurse ? $"Removed '{path}' with all its content." : $"Removed '{path}'.", token => CurrentSession.RemoveAsync(path, Recurse, token));
             }
         });
     }

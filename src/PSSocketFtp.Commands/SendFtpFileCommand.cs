@@ -29,6 +29,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
 
     /// <summary>The remote folder (the root when omitted; a trailing '/' makes it a folder even if it does not exist) or file path.</summary>
     [Parameter(Position = 1, HelpMessage = "Remote folder (root by default; end it with / to create it) or remote file path.")]
+    [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string? Destination { get; set; }
 
     /// <summary>What to do when the remote name exists: Rename (store name_1.ext), Overwrite or Fail.</summary>
@@ -82,6 +83,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(Destination) ? "/" : Destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
+            WriteVerbose($"Uploading '{file}' ({new FileInfo(file).Length} bytes) to '{target}'{(Conflict == ConflictMode.Rename ? "" : $", -Conflict {Conflict}")}.");
             StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, Destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
         }
     }

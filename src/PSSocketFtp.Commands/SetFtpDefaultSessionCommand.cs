@@ -27,6 +27,7 @@ public sealed class SetFtpDefaultSessionCommand : FtpCmdlet
                 throw new FtpCmdletException("SessionClosed", ErrorCategory.InvalidOperation, SessionClosedMessage(session));
             }
             DefaultSession.Set(session);
+            WriteVerbose($"The session to {session} is now the default.");
         });
     }
 }

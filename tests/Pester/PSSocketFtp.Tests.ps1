@@ -250,6 +250,12 @@ Describe 'Get-FtpItem' {
         { Get-FtpItem '../../etc' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPath,*'
     }
 
+    It 'completes remote paths on Tab, folders first with a trailing /' {
+        $line = 'Get-FtpItem /tree/'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
+            Should -Be '/tree/deeper/', '/tree/a.log', '/tree/b.log', '/tree/c.txt'
+    }
+
     It 'formats items like Get-ChildItem' {
         $text = Get-FtpItem '/tree' | Out-String
         $text | Should -Match 'Mode\s+LastWriteTime\s+Length\s+Name'
@@ -483,8 +489,10 @@ Describe 'Ctrl+C in the middle of a large transfer' {
         }
         $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
         Test-Path -LiteralPath (Get-ServerFile '/large/large.bin') | Should -BeFalse
-        $result = Send-FtpFile $Large -Destination /large/
+        $all = Send-FtpFile $Large -Destination /large/ -Verbose 4>&1
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $result.ResumedFrom | Should -BeGreaterThan 0
+        $all.Where({ $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "Uploaded * to '/large/large.bin': *; resumed from byte $($result.ResumedFrom)*" }).Count | Should -Be 1
         $result.RemotePath | Should -Be '/large/large.bin'
         (Get-Item -LiteralPath (Get-ServerFile '/large/large.bin')).Length | Should -Be 1GB
     }
@@ -496,8 +504,10 @@ Describe 'Ctrl+C in the middle of a large transfer' {
         }
         $stopTime | Should -BeLessThan ([TimeSpan]::FromSeconds(1))
         Test-Path -LiteralPath (Join-Path $target 'large.bin') | Should -BeFalse
-        $result = Receive-FtpFile /large/large.bin -Destination $target
+        $all = Receive-FtpFile /large/large.bin -Destination $target -Verbose 4>&1
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $result.ResumedFrom | Should -BeGreaterThan 0
+        $all.Where({ $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "Downloaded '/large/large.bin' to *; resumed from byte $($result.ResumedFrom)*" }).Count | Should -Be 1
         (Get-Item -LiteralPath (Join-Path $target 'large.bin')).Length | Should -Be 1GB
         Get-ChildItem -LiteralPath $target -Force -Filter '*.psftp-partial*' | Should -BeNullOrEmpty
     }
