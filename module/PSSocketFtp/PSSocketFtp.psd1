@@ -23,6 +23,7 @@
         'Send-FtpFile'
         'Receive-FtpFile'
         'Remove-FtpItem'
+        'New-FtpItem'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

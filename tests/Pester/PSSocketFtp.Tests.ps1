@@ -26,7 +26,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
         $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
-            'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession'
+            'New-FtpItem', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
@@ -540,6 +540,22 @@ Describe 'Remove-FtpItem' {
 
     It 'reports a missing item with ItemNotFound' {
         { Remove-FtpItem '/rm/none.bin' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
+    }
+}
+
+Describe 'New-FtpItem' {
+    BeforeEach {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+    }
+
+    It 'creates a folder with its parents, once' {
+        $path = "/mk/$(New-Guid)/a/b"
+        $item = New-FtpItem $path -ItemType Directory
+        $item.FullName | Should -Be $path
+        $item.IsDirectory | Should -BeTrue
+        Test-Path -LiteralPath (Get-ServerFile $path) -PathType Container | Should -BeTrue
+        { New-FtpItem $path -ItemType Directory -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyExists,*'
+        (New-FtpItem $path -ItemType Directory -Force).FullName | Should -Be $path
     }
 }
 
