@@ -24,6 +24,7 @@
         'Receive-FtpFile'
         'Remove-FtpItem'
         'New-FtpItem'
+        'Test-FtpItem'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -45,7 +45,9 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         int slash = trimmed.LastIndexOfAny(new[] { '/', '\\' });
         string folder = slash < 0 ? string.Empty : trimmed.Substring(0, slash);
         var pattern = new WildcardPattern(trimmed.Substring(slash + 1), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-        var matches = Call(token => CurrentSession.ListAsync(folder, recurse, token)).Where(item => pattern.IsMatch(item.Name)).ToList();
+        // LIST of a file lists the file itself, which is nothing below it: 'file.txt/*' matches nothing, as with Get-ChildItem.
+        string listed = RemotePath.ToDisplay(RemotePath.Normalize(folder));
+        var matches = Call(token => CurrentSession.ListAsync(folder, recurse, token)).Where(item => item.FullName != listed && pattern.IsMatch(item.Name)).ToList();
         return matches.Count > 0
             ? matches
             : throw new FtpException(FtpStatus.NotFound, $"No remote item matches '{path}'.") { RemotePath = path };

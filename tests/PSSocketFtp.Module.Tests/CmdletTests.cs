@@ -590,6 +590,69 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         Assert.True(Directory.Exists(_server.FullPath(_remote + "/p2")));
     }
 
+    [Theory]
+    [InlineData("/f.bin", "Any", true)]
+    [InlineData("/f.bin", "Leaf", true)]
+    [InlineData("/f.bin", "Container", false)]
+    [InlineData("/sub", "Container", true)]
+    [InlineData("/sub", "Leaf", false)]
+    [InlineData("/none.bin", "Any", false)]
+    [InlineData("/f.bin/x", "Any", false)]
+    [InlineData("/*.bin", "Leaf", true)]
+    [InlineData("/*.bin", "Container", false)]
+    [InlineData("/*.txt", "Any", false)]
+    [InlineData("/f.bin/*", "Any", false)]
+    [InlineData("/none/*.bin", "Any", false)]
+    public void TestFtpItem_Path_TrueOnlyForAnItemOfThePathType(string path, string pathType, bool expected)
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+        Send(LocalFile("inner.bin", 3), "/sub/");
+
+        bool exists = _shell.RunSingle<bool>("Test-FtpItem ($args[0] + $args[1]) -PathType $args[2]", _remote, path, pathType);
+
+        Assert.Equal(expected, exists);
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("/../*")]
+    [InlineData("/.psftp")]
+    public void TestFtpItem_HostilePath_FalseWithoutError(string path)
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("Test-FtpItem $args[0]; Test-FtpItem -LiteralPath $args[0]", path);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { false, false }, output);
+    }
+
+    [Fact]
+    public void TestFtpItem_LiteralPathWithWildcardCharacter_LooksForThatName()
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+
+        var (output, errors) = _shell.Run("Test-FtpItem -LiteralPath ($args[0] + '/f.bin'), ($args[0] + '/f[.bin')", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { true, false }, output);
+    }
+
+    [Fact]
+    public void TestFtpItem_PipedFromGetFtpItem_TrueForEach()
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+        Send(LocalFile("g.bin", 3));
+
+        var (output, errors) = _shell.Run("Get-FtpItem $args[0] | Test-FtpItem -PathType Leaf", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { true, true }, output);
+    }
+
     [Fact]
     public void NewFtpItem_ItemTypeFile_RefusedByValidateSet()
     {
