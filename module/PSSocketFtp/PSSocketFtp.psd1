@@ -23,6 +23,8 @@
         'Send-FtpFile'
         'Receive-FtpFile'
         'Remove-FtpItem'
+        'New-FtpItem'
+        'Test-FtpItem'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

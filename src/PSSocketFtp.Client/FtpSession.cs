@@ -165,6 +165,44 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>
+    /// Creates a remote folder and its missing parents, and returns it. A MKDIR whose answer was lost is sent again like
+    /// any request, then taking the folder it finds as made: most likely the earlier try made it.
+    /// </summary>
+    /// <param name="path">The folder's remote path.</param>
+    /// <param name="existingOk">Return a folder already there instead of failing with <see cref="FtpStatus.AlreadyExists"/>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="FtpException">
+    /// The server refused: <see cref="FtpStatus.AlreadyExists"/> (a folder without <paramref name="existingOk"/>, or a file,
+    /// is there), <see cref="FtpStatus.NotADirectory"/> (a parent is a file), …; <see cref="FtpStatus.UnknownRequest"/>
+    /// when the server is too old to create folders.
+    /// </exception>
+    public Task<FtpItem> CreateFolderAsync(string path, bool existingOk = false, CancellationToken cancellationToken = default)
+    {
+        string remote = RemotePath.Normalize(path);
+        bool sentBefore = false;
+        return _runner.RunAsync(async (connection, _) =>
+        {
+            uint id = connection.NextStreamId();
+            var request = new MakeFolderRequest(remote, existingOk || sentBefore);
+            await connection.SendAsync(id, request).ConfigureAwait(false);
+            sentBefore = true;
+            try
+            {
+                return new FtpItem(StatAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)).Entry);
+            }
+            catch (FtpException e) when (e.Status == FtpStatus.UnknownRequest)
+            {
+                // Not a damaged frame, which is why UnknownRequest is retried elsewhere: a server that knows MKDIR speaks
+                // version 3, where checksums catch damage, so this server does not know the request and every retry would
+                // be refused the same way.
+                var unsupported = new FtpException(FtpStatus.UnknownRequest, "The server does not support creating folders: it is older than this client (it does not know the MKDIR request).", e) { RemotePath = remote };
+                Resilience.MarkFinal(unsupported);
+                throw unsupported;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// Uploads a local file, verified end to end: its hash goes to the server in the body's trailer and the server
     /// stores the file only when it matches. Running the same upload again after it was cut off or cancelled resumes it.
     /// </summary>

@@ -47,8 +47,10 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         string folder = slash < 0 ? string.Empty : trimmed.Substring(0, slash);
         string name = trimmed.Substring(slash + 1);
         var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        // LIST of a file lists the file itself, which is nothing below it: 'file.txt/*' matches nothing, as with Get-ChildItem.
+        string self = RemotePath.ToDisplay(RemotePath.Normalize(folder));
         var listed = Call(token => CurrentSession.ListAsync(folder, recurse, token));
-        var matches = listed.Where(item => pattern.IsMatch(item.Name)).ToList();
+        var matches = listed.Where(item => item.FullName != self && pattern.IsMatch(item.Name)).ToList();
         WriteVerbose($"Listed '{(folder.Length == 0 ? "/" : folder)}'{(recurse ? " and everything below it" : "")}: {matches.Count} of {listed.Count} items match '{name}'.");
         return matches.Count > 0
             ? matches

@@ -41,6 +41,8 @@ public enum FieldTag : byte
     UserName = 0x12,
     /// <summary>The password of an AUTH request (UTF-8); it travels in clear unless the connection uses TLS.</summary>
     Password = 0x13,
+    /// <summary>Set (1 byte, 1) when a MKDIR may find its folder already there and answer it as made.</summary>
+    ExistingOk = 0x14,
     /// <summary>One listing entry: its value is itself a field list.</summary>
     Entry = 0x30,
 }

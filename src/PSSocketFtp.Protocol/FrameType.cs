@@ -24,6 +24,11 @@ public enum FrameType : byte
     /// answered by <see cref="Ok"/>, or by <see cref="Error"/> with <see cref="FtpStatus.Unauthorized"/>.
     /// </summary>
     Auth = 0x09,
+    /// <summary>
+    /// Create a folder and its missing parents; answered by <see cref="Ok"/> with the folder's fields, as for
+    /// <see cref="Stat"/>. An existing folder is <see cref="FtpStatus.AlreadyExists"/> unless <see cref="FieldTag.ExistingOk"/>.
+    /// </summary>
+    MakeFolder = 0x0A,
 
     /// <summary>A piece of a file body. Its payload is raw bytes, not fields.</summary>
     Data = 0x10,

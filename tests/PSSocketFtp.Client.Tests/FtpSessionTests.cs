@@ -174,6 +174,90 @@ public class FtpSessionTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateFolderAsync_Answered_SendsMakeFolderAndReturnsFolder(bool existingOk)
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.MakeFolder)
+            {
+                await c.ReplyAsync(request, new StatAnswer(new RemoteEntry(request.Fields.GetString(FieldTag.Path), ItemKind.Directory, 0, Time)));
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var item = await session.CreateFolderAsync("\\a//b/", existingOk).Soon();
+
+        Assert.Equal(("/a/b", true), (item.FullName, item.IsDirectory));
+        var sent = server.Requests.Single(r => r.Type == FrameType.MakeFolder).Fields;
+        Assert.Equal(("a/b", existingOk), (sent.GetString(FieldTag.Path), sent.GetBoolean(FieldTag.ExistingOk)));
+    }
+
+    [Fact]
+    public async Task CreateFolderAsync_AnswerLost_RetriesTakingExistingFolderAsMade()
+    {
+        int requests = 0;
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type != FrameType.MakeFolder)
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+            }
+            else if (Interlocked.Increment(ref requests) == 1)
+            {
+                // Made, but the connection breaks before the answer leaves.
+                c.Close();
+            }
+            else if (request.Fields.GetBoolean(FieldTag.ExistingOk))
+            {
+                await c.ReplyAsync(request, new StatAnswer(new RemoteEntry("made", ItemKind.Directory, 0, Time)));
+            }
+            else
+            {
+                await c.ErrorAsync(request, FtpStatus.AlreadyExists, "made");
+            }
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var item = await _clock.SkipDelaysAsync(() => session.CreateFolderAsync("made"), options.MaxRetryDelay).Soon();
+
+        Assert.Equal("/made", item.FullName);
+        Assert.Equal(2, server.CountRequests(FrameType.MakeFolder));
+    }
+
+    [Fact]
+    public async Task CreateFolderAsync_ExistingFolder_ThrowsAlreadyExistsWithoutRetry()
+    {
+        await using var server = FakeServer.StartRefusing(FrameType.MakeFolder, FtpStatus.AlreadyExists, "there");
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => session.CreateFolderAsync("there").Soon());
+
+        Assert.Equal(FtpStatus.AlreadyExists, e.Status);
+        Assert.Equal(1, server.CountRequests(FrameType.MakeFolder));
+    }
+
+    [Fact]
+    public async Task CreateFolderAsync_ServerWithoutMakeFolder_ThrowsNotSupportedOnce()
+    {
+        // The fake's default answer to a request it has no script for is an old server's: UnknownRequest on stream 0, then it closes.
+        await using var server = FakeServer.Start(FakeServer.AnswerDefaultAsync);
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => session.CreateFolderAsync("new"), options.MaxRetryDelay).Soon());
+
+        Assert.Equal(FtpStatus.UnknownRequest, e.Status);
+        Assert.Contains("does not support creating folders", e.Message);
+        Assert.Equal(1, server.CountRequests(FrameType.MakeFolder));
+        Assert.Equal(0, _clock.Delays);
+    }
+
+    [Theory]
     [InlineData(0, 2)]
     [InlineData(1, 2)]
     [InlineData(ProtocolConstants.DataChunkSize, 2)]

@@ -509,6 +509,161 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
     }
 
     [Fact]
+    public void NewFtpItem_MissingParents_CreatesAndOutputsTheFolder()
+    {
+        Connect();
+
+        // Read through PowerShell: the module's FtpItem lives in its own load context.
+        string item = _shell.RunSingle<string>("New-FtpItem ($args[0] + '/a/b') -ItemType Directory | ForEach-Object { '{0} {1}' -f $_.FullName, $_.IsDirectory }", _remote);
+
+        Assert.Equal(_remote + "/a/b True", item);
+        Assert.True(Directory.Exists(_server.FullPath(_remote + "/a/b")));
+    }
+
+    [Fact]
+    public void NewFtpItem_ExistingFolder_WritesAlreadyExists()
+    {
+        Connect();
+        _shell.Run("New-FtpItem $args[0] -ItemType Directory", _remote);
+
+        var error = _shell.RunFailing("New-FtpItem $args[0] -ItemType Directory", _remote);
+
+        Errors.AssertError(error, "AlreadyExists", ErrorCategory.ResourceExists);
+    }
+
+    [Fact]
+    public void NewFtpItem_ExistingFolderWithForce_OutputsIt()
+    {
+        Connect();
+        _shell.Run("New-FtpItem $args[0] -ItemType Directory", _remote);
+
+        var (output, errors) = _shell.Run("(New-FtpItem $args[0] -ItemType Directory -Force).FullName", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(_remote, Assert.Single(output));
+    }
+
+    [Fact]
+    public void NewFtpItem_FileThereWithForce_WritesAlreadyExists()
+    {
+        Connect();
+        Send(LocalFile("taken.bin", 3));
+
+        var error = _shell.RunFailing("New-FtpItem ($args[0] + '/taken.bin') -ItemType Directory -Force", _remote);
+
+        Errors.AssertError(error, "AlreadyExists", ErrorCategory.ResourceExists);
+        Assert.True(File.Exists(_server.FullPath(_remote + "/taken.bin")));
+    }
+
+    [Fact]
+    public void NewFtpItem_ParentIsFile_WritesNotADirectory()
+    {
+        Connect();
+        Send(LocalFile("taken.bin", 3));
+
+        var error = _shell.RunFailing("New-FtpItem ($args[0] + '/taken.bin/sub') -ItemType Directory", _remote);
+
+        Errors.AssertError(error, "NotADirectory", ErrorCategory.InvalidType);
+    }
+
+    [Fact]
+    public void NewFtpItem_WhatIf_CreatesNothing()
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("New-FtpItem ($args[0] + '/a'), ($args[0] + '/b') -ItemType Directory -WhatIf", _remote);
+
+        Assert.Empty(output);
+        Assert.Empty(errors);
+        Assert.False(Directory.Exists(_server.FullPath(_remote)));
+    }
+
+    [Fact]
+    public void NewFtpItem_PipedByFullName_CreatesEach()
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("[pscustomobject]@{ FullName = $args[0] + '/p1' }, [pscustomobject]@{ FullName = $args[0] + '/p2' } | New-FtpItem -ItemType Directory", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, output.Count);
+        Assert.True(Directory.Exists(_server.FullPath(_remote + "/p2")));
+    }
+
+    [Theory]
+    [InlineData("/f.bin", "Any", true)]
+    [InlineData("/f.bin", "Leaf", true)]
+    [InlineData("/f.bin", "Container", false)]
+    [InlineData("/sub", "Container", true)]
+    [InlineData("/sub", "Leaf", false)]
+    [InlineData("/none.bin", "Any", false)]
+    [InlineData("/f.bin/x", "Any", false)]
+    [InlineData("/*.bin", "Leaf", true)]
+    [InlineData("/*.bin", "Container", false)]
+    [InlineData("/*.txt", "Any", false)]
+    [InlineData("/f.bin/*", "Any", false)]
+    [InlineData("/none/*.bin", "Any", false)]
+    public void TestFtpItem_Path_TrueOnlyForAnItemOfThePathType(string path, string pathType, bool expected)
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+        Send(LocalFile("inner.bin", 3), "/sub/");
+
+        bool exists = _shell.RunSingle<bool>("Test-FtpItem ($args[0] + $args[1]) -PathType $args[2]", _remote, path, pathType);
+
+        Assert.Equal(expected, exists);
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("/../*")]
+    [InlineData("/.psftp")]
+    public void TestFtpItem_HostilePath_FalseWithoutError(string path)
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("Test-FtpItem $args[0]; Test-FtpItem -LiteralPath $args[0]", path);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { false, false }, output);
+    }
+
+    [Fact]
+    public void TestFtpItem_LiteralPathWithWildcardCharacter_LooksForThatName()
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+
+        var (output, errors) = _shell.Run("Test-FtpItem -LiteralPath ($args[0] + '/f.bin'), ($args[0] + '/f[.bin')", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { true, false }, output);
+    }
+
+    [Fact]
+    public void TestFtpItem_PipedFromGetFtpItem_TrueForEach()
+    {
+        Connect();
+        Send(LocalFile("f.bin", 3));
+        Send(LocalFile("g.bin", 3));
+
+        var (output, errors) = _shell.Run("Get-FtpItem $args[0] | Test-FtpItem -PathType Leaf", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { true, true }, output);
+    }
+
+    [Fact]
+    public void NewFtpItem_ItemTypeFile_RefusedByValidateSet()
+    {
+        Connect();
+
+        var error = _shell.RunFailing("New-FtpItem $args[0] -ItemType File", _remote);
+
+        Assert.StartsWith("ParameterArgumentValidationError,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DisconnectFtpSocket_DefaultSession_LeavesNoDefaultSession()
     {
         Connect();

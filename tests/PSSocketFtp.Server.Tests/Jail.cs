@@ -11,6 +11,9 @@ internal enum Operation
     List,
     ListRecursive,
     Stat,
+    // Before the deletes, so that the links a jail test plants are still there when a folder is made through them.
+    MakeFolder,
+    MakeFolderExistingOk,
     Delete,
     DeleteRecursive,
     Download,
@@ -138,10 +141,11 @@ internal sealed class Jail
                 {
                     Operation.Stat => new StatRequest(path),
                     Operation.Hash => new HashRequest(path),
+                    Operation.MakeFolder or Operation.MakeFolderExistingOk => new MakeFolderRequest(path, operation == Operation.MakeFolderExistingOk),
                     _ => new DeleteRequest(path, operation == Operation.DeleteRecursive),
                 };
                 var answer = await client.RequestAsync(request);
-                var listed = request.Type == FrameType.Stat && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
+                var listed = request.Type is FrameType.Stat or FrameType.MakeFolder && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
                 return ToOutcome(answer, listed, []);
             }
         }

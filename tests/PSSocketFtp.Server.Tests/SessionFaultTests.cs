@@ -120,6 +120,8 @@ public class SessionFaultTests
 
         public Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<RemoteEntry> CreateFolderAsync(string path, bool existingOk, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

@@ -26,7 +26,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
         $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
-            'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession'
+            'New-FtpItem', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession', 'Test-FtpItem'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
@@ -550,6 +550,42 @@ Describe 'Remove-FtpItem' {
 
     It 'reports a missing item with ItemNotFound' {
         { Remove-FtpItem '/rm/none.bin' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
+    }
+}
+
+Describe 'New-FtpItem' {
+    BeforeEach {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+    }
+
+    It 'creates a folder with its parents, once' {
+        $path = "/mk/$(New-Guid)/a/b"
+        $item = New-FtpItem $path -ItemType Directory
+        $item.FullName | Should -Be $path
+        $item.IsDirectory | Should -BeTrue
+        Test-Path -LiteralPath (Get-ServerFile $path) -PathType Container | Should -BeTrue
+        { New-FtpItem $path -ItemType Directory -ErrorAction Stop } | Should -Throw -ErrorId 'AlreadyExists,*'
+        (New-FtpItem $path -ItemType Directory -Force).FullName | Should -Be $path
+    }
+}
+
+Describe 'Test-FtpItem' {
+    BeforeAll {
+        $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $file = New-TestFile (Join-Path $Local 'there.bin') 3 1
+        Send-FtpFile $file.FullName -Destination '/test/' -Conflict Overwrite | Out-Null
+    }
+
+    It 'answers like Test-Path' {
+        Test-FtpItem '/test/there.bin' | Should -BeTrue
+        Test-FtpItem '/test/there.bin' -PathType Container | Should -BeFalse
+        Test-FtpItem '/test' -PathType Container | Should -BeTrue
+        Test-FtpItem '/test/*.bin' -PathType Leaf | Should -BeTrue
+        Test-FtpItem '/test/none.bin', '/test/*.txt' | Should -Be @($false, $false)
+    }
+
+    It 'answers $false for a path outside the root, without an error' {
+        Test-FtpItem '../x' -ErrorAction Stop | Should -BeFalse
     }
 }
 

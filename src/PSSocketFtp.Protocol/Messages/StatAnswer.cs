@@ -1,6 +1,6 @@
 namespace PSSocketFtp.Protocol.Messages;
 
-/// <summary>OK to a STAT: the item's own fields, as in a listing entry.</summary>
+/// <summary>OK to a STAT, or to a MKDIR (the folder it made or found): the item's own fields, as in a listing entry.</summary>
 /// <param name="Entry">The item.</param>
 public sealed record StatAnswer(RemoteEntry Entry) : ControlMessage
 {

@@ -200,7 +200,7 @@ internal sealed partial class FtpConnectionSession
             {
                 throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {body.Stream}");
             }
-            if (header.Type is < FrameType.List or > FrameType.Auth)
+            if (header.Type is < FrameType.List or > FrameType.MakeFolder)
             {
                 throw new FtpException(FtpStatus.UnknownRequest, $"Frame type 0x{(byte)header.Type:X2} is not a request this server knows.");
             }
@@ -268,7 +268,7 @@ internal sealed partial class FtpConnectionSession
         body.Received += header.PayloadLength;
     }
 
-    /// <summary>Reads and answers a LIST, STAT, DELETE, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
+    /// <summary>Reads and answers a LIST, STAT, DELETE, MKDIR, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
     private async Task ServePathRequestAsync(FrameType type, uint stream, FieldSet fields)
     {
         IPathRequest? request = null;
@@ -280,6 +280,7 @@ internal sealed partial class FtpConnectionSession
                 FrameType.List => ListRequest.Read(fields),
                 FrameType.Stat => StatRequest.Read(fields),
                 FrameType.Delete => DeleteRequest.Read(fields),
+                FrameType.MakeFolder => MakeFolderRequest.Read(fields),
                 FrameType.Hash => HashRequest.Read(fields),
                 _ => DownloadRequest.Read(fields),
             };
@@ -288,6 +289,7 @@ internal sealed partial class FtpConnectionSession
                 ListRequest list => ListAsync(stream, list),
                 StatRequest stat => StatAsync(stream, stat),
                 DeleteRequest delete => DeleteAsync(stream, delete),
+                MakeFolderRequest makeFolder => MakeFolderAsync(stream, makeFolder),
                 HashRequest hash => HashAsync(stream, hash),
                 _ => DownloadAsync(stream, (DownloadRequest)request),
             });

@@ -98,6 +98,9 @@ internal static partial class SessionLog
     [LoggerMessage(46, LogLevel.Warning, "{Peer}: could not delete a partial upload")]
     public static partial void PartialNotDeleted(ILogger logger, Exception exception, string peer);
 
+    [LoggerMessage(47, LogLevel.Information, "made folder {Path} for {Peer}")]
+    public static partial void MadeFolder(ILogger logger, ClientText path, string peer);
+
     // Request failures that leave the connection usable.
 
     [LoggerMessage(50, LogLevel.Error, "{Peer}: request on stream {Stream} for {Path} failed")]

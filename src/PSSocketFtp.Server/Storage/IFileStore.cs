@@ -36,6 +36,13 @@ internal interface IFileStore
     /// <summary>Deletes a file, or a folder (with content only when <paramref name="recursive"/>).</summary>
     Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a folder and its missing parents, and describes it. A folder already there is
+    /// <see cref="FtpStatus.AlreadyExists"/> unless <paramref name="existingOk"/>; a file there always is, and a file in
+    /// place of a parent is <see cref="FtpStatus.NotADirectory"/>.
+    /// </summary>
+    Task<RemoteEntry> CreateFolderAsync(string path, bool existingOk, CancellationToken cancellationToken);
+
     /// <summary>Deletes abandoned partial uploads and records of committed ones older than <paramref name="maxAge"/>; returns how many.</summary>
     Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken);
 }

@@ -192,6 +192,40 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
+    public Task<RemoteEntry> CreateFolderAsync(string path, bool existingOk, CancellationToken cancellationToken)
+    {
+        var (normalized, _) = _jail.Resolve(path);
+        if (normalized.Length == 0)
+        {
+            return existingOk ? StatAsync(path, cancellationToken) : throw StoreErrors.AlreadyExists(normalized);
+        }
+        // The parents are made, and the folder named, inside the checked handle of each parent, as an upload makes its
+        // folders: a folder swapped for a link on the way leads nowhere outside.
+        using var parent = _jail.CreateFoldersPinned(RemotePath.GetParent(normalized));
+        string folder = _jail.ChildOf(parent, RemotePath.GetName(normalized), normalized);
+        // Whatever is there is pinned first, so that a link leading outside the root (or into .psftp) is refused as such
+        // and never tells what it leads to.
+        using (var existing = _jail.PinInside(folder, normalized))
+        {
+            if (existing is not null)
+            {
+                return Directory.Exists(existing.Path) && existingOk
+                    ? Task.FromResult(existing.Describe(normalized))
+                    : throw StoreErrors.AlreadyExists(normalized);
+            }
+        }
+        if (new FileInfo(folder).LinkTarget is not null)
+        {
+            // A link that leads nowhere: the name is taken by something that is not a folder.
+            throw StoreErrors.AlreadyExists(normalized);
+        }
+        // mkdir never follows a link put there meanwhile, so nothing is made outside; the pin refuses where it leads.
+        Directory.CreateDirectory(folder);
+        using var made = _jail.PinInside(folder, normalized) ?? throw StoreErrors.NotFound(normalized);
+        return Task.FromResult(made.Describe(normalized));
+    }
+
+    /// <inheritdoc />
     public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) =>
         _partials.SweepAsync(maxAge, cancellationToken);
 

@@ -125,13 +125,18 @@ internal sealed class RootJail
             {
                 walked = RemotePath.Combine(walked, segment);
                 string next = ChildOf(current, segment, walked);
+                if (File.Exists(next))
+                {
+                    // Said before CreateDirectory, which would fail on the file with an IOException that names no status.
+                    throw StoreErrors.NotADirectory(walked);
+                }
                 Directory.CreateDirectory(next);
                 var pinned = PinInside(next, walked) ?? throw StoreErrors.NotFound(walked);
                 current.Dispose();
                 current = pinned;
                 if (!Directory.Exists(current.Path))
                 {
-                    throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(walked)}' is a file, not a folder.") { RemotePath = walked };
+                    throw StoreErrors.NotADirectory(walked);
                 }
             }
             return current;
@@ -206,7 +211,7 @@ internal sealed class RootJail
         {
             if (File.Exists(Path.Join(_root, parent)))
             {
-                throw new FtpException(FtpStatus.NotADirectory, $"'{RemotePath.ToDisplay(parent)}' is a file, not a folder.") { RemotePath = parent };
+                throw StoreErrors.NotADirectory(parent);
             }
         }
         if (conflict == ConflictMode.Fail && File.Exists(targetFull))

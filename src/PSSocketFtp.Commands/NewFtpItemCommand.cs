@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using PSSocketFtp.Client;
+
+namespace PSSocketFtp.Commands;
+
+/// <summary>
+/// <para type="synopsis">Creates remote folders with their missing parents (the old <c>mkdir</c>), like New-Item.</para>
+/// <para type="description">An existing folder is an AlreadyExists error unless -Force, which outputs it instead; a file
+/// in the way is an error either way. Files are made by Send-FtpFile.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "FtpItem", SupportsShouldProcess = true)]
+[OutputType(typeof(FtpItem))]
+public sealed class NewFtpItemCommand : FtpSessionCmdlet
+{
+    /// <summary>Remote paths of the folders, taken as they are (no wildcards); also Get-FtpItem's FullName.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Remote paths of the folders to create.")]
+    [Alias("FullName")]
+    [ValidateNotNull]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>What to create: only Directory for now.</summary>
+    [Parameter(Mandatory = true, HelpMessage = "What to create: Directory (files are sent with Send-FtpFile).")]
+    [Alias("Type")]
+    [ValidateSet("Directory", IgnoreCase = true)]
+    public string ItemType { get; set; } = "Directory";
+
+    /// <summary>Outputs a folder that already exists instead of an AlreadyExists error, as New-Item -Force does.</summary>
+    [Parameter(HelpMessage = "Output a folder that already exists instead of an error.")]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Creates each folder, once confirmed.</summary>
+    protected override void ProcessRecord()
+    {
+        foreach (string path in Path)
+        {
+            if (ShouldProcess(path, "Create folder"))
+            {
+                Try(path, () => WriteObject(Call(token => CurrentSession.CreateFolderAsync(path, Force, token))));
+            }
+        }
+    }
+}
