@@ -1,6 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.TestSupport;
 
 namespace PSSocketFtp.Benchmarks;
 
@@ -30,7 +31,7 @@ public class ChecksumBenchmarks
         new FrameHeader(FrameType.Data, 1, Chunk).Write(frame, ProtocolConstants.ChecksumVersion, frame.AsSpan(size));
         _header = FrameHeader.Read(frame, ProtocolConstants.ChecksumVersion);
         _chunk = frame.AsSpan(size).ToArray();
-        _pieces = Segments.Of(_chunk, 64 * 1024);
+        _pieces = Sequences.Segmented(_chunk, 64 * 1024);
         _xxh128 = TransferHash.Create(FtpHashAlgorithm.XxHash128);
         _sha256 = TransferHash.Create(FtpHashAlgorithm.Sha256);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using PSSocketFtp.Protocol;
+using PSSocketFtp.TestSupport;
 using PSSocketFtp.Protocol.Framing;
 using PSSocketFtp.Protocol.Messages;
 
@@ -35,7 +36,7 @@ public class FrameHeaderBenchmarks
         new Random(11).NextBytes(_dataFrame.AsSpan(header));
         new FrameHeader(FrameType.Data, 1, ProtocolConstants.DataChunkSize).Write(_dataFrame, Version, _dataFrame.AsSpan(header));
         _dataSingle = new ReadOnlySequence<byte>(_dataFrame);
-        _dataPieces = Segments.Of(_dataFrame, 64 * 1024);
+        _dataPieces = Sequences.Segmented(_dataFrame, 64 * 1024);
 
         _requestFrame = new UploadRequest("/incoming/reports/2024", "quarterly-report.xlsx", 1_234_567, ConflictMode.Rename, "3f2a9c0e4b7d", false, FtpHashAlgorithm.XxHash128)
             .ToWriter(1).ToFrame(Version).ToArray();
