@@ -334,6 +334,35 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
     }
 
     [Fact]
+    public void SendFtpFile_LocalFileWithOldTime_GetFtpItemShowsTheLocalTimeToTheMillisecond()
+    {
+        Connect();
+        string file = LocalFile("old.bin", 100);
+        File.SetLastWriteTimeUtc(file, new DateTime(2010, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc).AddTicks(4567));
+
+        Send(file);
+        var times = _shell.Run("(Get-ChildItem -LiteralPath $args[0]).LastWriteTimeUtc; (Get-FtpItem ($args[1] + '/old.bin')).LastWriteTimeUtc", file, _remote).Output;
+
+        Assert.Equal(new DateTime(2010, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc), ToMilliseconds((DateTime)times[0]));
+        Assert.Equal(ToMilliseconds((DateTime)times[0]), times[1]);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_RemoteFileWithOldTime_LocalFileHasTheRemoteTime()
+    {
+        Connect();
+        Send(LocalFile("dated.bin", 100));
+        File.SetLastWriteTimeUtc(_server.FullPath(_remote + "/dated.bin"), new DateTime(2003, 4, 5, 6, 7, 8, 901, DateTimeKind.Utc).AddTicks(2345));
+        string target = Directory.CreateDirectory(Path.Join(_local, "down")).FullName;
+
+        var (times, errors) = _shell.Run("$null = Receive-FtpFile ($args[0] + '/dated.bin') -Destination $args[1]; (Get-FtpItem ($args[0] + '/dated.bin')).LastWriteTimeUtc; (Get-ChildItem -LiteralPath (Join-Path $args[1] 'dated.bin')).LastWriteTimeUtc", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(new DateTime(2003, 4, 5, 6, 7, 8, 901, DateTimeKind.Utc), times[0]);
+        Assert.Equal(times[0], times[1]);
+    }
+
+    [Fact]
     public void ConnectFtpSocket_TimeoutParameters_SetTheSessionsTimeouts()
     {
         var session = PSObject.AsPSObject(_shell.RunSingle<object>(
@@ -602,6 +631,9 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         File.WriteAllBytes(path, bytes);
         return path;
     }
+
+    /// <summary>A time as the wire carries it: whole milliseconds.</summary>
+    private static DateTime ToMilliseconds(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerMillisecond, time.Kind);
 
     private static int FreePort()
     {

@@ -192,6 +192,18 @@ Describe 'Send-FtpFile' {
         Test-Path -LiteralPath (Get-ServerFile '/whatif.bin') | Should -BeFalse
     }
 
+    It 'keeps the last write time to the millisecond, up and back down' {
+        $file = New-TestFile (Join-Path $Local 'dated.bin') 50 8
+        $file.LastWriteTimeUtc = [datetime]::new(2012, 3, 4, 5, 6, 7, 891, [DateTimeKind]::Utc).AddTicks(2345)
+        $null = Send-FtpFile $file.FullName -Destination '/dated/'
+        $remote = (Get-FtpItem '/dated/dated.bin').LastWriteTimeUtc
+        $remote | Should -Be ([datetime]::new(2012, 3, 4, 5, 6, 7, 891, [DateTimeKind]::Utc))
+
+        $back = New-Item -ItemType Directory (Join-Path $TestDrive 'dated-back')
+        $null = Receive-FtpFile '/dated/dated.bin' -Destination $back.FullName
+        (Get-ChildItem -LiteralPath (Join-Path $back.FullName 'dated.bin')).LastWriteTimeUtc | Should -Be $remote
+    }
+
     It 'uses the session given by -Session' {
         $other = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         $file = New-TestFile (Join-Path $Local 'explicit.bin') 7 7
