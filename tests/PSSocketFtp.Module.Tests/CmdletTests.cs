@@ -281,10 +281,25 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         Connect();
         Send(LocalFile("big.bin", 2 * 1024 * 1024 + 512 * 1024));
 
-        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Get-FtpItemSize | ForEach-Object { $_.Path; $_.Length; $_.SizeMB }", _remote);
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Get-FtpItemSize | ForEach-Object { $_.Path; $_.Length; $_.SizeMB; $_.FileCount }", _remote);
 
         Assert.Empty(errors);
-        Assert.Equal(new object[] { _remote + "/big.bin", 2L * 1024 * 1024 + 512 * 1024, 2.5 }, output);
+        Assert.Equal(new object[] { _remote + "/big.bin", 2L * 1024 * 1024 + 512 * 1024, 2.5, 1L }, output);
+    }
+
+    [Fact]
+    public void GetFtpItemSize_FolderWithFilesInSubfolders_ReportsTheirTotalAndCount()
+    {
+        Connect();
+        Send(LocalFile("top.bin", 1000), "/sized/");
+        Send(LocalFile("mid.bin", 20_000), "/sized/a/");
+        Send(LocalFile("deep.bin", 300_000), "/sized/a/b/");
+        Directory.CreateDirectory(_server.FullPath(_remote + "/sized/empty"));
+
+        var (output, errors) = _shell.Run("Get-FtpItemSize ($args[0] + '/sized') | ForEach-Object { $_.Path; $_.Length; $_.FileCount }", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/sized", 321_000L, 3L }, output);
     }
 
     [Fact]

@@ -290,6 +290,21 @@ Describe 'Get-FtpItemSize' {
     It 'reports a missing file with ItemNotFound' {
         { Get-FtpItemSize '/sizes/none.bin' -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
     }
+
+    It 'adds up the files of a folder and its subfolders, and counts them' {
+        $first = New-TestFile (Join-Path $Local 'first.bin') 1000 10
+        $second = New-TestFile (Join-Path $Local 'second.bin') 2000 11
+        Send-FtpFile $first.FullName -Destination '/summed/one/' | Out-Null
+        Send-FtpFile $second.FullName -Destination '/summed/one/two/' | Out-Null
+        Send-FtpFile $first.FullName -Destination '/summed/' | Out-Null
+
+        $size = Get-FtpItemSize '/summed'
+
+        $size.Path | Should -Be '/summed'
+        $size.Length | Should -Be 4000
+        $size.FileCount | Should -Be 3
+        (Get-FtpItemSize '/sizes/two-mb.bin').FileCount | Should -Be 1
+    }
 }
 
 Describe 'Receive-FtpFile' {
