@@ -21,6 +21,9 @@ internal sealed class DownloadTransfer
     private readonly long _start;
     private readonly long _began;
 
+    // The remote file's time as the last READY gave it, for the local file; null from a server that sends none.
+    private long? _remoteLastWriteTime;
+
     private DownloadTransfer(string remote, Stream destination, FtpHashAlgorithm algorithm, IProgress<FtpTransferProgress>? progress, string localDescription, PartialState? partial, TimeProvider clock)
     {
         _remote = remote;
@@ -47,10 +50,11 @@ internal sealed class DownloadTransfer
         FtpTransferResult result;
         bool complete = false;
         var stream = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+        var transfer = new DownloadTransfer(remote, stream, algorithm, progress, fullPath, partial, clock);
         try
         {
             PartialFiles.Hide(partialPath);
-            result = await new DownloadTransfer(remote, stream, algorithm, progress, fullPath, partial, clock).RunAsync(runner, cancellationToken).ConfigureAwait(false);
+            result = await transfer.RunAsync(runner, cancellationToken).ConfigureAwait(false);
             complete = true;
         }
         catch (IOException e) when (DiskFull.Is(e))
@@ -69,6 +73,11 @@ internal sealed class DownloadTransfer
                 PartialFiles.TryDelete(partialPath);
                 PartialFiles.TryDelete(partial.SidecarPath);
             }
+        }
+        if (transfer._remoteLastWriteTime is { } time)
+        {
+            // On the closed partial, before the move: the file never shows under its name with the time of the download.
+            File.SetLastWriteTimeUtc(partialPath, UnixTime.Clamped(time).UtcDateTime);
         }
         if (overwrite && File.Exists(fullPath))
         {
@@ -113,6 +122,7 @@ internal sealed class DownloadTransfer
         var ready = ReadyAnswer.ReadForDownload(await connection.ExpectAsync(id, FrameType.Ready).ConfigureAwait(false), held);
         long length = ready.Length!.Value;
         long offset = ready.Offset;
+        _remoteLastWriteTime = ready.LastWriteTime;
         attempt.Holds(offset);
         using var hash = TransferHash.Create(_algorithm);
         if (_partial is not null)

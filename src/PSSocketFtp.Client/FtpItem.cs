@@ -42,25 +42,3 @@ public sealed class FtpItem
     /// <inheritdoc />
     public override string ToString() => FullName;
 }
-
-/// <summary>The size of a remote item, in bytes and in megabytes (the unit of the original <c>size</c> command).</summary>
-public sealed class FtpItemSize
-{
-    internal FtpItemSize(FtpItem item)
-    {
-        Path = item.FullName;
-        Length = item.Length;
-    }
-
-    /// <summary>The item's remote path.</summary>
-    public string Path { get; }
-
-    /// <summary>Length in bytes.</summary>
-    public long Length { get; }
-
-    /// <summary>Length in megabytes (Length / 1MB).</summary>
-    public double SizeMB => Length / (1024.0 * 1024.0);
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Path}: {SizeMB:0.###} MB";
-}

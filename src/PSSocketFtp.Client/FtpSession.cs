@@ -132,9 +132,19 @@ public sealed class FtpSession : IDisposable
         }, cancellationToken);
     }
 
-    /// <summary>The size of a remote item.</summary>
-    public async Task<FtpItemSize> GetSizeAsync(string path, CancellationToken cancellationToken = default) =>
-        new(await GetItemAsync(path, cancellationToken).ConfigureAwait(false));
+    /// <summary>The size of a remote item: a file's own, or a folder's as the total of the files in it and below.</summary>
+    /// <exception cref="FtpException">The server refused: not found, invalid path, ….</exception>
+    public async Task<FtpItemSize> GetSizeAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var item = await GetItemAsync(path, cancellationToken).ConfigureAwait(false);
+        if (!item.IsDirectory)
+        {
+            return new FtpItemSize(item.FullName, item.Length, 1);
+        }
+        // The protocol has no folder sizes (a folder's Length is 0): the client adds up a recursive listing.
+        var files = (await ListAsync(item.FullName, recurse: true, cancellationToken).ConfigureAwait(false)).Where(entry => !entry.IsDirectory).ToList();
+        return new FtpItemSize(item.FullName, files.Sum(file => file.Length), files.Count);
+    }
 
     /// <summary>
     /// Deletes a remote file, or a folder (with its content only when <paramref name="recurse"/> is set). A delete whose

@@ -23,6 +23,7 @@ internal sealed class UploadTransfer
     private readonly long _start;
     private readonly long _length;
     private readonly string _uploadId;
+    private readonly DateTimeOffset? _lastWriteTime;
     private readonly long _began;
 
     // Set when an attempt sent END but never read the answer: the server may have stored the file, so the next
@@ -50,9 +51,18 @@ internal sealed class UploadTransfer
         }
         _start = source.CanSeek ? source.Position : 0;
         _length = source.Length - _start;
-        _uploadId = source is FileStream file
-            ? DeriveUploadId(file.Name, _start, _length, _target, fileName, conflict, algorithm)
-            : Guid.NewGuid().ToString("N"); // resumable within this call's retries only: a stream has no identity to find it again by
+        if (source is FileStream file)
+        {
+            // Read once: the id and the time the server stores name the same version of the file.
+            var lastWriteTime = new DateTimeOffset(File.GetLastWriteTimeUtc(file.Name));
+            _lastWriteTime = lastWriteTime;
+            _uploadId = DeriveUploadId(file.Name, lastWriteTime, _start, _length, _target, fileName, conflict, algorithm);
+        }
+        else
+        {
+            // Resumable within this call's retries only, and stored with the server's time: a stream has no identity to find it again by, and no time.
+            _uploadId = Guid.NewGuid().ToString("N");
+        }
         _began = clock.GetTimestamp();
     }
 
@@ -71,10 +81,10 @@ internal sealed class UploadTransfer
     /// The id of an upload: the same local file (by path, length and time), the same destination and the same options
     /// on the same machine for the same user give the same id, so running an interrupted upload again resumes it.
     /// </summary>
-    internal static string DeriveUploadId(string localPath, long start, long length, string target, string fileName, ConflictMode conflict, FtpHashAlgorithm algorithm)
+    internal static string DeriveUploadId(string localPath, DateTimeOffset lastWriteTime, long start, long length, string target, string fileName, ConflictMode conflict, FtpHashAlgorithm algorithm)
     {
         string fullPath = Path.GetFullPath(localPath);
-        long lastWrite = File.GetLastWriteTimeUtc(fullPath).Ticks;
+        long lastWrite = lastWriteTime.UtcTicks;
         string key = string.Join(
             "\n",
             Environment.MachineName,
@@ -95,7 +105,7 @@ internal sealed class UploadTransfer
     private async Task<FtpTransferResult> TryAsync(FtpConnection connection, Attempt attempt)
     {
         uint id = connection.NextStreamId();
-        await connection.SendAsync(id, new UploadRequest(_target, _fileName, _length, _conflict, _uploadId, Retry: _answerLost, _algorithm)).ConfigureAwait(false);
+        await connection.SendAsync(id, new UploadRequest(_target, _fileName, _length, _conflict, _uploadId, Retry: _answerLost, _algorithm, _lastWriteTime)).ConfigureAwait(false);
         var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
         if (type == FrameType.Ok && _answerLost && _sentHash is not null)
         {

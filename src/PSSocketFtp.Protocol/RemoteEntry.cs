@@ -29,6 +29,6 @@ public sealed record RemoteEntry(string Path, ItemKind Kind, long Length, DateTi
             throw new FtpException(FtpStatus.MalformedFrame, "An entry has a negative length.");
         }
         long time = fields.TryGetInt64(FieldTag.LastWriteTime) ?? 0;
-        return new RemoteEntry(fields.GetString(FieldTag.Path), (ItemKind)kind, length, DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(-62135596800000L, Math.Min(253402300799999L, time))));
+        return new RemoteEntry(fields.GetString(FieldTag.Path), (ItemKind)kind, length, UnixTime.Clamped(time));
     }
 }

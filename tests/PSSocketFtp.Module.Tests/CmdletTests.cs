@@ -281,10 +281,25 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         Connect();
         Send(LocalFile("big.bin", 2 * 1024 * 1024 + 512 * 1024));
 
-        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Get-FtpItemSize | ForEach-Object { $_.Path; $_.Length; $_.SizeMB }", _remote);
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.bin') | Get-FtpItemSize | ForEach-Object { $_.Path; $_.Length; $_.SizeMB; $_.FileCount }", _remote);
 
         Assert.Empty(errors);
-        Assert.Equal(new object[] { _remote + "/big.bin", 2L * 1024 * 1024 + 512 * 1024, 2.5 }, output);
+        Assert.Equal(new object[] { _remote + "/big.bin", 2L * 1024 * 1024 + 512 * 1024, 2.5, 1L }, output);
+    }
+
+    [Fact]
+    public void GetFtpItemSize_FolderWithFilesInSubfolders_ReportsTheirTotalAndCount()
+    {
+        Connect();
+        Send(LocalFile("top.bin", 1000), "/sized/");
+        Send(LocalFile("mid.bin", 20_000), "/sized/a/");
+        Send(LocalFile("deep.bin", 300_000), "/sized/a/b/");
+        Directory.CreateDirectory(_server.FullPath(_remote + "/sized/empty"));
+
+        var (output, errors) = _shell.Run("Get-FtpItemSize ($args[0] + '/sized') | ForEach-Object { $_.Path; $_.Length; $_.FileCount }", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { _remote + "/sized", 321_000L, 3L }, output);
     }
 
     [Fact]
@@ -331,6 +346,35 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
 
         Assert.Empty(errors);
         Assert.Equal(new object[] { "XXH128", 32 }, output);
+    }
+
+    [Fact]
+    public void SendFtpFile_LocalFileWithOldTime_GetFtpItemShowsTheLocalTimeToTheMillisecond()
+    {
+        Connect();
+        string file = LocalFile("old.bin", 100);
+        File.SetLastWriteTimeUtc(file, new DateTime(2010, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc).AddTicks(4567));
+
+        Send(file);
+        var times = _shell.Run("(Get-ChildItem -LiteralPath $args[0]).LastWriteTimeUtc; (Get-FtpItem ($args[1] + '/old.bin')).LastWriteTimeUtc", file, _remote).Output;
+
+        Assert.Equal(new DateTime(2010, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc), ToMilliseconds((DateTime)times[0]));
+        Assert.Equal(ToMilliseconds((DateTime)times[0]), times[1]);
+    }
+
+    [Fact]
+    public void ReceiveFtpFile_RemoteFileWithOldTime_LocalFileHasTheRemoteTime()
+    {
+        Connect();
+        Send(LocalFile("dated.bin", 100));
+        File.SetLastWriteTimeUtc(_server.FullPath(_remote + "/dated.bin"), new DateTime(2003, 4, 5, 6, 7, 8, 901, DateTimeKind.Utc).AddTicks(2345));
+        string target = Directory.CreateDirectory(Path.Join(_local, "down")).FullName;
+
+        var (times, errors) = _shell.Run("$null = Receive-FtpFile ($args[0] + '/dated.bin') -Destination $args[1]; (Get-FtpItem ($args[0] + '/dated.bin')).LastWriteTimeUtc; (Get-ChildItem -LiteralPath (Join-Path $args[1] 'dated.bin')).LastWriteTimeUtc", _remote, target);
+
+        Assert.Empty(errors);
+        Assert.Equal(new DateTime(2003, 4, 5, 6, 7, 8, 901, DateTimeKind.Utc), times[0]);
+        Assert.Equal(times[0], times[1]);
     }
 
     [Fact]
@@ -757,6 +801,9 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         File.WriteAllBytes(path, bytes);
         return path;
     }
+
+    /// <summary>A time as the wire carries it: whole milliseconds.</summary>
+    private static DateTime ToMilliseconds(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerMillisecond, time.Kind);
 
     private static int FreePort()
     {

@@ -266,4 +266,67 @@ public class UploadTests
         Assert.Equal(FrameType.Ok, answer.Type);
         Assert.Equal(content, body);
     }
+
+    [Fact]
+    public async Task Upload_WithLastWriteTime_StoredWithThatTime()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        var content = RandomBytes(1000);
+        var time = new DateTimeOffset(2001, 2, 3, 4, 5, 6, 789, TimeSpan.Zero);
+        uint id = client.NextStreamId();
+
+        await client.SendAsync(id, new UploadRequest("", "dated.bin", content.Length, LastWriteTime: time));
+        await client.ExpectAsync(FrameType.Ready, id);
+        await client.SendBodyAsync(id, content);
+        await client.SendEndAsync(id);
+        await client.ExpectAsync(FrameType.Ok, id);
+        var listed = StatAnswer.Read((await client.RequestAsync(new StatRequest("dated.bin"))).Fields).Entry;
+
+        Assert.Equal(time.UtcDateTime, File.GetLastWriteTimeUtc(server.FullPath("dated.bin")));
+        Assert.Equal(time, listed.LastWriteTimeUtc);
+    }
+
+    [Fact]
+    public async Task Upload_WithoutLastWriteTime_StoredWithTheTimeOfTheCommit()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = await server.ConnectAsync();
+        // File systems keep times coarser than the clock reads them (a second on some).
+        var before = DateTime.UtcNow.AddSeconds(-2);
+
+        await client.UploadAsync("", "now.bin", RandomBytes(10));
+
+        var stored = File.GetLastWriteTimeUtc(server.FullPath("now.bin"));
+        Assert.InRange(stored, before, DateTime.UtcNow.AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task Upload_ResumedWithLastWriteTime_StoredWithThatTime()
+    {
+        await using var server = await TestServer.StartAsync();
+        var content = RandomBytes(ProtocolConstants.DataChunkSize * 2 + 5);
+        var request = RawClient.ResumableUploadRequest("resumed.bin", content.Length, "dated-1") with { LastWriteTime = new DateTimeOffset(1999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero) };
+        int port;
+        using (var first = await server.ConnectAsync())
+        {
+            port = first.LocalEndPoint.Port;
+            uint firstId = first.NextStreamId();
+            await first.SendAsync(firstId, request);
+            await first.ExpectAsync(FrameType.Ready, firstId);
+            await first.SendBodyAsync(firstId, content.AsMemory(0, ProtocolConstants.DataChunkSize));
+        }
+        await server.Log.WaitForAsync(m => m.Contains($":{port} disconnected"));
+        using var second = await server.ConnectAsync();
+        uint id = second.NextStreamId();
+
+        await second.SendAsync(id, request);
+        long offset = (await second.ExpectAsync(FrameType.Ready, id)).Fields.GetInt64(FieldTag.Offset);
+        await second.SendBodyAsync(id, content.AsMemory((int)offset));
+        await second.SendEndAsync(id, "XXH128", System.IO.Hashing.XxHash128.Hash(content));
+        await second.ExpectAsync(FrameType.Ok, id);
+
+        Assert.Equal(ProtocolConstants.DataChunkSize, offset);
+        Assert.Equal(request.LastWriteTime!.Value.UtcDateTime, File.GetLastWriteTimeUtc(server.FullPath("resumed.bin")));
+    }
 }

@@ -192,6 +192,18 @@ Describe 'Send-FtpFile' {
         Test-Path -LiteralPath (Get-ServerFile '/whatif.bin') | Should -BeFalse
     }
 
+    It 'keeps the last write time to the millisecond, up and back down' {
+        $file = New-TestFile (Join-Path $Local 'dated.bin') 50 8
+        $file.LastWriteTimeUtc = [datetime]::new(2012, 3, 4, 5, 6, 7, 891, [DateTimeKind]::Utc).AddTicks(2345)
+        $null = Send-FtpFile $file.FullName -Destination '/dated/'
+        $remote = (Get-FtpItem '/dated/dated.bin').LastWriteTimeUtc
+        $remote | Should -Be ([datetime]::new(2012, 3, 4, 5, 6, 7, 891, [DateTimeKind]::Utc))
+
+        $back = New-Item -ItemType Directory (Join-Path $TestDrive 'dated-back')
+        $null = Receive-FtpFile '/dated/dated.bin' -Destination $back.FullName
+        (Get-ChildItem -LiteralPath (Join-Path $back.FullName 'dated.bin')).LastWriteTimeUtc | Should -Be $remote
+    }
+
     It 'uses the session given by -Session' {
         $other = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         $file = New-TestFile (Join-Path $Local 'explicit.bin') 7 7
@@ -283,6 +295,21 @@ Describe 'Get-FtpItemSize' {
 
     It 'reports a missing file with ItemNotFound' {
         { Get-FtpItemSize '/sizes/none.bin' -ErrorAction Stop } | Should -Throw -ErrorId 'ItemNotFound,*'
+    }
+
+    It 'adds up the files of a folder and its subfolders, and counts them' {
+        $first = New-TestFile (Join-Path $Local 'first.bin') 1000 10
+        $second = New-TestFile (Join-Path $Local 'second.bin') 2000 11
+        Send-FtpFile $first.FullName -Destination '/summed/one/' | Out-Null
+        Send-FtpFile $second.FullName -Destination '/summed/one/two/' | Out-Null
+        Send-FtpFile $first.FullName -Destination '/summed/' | Out-Null
+
+        $size = Get-FtpItemSize '/summed'
+
+        $size.Path | Should -Be '/summed'
+        $size.Length | Should -Be 4000
+        $size.FileCount | Should -Be 3
+        (Get-FtpItemSize '/sizes/two-mb.bin').FileCount | Should -Be 1
     }
 }
 

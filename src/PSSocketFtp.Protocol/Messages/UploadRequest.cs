@@ -8,6 +8,7 @@ namespace PSSocketFtp.Protocol.Messages;
 /// <param name="UploadId">The client's id of a resumable upload (see <see cref="IsValidUploadId"/>), or null.</param>
 /// <param name="Retry">Whether this repeats a request whose answer was lost, so the server may answer from its record.</param>
 /// <param name="HashAlgorithm">The hash the body's trailer carries, or null for none.</param>
+/// <param name="LastWriteTime">The time the stored file is to carry (to the millisecond, as on the wire), or null for the server's clock at commit.</param>
 public sealed record UploadRequest(
     string Path,
     string? FileName,
@@ -15,7 +16,8 @@ public sealed record UploadRequest(
     ConflictMode Conflict = ConflictMode.Rename,
     string? UploadId = null,
     bool Retry = false,
-    FtpHashAlgorithm? HashAlgorithm = null) : ControlMessage, IPathRequest
+    FtpHashAlgorithm? HashAlgorithm = null,
+    DateTimeOffset? LastWriteTime = null) : ControlMessage, IPathRequest
 {
     /// <summary>The longest upload id, in characters.</summary>
     public const int MaxUploadIdLength = 64;
@@ -43,6 +45,10 @@ public sealed record UploadRequest(
         {
             writer.Add(FieldTag.HashAlgorithm, TransferHash.WireName(algorithm));
         }
+        if (LastWriteTime is { } time)
+        {
+            writer.Add(FieldTag.LastWriteTime, time.ToUnixTimeMilliseconds());
+        }
         // Absent means 0: a first try carries no Retry at all.
         return Retry ? writer.Add(FieldTag.Retry, true) : writer;
     }
@@ -57,7 +63,8 @@ public sealed record UploadRequest(
     /// </summary>
     /// <exception cref="FtpException">
     /// With <see cref="FtpStatus.MalformedFrame"/> (fatal): <see cref="Length"/> missing or negative, an unknown
-    /// <see cref="Conflict"/>, an <see cref="UploadId"/> outside the rule, a malformed field. With
+    /// <see cref="Conflict"/>, an <see cref="UploadId"/> outside the rule, a <see cref="LastWriteTime"/> outside the
+    /// years 1-9999 (no client sends one; clamping it would store a time nobody sent), a malformed field. With
     /// <see cref="FtpStatus.HashMismatch"/> (ends only the request, <see cref="FtpException.RemotePath"/> set to the path):
     /// the hash algorithm is not known.
     /// </exception>
@@ -76,7 +83,12 @@ public sealed record UploadRequest(
             throw RequestRules.Malformed("an UPLOAD whose UploadId is not 1-64 characters of A-Z a-z 0-9 - _");
         }
         bool retry = fields.GetBoolean(FieldTag.Retry);
+        long? time = fields.TryGetInt64(FieldTag.LastWriteTime);
+        if (time is { } milliseconds && !UnixTime.IsInRange(milliseconds))
+        {
+            throw RequestRules.Malformed($"an UPLOAD whose LastWriteTime {milliseconds} lies outside the years 1-9999");
+        }
         var algorithm = RequestRules.HashAlgorithm(fields, path);
-        return new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, retry, algorithm);
+        return new UploadRequest(path, fields.TryGetString(FieldTag.FileName), length, (ConflictMode)conflict, uploadId, retry, algorithm, time is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null);
     }
 }

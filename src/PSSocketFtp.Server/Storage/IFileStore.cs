@@ -23,7 +23,9 @@ internal interface IFileStore
     /// Starts an upload: checks the destination now, stores the body out of sight until <see cref="IUploadSession.CommitAsync"/>.
     /// With an <see cref="UploadRequest.UploadId"/> the partial file is kept when the upload ends unfinished, and a later
     /// request with the same id and values continues it at <see cref="IUploadSession.Offset"/>; an upload of that id still
-    /// running elsewhere is taken over (its writes and commit fail from then on, its partial file stays).
+    /// running elsewhere is taken over (its writes and commit fail from then on, its partial file stays). The committed
+    /// file carries <see cref="UploadRequest.LastWriteTime"/> from the moment it shows under its name, or the time of the
+    /// commit without one.
     /// </summary>
     Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken);
 

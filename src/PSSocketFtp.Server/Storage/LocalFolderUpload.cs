@@ -131,7 +131,16 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
     {
         // Closing flushes the last buffered bytes, where a full disk may show up.
         _closed = true;
-        await stream.DisposeAsync().ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (request.LastWriteTime is { } time)
+            {
+                // Through the handle and before the move: no path is followed, and the file never shows under its
+                // name with the server's time. After the flush, since a write would set the time to now again.
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                File.SetLastWriteTimeUtc(stream.SafeFileHandle, time.UtcDateTime);
+            }
+        }
         if (!File.Exists(partial))
         {
             // The root was emptied while the body arrived: what came is gone, and "not found" would blame the client.

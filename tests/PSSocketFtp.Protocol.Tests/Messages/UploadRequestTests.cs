@@ -36,6 +36,56 @@ public class UploadRequestTests
     }
 
     [Fact]
+    public void ToWriter_WithLastWriteTime_TimeAddedInMillisecondsSinceTheEpoch()
+    {
+        var time = new DateTimeOffset(2024, 2, 29, 13, 14, 15, 678, TimeSpan.FromHours(2)).AddTicks(9999);
+        var expected = FieldWriter.ForFrame(FrameType.Upload, 6)
+            .Add(FieldTag.Path, "in/")
+            .Add(FieldTag.FileName, "a.txt")
+            .Add(FieldTag.Length, 1234L)
+            .Add(FieldTag.Conflict, (byte)ConflictMode.Rename)
+            .Add(FieldTag.LastWriteTime, 1709205255678L);
+
+        var request = new UploadRequest("in/", "a.txt", 1234, LastWriteTime: time);
+
+        Wire.AssertSameFrame(expected, request, 6);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-62135596800000L)]
+    [InlineData(253402300799999L)]
+    public void Read_WrittenWithLastWriteTime_SameRequest(long milliseconds)
+    {
+        var request = new UploadRequest("d/", "f.bin", 3, ConflictMode.Fail, "id", Retry: false, FtpHashAlgorithm.XxHash128, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+
+        Assert.Equal(request, UploadRequest.Read(Wire.Fields(request)));
+    }
+
+    [Theory]
+    [InlineData(-62135596800001L)]
+    [InlineData(253402300800000L)]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    public void Read_LastWriteTimeOutsideTheYears1To9999_MalformedFrame(long milliseconds)
+    {
+        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Upload, 1).Add(FieldTag.Length, 1L).Add(FieldTag.LastWriteTime, milliseconds));
+
+        var refusal = Wire.Refusal(() => UploadRequest.Read(fields));
+
+        Assert.Equal(FtpStatus.MalformedFrame, refusal.Status);
+        Assert.Equal($"The client sent an UPLOAD whose LastWriteTime {milliseconds} lies outside the years 1-9999.", refusal.Message);
+    }
+
+    [Fact]
+    public void Read_LastWriteTimeNotEightBytes_MalformedFrame()
+    {
+        var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Upload, 1).Add(FieldTag.Length, 1L).Add(FieldTag.LastWriteTime, (byte)1));
+
+        Assert.Equal(FtpStatus.MalformedFrame, Wire.Refusal(() => UploadRequest.Read(fields)).Status);
+    }
+
+    [Fact]
     public void Read_OnlyLength_DefaultsOfTheProtocolPage()
     {
         var fields = Wire.Fields(FieldWriter.ForFrame(FrameType.Upload, 1).Add(FieldTag.Length, 5L));
