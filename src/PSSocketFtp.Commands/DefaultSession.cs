@@ -13,8 +13,12 @@ internal static class DefaultSession
 {
     private static readonly ConditionalWeakTable<Runspace, Holder> Sessions = new();
 
-    /// <summary>The current runspace's default session, if any.</summary>
-    public static FtpSession? Get() => Read<FtpSession>(holder => holder.Default);
+    /// <summary>The current runspace's default session, if any; never a closed one.</summary>
+    public static FtpSession? Get() => Read<FtpSession>(holder =>
+    {
+        Forget(holder);
+        return holder.Default;
+    });
 
     /// <summary>Whether <paramref name="session"/> is the current runspace's default.</summary>
     public static bool IsDefault(FtpSession session) => ReferenceEquals(Get(), session);
@@ -22,9 +26,7 @@ internal static class DefaultSession
     /// <summary>The current runspace's open sessions, the oldest first.</summary>
     public static IReadOnlyList<FtpSession> Open() => Read<IReadOnlyList<FtpSession>>(holder =>
     {
-        // A session closed without Disconnect-FtpSocket ($s.Dispose()) is forgotten here.
-        holder.Connected.RemoveAll(session => !session.IsOpen);
-        holder.Aside.RemoveAll(session => !session.IsOpen);
+        Forget(holder);
         return holder.Connected.ToArray();
     }) ?? Array.Empty<FtpSession>();
 
@@ -64,9 +66,24 @@ internal static class DefaultSession
         holder.Aside.Remove(session);
         if (ReferenceEquals(holder.Default, session))
         {
-            holder.Default = holder.Connected.LastOrDefault(other => other.IsOpen && !holder.Aside.Contains(other));
+            holder.Default = null;
         }
+        Forget(holder);
     });
+
+    /// <summary>
+    /// Forgets the sessions closed without this runspace's Disconnect-FtpSocket ($s.Dispose(), or Disconnect-FtpSocket in
+    /// the runspace that connected a session made the default here), so that a closed session never stays the default.
+    /// </summary>
+    private static void Forget(Holder holder)
+    {
+        holder.Connected.RemoveAll(session => !session.IsOpen);
+        holder.Aside.RemoveAll(session => !session.IsOpen);
+        if (holder.Default is null || !holder.Default.IsOpen)
+        {
+            holder.Default = holder.Connected.LastOrDefault(other => !holder.Aside.Contains(other));
+        }
+    }
 
     private static T? Read<T>(Func<Holder, T?> read)
         where T : class

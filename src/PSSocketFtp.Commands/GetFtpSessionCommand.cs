@@ -6,8 +6,9 @@ namespace PSSocketFtp.Commands;
 /// <summary>
 /// <para type="synopsis">Lists the open sessions of the current runspace, the default one marked.</para>
 /// <para type="description">Outputs the sessions that Connect-FtpSocket opened in this runspace and that are still open, the oldest
-/// first; IsDefault is true for the one commands use without -Session. Pipe them into Set-FtpDefaultSession or
-/// Disconnect-FtpSocket.</para>
+/// first; IsDefault is true for the one commands use without -Session. A session closed otherwise ($s.Dispose(), or
+/// Disconnect-FtpSocket in another runspace) is left out and stops being the default, as if Disconnect-FtpSocket had closed
+/// it here. Pipe them into Set-FtpDefaultSession or Disconnect-FtpSocket.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FtpSession")]
 [OutputType(typeof(FtpSession))]

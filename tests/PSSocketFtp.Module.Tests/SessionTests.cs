@@ -36,6 +36,41 @@ public sealed class SessionTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal([true], output);
     }
 
+    [Fact]
+    public void GetFtpSession_DefaultDisposedWithoutDisconnect_MarksTheMostRecentStillOpenTheDefault()
+    {
+        var (output, errors) = _shell.Run(
+            $"$a = {Connect}; $b = {Connect}; $b.Dispose(); $listed = Get-FtpSession; $listed.Id -eq $a.Id; $listed.IsDefault; $b.IsDefault",
+            server.Port);
+
+        Assert.Empty(errors);
+        Assert.Equal([true, true, false], output);
+    }
+
+    [Fact]
+    public void GetFtpItem_DefaultDisposedWithoutDisconnectNoOtherOpen_ThrowsNoSession()
+    {
+        _shell.Run($"$b = {Connect}; $b.Dispose()", server.Port);
+
+        Errors.AssertError(_shell.RunFailing("Get-FtpItem"), "NoSession", ErrorCategory.InvalidOperation);
+    }
+
+    [Fact]
+    public void DisconnectFtpSocket_InTheRunspaceOfADefaultSetElsewhere_MakesThatRunspacesOwnTheDefaultAgain()
+    {
+        using var other = new ModuleShell();
+        var session = other.RunSingle<object>(Connect, server.Port);
+        var (output, errors) = _shell.Run($"$a = {Connect}; Set-FtpDefaultSession $args[1]; $a.IsDefault", server.Port, session);
+        other.Run("Get-FtpSession | Disconnect-FtpSocket");
+
+        var (after, errorsAfter) = _shell.Run("$a.IsDefault; @(Get-FtpSession).Count");
+
+        Assert.Empty(errors);
+        Assert.Empty(errorsAfter);
+        Assert.Equal([false], output);
+        Assert.Equal([true, 1], after);
+    }
+
     [Theory]
     [InlineData("$null = " + Connect + " -NoDefault")]
     [InlineData("$null = " + Connect + " -NoDefault; $null = " + Connect + "; Disconnect-FtpSocket")]

@@ -693,6 +693,17 @@ Describe 'Get-FtpSession, Set-FtpDefaultSession and Connect-FtpSocket -NoDefault
         $first.IsDefault | Should -BeTrue
     }
 
+    It 'Get-FtpSession never keeps a session closed without Disconnect-FtpSocket as the default' {
+        $first = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
+        $second.Dispose()
+        $sessions = Get-FtpSession
+        $sessions.Id | Should -Be $first.Id
+        $sessions.IsDefault | Should -BeTrue
+        $second.IsDefault | Should -BeFalse
+        { Get-FtpItem -ErrorAction Stop } | Should -Not -Throw
+    }
+
     It 'Set-FtpDefaultSession refuses a closed session with SessionClosed and keeps the default' {
         $default = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
         $closed = Connect-FtpSocket 127.0.0.1 -Port $Server.Port -NoDefault
