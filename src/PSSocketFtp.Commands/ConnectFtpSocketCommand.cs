@@ -8,6 +8,23 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Outputs the session and makes it the default session of the current runspace, unless -NoDefault.
 /// Get-FtpSession lists the sessions, Set-FtpDefaultSession picks another default.</para>
 /// </summary>
+/// <example>
+/// <para>Connect to a server on this machine and list its root.</para>
+/// <code>Connect-FtpSocket localhost
+/// Get-FtpItem /</code>
+/// <para>The session becomes the default: the commands that follow use it without -Session. Port 7021 is the server's default.</para>
+/// </example>
+/// <example>
+/// <para>Keep a second session for an unattended job, with more retries and longer timeouts.</para>
+/// <code>$backup = Connect-FtpSocket -ComputerName localhost -Port 7021 -RetryCount 10 -TimeoutSec 60 -NoDefault
+/// Send-FtpFile ./report.csv -Destination /backup/ -Session $backup
+/// $backup | Disconnect-FtpSocket</code>
+/// <para>-NoDefault leaves the default session as it was. For a server with users and a certificate add -Credential and -UseTls (or -CertificateThumbprint for a self-signed certificate).</para>
+/// </example>
+/// <seealso cref="GetFtpSessionCommand"/>
+/// <seealso cref="DisconnectFtpSocketCommand"/>
+/// <seealso cref="SetFtpDefaultSessionCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommunications.Connect, "FtpSocket")]
 [OutputType(typeof(FtpSession))]
 public sealed class ConnectFtpSocketCommand : FtpCmdlet

@@ -8,6 +8,18 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Closes the given sessions, or the default session. When the default is closed, the most recently
 /// connected session that is still open becomes the default (not one connected with -NoDefault); with none, there is no default.</para>
 /// </summary>
+/// <example>
+/// <para>Close the default session.</para>
+/// <code>Disconnect-FtpSocket</code>
+/// <para>The most recently connected session still open becomes the default, if there is one.</para>
+/// </example>
+/// <example>
+/// <para>Close every session of this runspace.</para>
+/// <code>Get-FtpSession | Disconnect-FtpSocket</code>
+/// </example>
+/// <seealso cref="ConnectFtpSocketCommand"/>
+/// <seealso cref="GetFtpSessionCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommunications.Disconnect, "FtpSocket")]
 public sealed class DisconnectFtpSocketCommand : FtpCmdlet
 {

@@ -13,6 +13,7 @@ public abstract class FtpRemotePathCmdlet : FtpSessionCmdlet
 
     /// <summary>Remote paths, wildcards allowed in the last segment.</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote paths; wildcards in the last segment.")]
+    [SupportsWildcards]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] Path { get; set; } = Array.Empty<string>();

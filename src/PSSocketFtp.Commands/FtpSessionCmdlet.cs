@@ -38,7 +38,8 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
 
     /// <summary>
     /// The items of the folder of <paramref name="path"/> (everything below it with <paramref name="recurse"/>) whose names
-    /// match the wildcard pattern in its last segment; none is an ItemNotFound error, as with Get-ChildItem.
+    /// match the wildcard pattern in its last segment. None is no error, as with Get-ChildItem *.xyz (a script's wildcard
+    /// that finds nothing to do is not a failure); a folder that does not exist is ItemNotFound, as there.
     /// </summary>
     private protected IReadOnlyList<FtpItem> Match(string path, bool recurse)
     {
@@ -52,8 +53,6 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         var listed = Call(token => CurrentSession.ListAsync(folder, recurse, token));
         var matches = listed.Where(item => item.FullName != self && pattern.IsMatch(item.Name)).ToList();
         WriteVerbose($"Listed '{(folder.Length == 0 ? "/" : folder)}'{(recurse ? " and everything below it" : "")}: {matches.Count} of {listed.Count} items match '{name}'.");
-        return matches.Count > 0
-            ? matches
-            : throw new FtpException(FtpStatus.NotFound, $"No remote item matches '{path}'.") { RemotePath = path };
+        return matches;
     }
 }

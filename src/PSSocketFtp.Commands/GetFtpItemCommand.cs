@@ -7,6 +7,25 @@ namespace PSSocketFtp.Commands;
 /// <para type="synopsis">Lists remote items (the old <c>ls</c>), like Get-ChildItem.</para>
 /// <para type="description">A folder lists its content, a file itself; wildcards in the last segment filter the folder's items.</para>
 /// </summary>
+/// <example>
+/// <para>List a folder.</para>
+/// <code>Get-FtpItem /logs</code>
+/// <para>A folder lists its content, a file itself.</para>
+/// </example>
+/// <example>
+/// <para>Find the log files in the whole tree, biggest first.</para>
+/// <code>Get-FtpItem /*.log -Recurse | Sort-Object Length -Descending</code>
+/// <para>With -Recurse a wildcard matches names anywhere below the folder.</para>
+/// </example>
+/// <example>
+/// <para>Add up the size of everything on the server.</para>
+/// <code>Get-FtpItem / -Recurse | Where-Object { -not $_.IsDirectory } | Measure-Object Length -Sum</code>
+/// <para>Get-FtpItemSize gives the same total in one request.</para>
+/// </example>
+/// <seealso cref="GetFtpItemSizeCommand"/>
+/// <seealso cref="TestFtpItemCommand"/>
+/// <seealso cref="ReceiveFtpFileCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommon.Get, "FtpItem", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FtpItem))]
 public sealed class GetFtpItemCommand : FtpSessionCmdlet
@@ -16,6 +35,7 @@ public sealed class GetFtpItemCommand : FtpSessionCmdlet
 
     /// <summary>Remote paths, wildcards allowed in the last segment; the root when omitted.</summary>
     [Parameter(ParameterSetName = PathSet, Position = 0, ValueFromPipeline = true, HelpMessage = "Remote folders or files to list; wildcards in the last segment. The root when omitted.")]
+    [SupportsWildcards]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(RemotePathCompleter))]
     public string[] Path { get; set; } = { "/" };

@@ -10,6 +10,19 @@ namespace PSSocketFtp.Commands;
 /// Disconnect-FtpSocket in another runspace) is left out and stops being the default, as if Disconnect-FtpSocket had closed
 /// it here. Pipe them into Set-FtpDefaultSession or Disconnect-FtpSocket.</para>
 /// </summary>
+/// <example>
+/// <para>List the open sessions.</para>
+/// <code>Get-FtpSession</code>
+/// <para>IsDefault marks the session that commands use without -Session.</para>
+/// </example>
+/// <example>
+/// <para>Close every session but the default.</para>
+/// <code>Get-FtpSession | Where-Object { -not $_.IsDefault } | Disconnect-FtpSocket</code>
+/// </example>
+/// <seealso cref="ConnectFtpSocketCommand"/>
+/// <seealso cref="SetFtpDefaultSessionCommand"/>
+/// <seealso cref="DisconnectFtpSocketCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommon.Get, "FtpSession")]
 [OutputType(typeof(FtpSession))]
 public sealed class GetFtpSessionCommand : FtpCmdlet

@@ -8,6 +8,19 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">An existing folder is an AlreadyExists error unless -Force, which outputs it instead; a file
 /// in the way is an error either way. Files are made by Send-FtpFile.</para>
 /// </summary>
+/// <example>
+/// <para>Create a folder and its missing parents.</para>
+/// <code>New-FtpItem /releases/2026/12 -ItemType Directory</code>
+/// </example>
+/// <example>
+/// <para>Make sure a folder exists, whether or not it already does.</para>
+/// <code>New-FtpItem /logs -ItemType Directory -Force</code>
+/// <para>-Force outputs an existing folder instead of an AlreadyExists error.</para>
+/// </example>
+/// <seealso cref="TestFtpItemCommand"/>
+/// <seealso cref="RemoveFtpItemCommand"/>
+/// <seealso cref="SendFtpFileCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommon.New, "FtpItem", SupportsShouldProcess = true)]
 [OutputType(typeof(FtpItem))]
 public sealed class NewFtpItemCommand : FtpSessionCmdlet

@@ -10,6 +10,23 @@ namespace PSSocketFtp.Commands;
 /// A remote folder is an IsADirectory error unless -Recurse, which downloads it with everything in it.
 /// Up to -ThrottleLimit downloads (also a folder's files) are in flight on the session at once; their results and errors come out in input order.</para>
 /// </summary>
+/// <example>
+/// <para>Download a file into a new local folder.</para>
+/// <code>Receive-FtpFile /report.csv -Destination ./downloads/</code>
+/// <para>A destination that ends with a separator is a folder, created when missing.</para>
+/// </example>
+/// <example>
+/// <para>Download the logs changed in the last day.</para>
+/// <code>Get-FtpItem /logs/*.log | Where-Object LastWriteTime -gt (Get-Date).AddDays(-1) | Receive-FtpFile -Destination ./recent/ -Force</code>
+/// <para>-Force replaces local files of the same name. Downloaded files keep the server's LastWriteTime.</para>
+/// </example>
+/// <example>
+/// <para>Download a folder with everything in it.</para>
+/// <code>Receive-FtpFile /logs -Recurse -Destination ./mirror/</code>
+/// </example>
+/// <seealso cref="SendFtpFileCommand"/>
+/// <seealso cref="GetFtpItemCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommunications.Receive, "FtpFile", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FtpTransferResult))]
 public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet

@@ -7,6 +7,23 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Asks first (ConfirmImpact High) unless -Force; -WhatIf only tells what would be deleted.
 /// Each item is confirmed before its deletion starts; up to -ThrottleLimit deletions are in flight on the session at once, and their errors come out in input order.</para>
 /// </summary>
+/// <example>
+/// <para>Delete a file without being asked.</para>
+/// <code>Remove-FtpItem /logs/old.log -Force</code>
+/// <para>Without -Force the cmdlet asks first.</para>
+/// </example>
+/// <example>
+/// <para>Delete the logs older than 30 days.</para>
+/// <code>Get-FtpItem /logs/*.log | Where-Object LastWriteTime -lt (Get-Date).AddDays(-30) | Remove-FtpItem -Force</code>
+/// </example>
+/// <example>
+/// <para>See what a recursive delete would remove.</para>
+/// <code>Remove-FtpItem /logs -Recurse -WhatIf</code>
+/// <para>-WhatIf deletes nothing.</para>
+/// </example>
+/// <seealso cref="GetFtpItemCommand"/>
+/// <seealso cref="NewFtpItemCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommon.Remove, "FtpItem", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
 {

@@ -9,6 +9,20 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">A name that exists on the server is kept and the new file stored as name_1.ext, unless -Conflict says otherwise.
 /// Up to -ThrottleLimit uploads are in flight on the session at once; their results and errors come out in input order.</para>
 /// </summary>
+/// <example>
+/// <para>Upload a file to the server's root.</para>
+/// <code>Send-FtpFile ./report.csv</code>
+/// <para>A file of the same name on the server is kept: the new one is stored as report_1.csv, and the result's Renamed and RemotePath say so.</para>
+/// </example>
+/// <example>
+/// <para>Upload today's logs into a folder, replacing what is there.</para>
+/// <code>Get-ChildItem ./logs -Filter *.log | Send-FtpFile -Destination /logs/ -Conflict Overwrite</code>
+/// <para>Up to -ThrottleLimit uploads are in flight at once; every copy is checked end to end, and an upload cut by a network fault resumes where it stopped.</para>
+/// </example>
+/// <seealso cref="ReceiveFtpFileCommand"/>
+/// <seealso cref="GetFtpItemCommand"/>
+/// <seealso cref="GetFtpFileHashCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommunications.Send, "FtpFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FtpTransferResult))]
 public sealed class SendFtpFileCommand : FtpSessionCmdlet
@@ -18,6 +32,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
 
     /// <summary>Local files, wildcards allowed, relative to PowerShell's current location.</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "Local files to upload; wildcards allowed.")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 

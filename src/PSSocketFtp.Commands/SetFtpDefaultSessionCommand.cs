@@ -8,6 +8,20 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Commands without -Session use it from then on, also a session connected with -NoDefault or in another
 /// runspace; Get-FtpSession shows it as IsDefault. A closed session is a SessionClosed error and leaves the default as it was.</para>
 /// </summary>
+/// <example>
+/// <para>Switch the default to a session connected with -NoDefault.</para>
+/// <code>$other = Connect-FtpSocket localhost -NoDefault
+/// Set-FtpDefaultSession $other
+/// Get-FtpItem /</code>
+/// </example>
+/// <example>
+/// <para>Go back to the oldest open session.</para>
+/// <code>Get-FtpSession | Select-Object -First 1 | Set-FtpDefaultSession</code>
+/// <para>Get-FtpSession lists the oldest session first.</para>
+/// </example>
+/// <seealso cref="GetFtpSessionCommand"/>
+/// <seealso cref="ConnectFtpSocketCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsCommon.Set, "FtpDefaultSession")]
 public sealed class SetFtpDefaultSessionCommand : FtpCmdlet
 {

@@ -9,6 +9,24 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">With wildcards in the last segment, $true when at least one item of the folder matches (and is
 /// of -PathType). A path that does not exist, or that the server refuses (outside its root), is $false, not an error.</para>
 /// </summary>
+/// <example>
+/// <para>Test whether a file exists.</para>
+/// <code>Test-FtpItem /report.csv</code>
+/// </example>
+/// <example>
+/// <para>Create a folder only when it is missing.</para>
+/// <code>if (-not (Test-FtpItem /releases -PathType Container)) {
+///     New-FtpItem /releases -ItemType Directory
+/// }</code>
+/// </example>
+/// <example>
+/// <para>Test whether any log file is there.</para>
+/// <code>Test-FtpItem /logs/*.log</code>
+/// <para>With a wildcard the answer is $true when at least one item matches.</para>
+/// </example>
+/// <seealso cref="GetFtpItemCommand"/>
+/// <seealso cref="NewFtpItemCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "FtpItem", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(bool))]
 public sealed class TestFtpItemCommand : FtpRemotePathCmdlet

@@ -230,7 +230,7 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
     }
 
     [Fact]
-    public void GetFtpItem_WildcardWithoutMatch_WritesItemNotFound()
+    public void GetFtpItem_WildcardWithoutMatch_WritesNothing()
     {
         Connect();
         Send(LocalFile("a.log", 1));
@@ -238,7 +238,30 @@ public sealed partial class CmdletTests : IClassFixture<ServerFixture>, IDisposa
         var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/*.none')", _remote);
 
         Assert.Empty(output);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void GetFtpItem_WildcardInAFolderThatDoesNotExist_WritesItemNotFound()
+    {
+        Connect();
+
+        var (output, errors) = _shell.Run("Get-FtpItem ($args[0] + '/none/*.log')", _remote);
+
+        Assert.Empty(output);
         Errors.AssertError(Assert.Single(errors), "ItemNotFound", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
+    public void RemoveFtpItem_WildcardWithoutMatch_DeletesNothingAndWritesNothing()
+    {
+        Connect();
+        Send(LocalFile("a.log", 1));
+
+        var (output, errors) = _shell.Run("Remove-FtpItem ($args[0] + '/*.none') -Force; (Get-FtpItem $args[0]).Name", _remote);
+
+        Assert.Empty(errors);
+        Assert.Equal(new object[] { "a.log" }, output);
     }
 
     [Fact]
