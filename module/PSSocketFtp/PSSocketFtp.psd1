@@ -25,6 +25,8 @@
         'Remove-FtpItem'
         'New-FtpItem'
         'Test-FtpItem'
+        'Start-FtpSocketServer'
+        'Stop-FtpSocketServer'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -33,7 +33,7 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
     private readonly FtpSessionOptions _options = new();
 
     /// <summary>The server's host name or address.</summary>
-    [Parameter(Position = 0, HelpMessage = "The server's host name or address (default: localhost).")]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The server's host name or address (default: localhost).")]
     [ValidateNotNullOrEmpty]
     public string ComputerName
     {
@@ -42,7 +42,7 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
     }
 
     /// <summary>The server's TCP port.</summary>
-    [Parameter(HelpMessage = "The server's TCP port (default: 7021).")]
+    [Parameter(ValueFromPipelineByPropertyName = true, HelpMessage = "The server's TCP port (default: 7021).")]
     [ValidateRange(1, 65535)]
     public int Port
     {

@@ -125,6 +125,12 @@ public sealed class AuthTests : IDisposable
     }
 
     [Fact]
+    public void ExpandFlags_ParentProcessFlagsWithoutValue_GetTrue()
+    {
+        Assert.Equal(["--stop-on-input-end=true", "--print-port=true"], ServerSecurity.ExpandFlags(["--stop-on-input-end", "--print-port"]));
+    }
+
+    [Fact]
     public void AddOrReplace_NewPassword_ReplacesTheEntryAndStoresNoPassword()
     {
         UserStore.AddOrReplace(UsersFile, "alice", "first");

@@ -13,15 +13,26 @@ namespace PSSocketFtp.Server;
 /// <summary>Starts the server: a host whose Kestrel listens on one endpoint with the protocol's connection handler and serves no HTTP.</summary>
 public static class FtpServerHost
 {
+    /// <summary>The flag that stops the server when its standard input ends: a parent process that holds it open, and dies or closes it, takes the server with it.</summary>
+    public const string StopOnInputEndSwitch = "--stop-on-input-end";
+
+    /// <summary>The flag that writes <see cref="PortLinePrefix"/> and the bound port as one line to standard output once the server listens.</summary>
+    public const string PrintPortSwitch = "--print-port";
+
+    /// <summary>What the machine-readable line of <see cref="PrintPortSwitch"/> starts with; the port follows it.</summary>
+    public const string PortLinePrefix = "PSSOCKETFTP_PORT=";
+
     private static readonly Dictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["--root"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Root)}",
         ["--port"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Port)}",
         ["--bind"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Bind)}",
+        [StopOnInputEndSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.StopOnInputEnd)}",
+        [PrintPortSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.PrintPort)}",
     }.Concat(ServerSecurity.SwitchMappings).ToDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Starts a server and returns once it listens.</summary>
-    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
+    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, <c>--stop-on-input-end</c>, <c>--print-port</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
     /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
@@ -60,6 +71,10 @@ public static class FtpServerHost
         builder.Services.AddWindowsService();
         builder.Services.AddSingleton<IFileStore>(services => new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
+        if (options.StopOnInputEnd)
+        {
+            builder.Services.AddHostedService<InputEndWatcher>();
+        }
         // Kestrel asks connections to close, lets transfers run this long, then cuts them.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod);
 
@@ -86,6 +101,12 @@ public static class FtpServerHost
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server");
             ServerSecurity.LogMode(logger, options, endPoint);
             logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpConnectionSession.Software, endPoint, store.Root);
+            if (options.PrintPort)
+            {
+                // For a parent process (Start-FtpSocketServer): a line of its own, not a log message whose format may change.
+                await Console.Out.WriteLineAsync(FormattableString.Invariant($"{PortLinePrefix}{endPoint.Port}"));
+                await Console.Out.FlushAsync(cancellationToken);
+            }
             // The host's own lifetime lines are filtered out above, so the log would not show when a stop began or ended.
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
             lifetime.ApplicationStopping.Register(() => logger.LogInformation(

@@ -63,6 +63,12 @@ public sealed partial class FtpServerOptions
     /// <summary>How much room the uploads of one client address may hold reserved in all; past it an upload reserves only the DATA frame it is receiving.</summary>
     public long MaxReservedPerAddress { get; set; } = 64L << 20;
 
+    /// <summary>Stop when standard input ends (<c>--stop-on-input-end</c>): the parent that started the server holds it open, so the server ends with that parent.</summary>
+    public bool StopOnInputEnd { get; set; }
+
+    /// <summary>Write the line <c>PSSOCKETFTP_PORT=&lt;port&gt;</c> to standard output once listening (<c>--print-port</c>), for a parent that asked for port 0.</summary>
+    public bool PrintPort { get; set; }
+
     /// <summary>How long a stopping server lets transfers in flight finish before it cuts them (a resumable upload keeps its partial).</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 }

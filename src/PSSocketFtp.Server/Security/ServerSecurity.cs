@@ -21,11 +21,17 @@ internal static class ServerSecurity
         [AllowAnonymousSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.AllowAnonymous)}",
     };
 
-    /// <summary>Gives the value-less <c>--allow-anonymous</c> flag the value the configuration's command line needs.</summary>
+    /// <summary>The switches that may be given without a value, meaning true.</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        AllowAnonymousSwitch, FtpServerHost.StopOnInputEndSwitch, FtpServerHost.PrintPortSwitch,
+    };
+
+    /// <summary>Gives the value-less flags (<c>--allow-anonymous</c> and the like) the value the configuration's command line needs.</summary>
     public static string[] ExpandFlags(string[] args) =>
-        args.Select((arg, i) => string.Equals(arg, AllowAnonymousSwitch, StringComparison.OrdinalIgnoreCase)
+        args.Select((arg, i) => Flags.Contains(arg)
                 && (i + 1 == args.Length || !bool.TryParse(args[i + 1], out _))
-            ? AllowAnonymousSwitch + "=true"
+            ? arg + "=true"
             : arg).ToArray();
 
     /// <summary>Loads the users file and the certificate named by the options into them.</summary>
