@@ -39,8 +39,13 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
-    /// <summary>Downloads folders with everything in them; without it a remote folder is an IsADirectory error.</summary>
-    [Parameter(HelpMessage = "Download folders with everything in them.")]
+    /// <summary>
+    /// Downloads folders with everything in them, empty folders too; without it a remote folder is an IsADirectory error.
+    /// As Copy-Item -Recurse and Send-FtpFile -Recurse: <c>Receive-FtpFile /releases/build -Recurse -Destination ./out</c>
+    /// makes <c>./out/build/a/b.txt</c> when ./out is a folder (or the destination ends with a separator, which creates it),
+    /// and <c>./out/a/b.txt</c> when nothing is at ./out: the folder is copied as that name.
+    /// </summary>
+    [Parameter(HelpMessage = "Download folders with everything in them (into -Destination when it is a folder, as -Destination when it does not exist).")]
     public SwitchParameter Recurse { get; set; }
 
     /// <summary>The hash that proves the copy is whole: XXH128 (fast, the default) or SHA256.</summary>

@@ -92,6 +92,36 @@ public sealed partial class CmdletTests
     }
 
     [Fact]
+    public void SendFtpFile_FolderOfManyFilesWithRecurse_UploadsEachIntoItsFolderInWalkOrder()
+    {
+        Connect();
+        string tree = Path.Join(_local, "tree");
+        Directory.CreateDirectory(Path.Join(tree, "empty"));
+        var expected = new List<(string Local, string Remote)>();
+        // The walk's order: a folder's files in ordinal order, then its folders, depth first.
+        foreach (string folder in new[] { "", "a", "a/b", "c" })
+        {
+            Directory.CreateDirectory(Path.Join(tree, folder));
+            for (int i = 0; i < 15; i++)
+            {
+                string name = $"f{i:D2}.bin";
+                string file = Path.Join(tree, folder, name);
+                var bytes = new byte[1 + i * 333];
+                new Random(i + folder.Length).NextBytes(bytes);
+                File.WriteAllBytes(file, bytes);
+                expected.Add((file, $"{_remote}/tree/{(folder.Length == 0 ? "" : folder + "/")}{name}"));
+            }
+        }
+
+        var (output, errors) = _shell.Run("Send-FtpFile -LiteralPath $args[0] -Destination $args[1] -Recurse -ThrottleLimit 64 | ForEach-Object RemotePath", tree, _remote + "/");
+
+        Assert.Empty(errors);
+        Assert.Equal(expected.Select(f => (object)f.Remote), output);
+        Assert.All(expected, f => Assert.Equal(File.ReadAllBytes(f.Local), File.ReadAllBytes(_server.FullPath(f.Remote))));
+        Assert.True(Directory.Exists(_server.FullPath(_remote + "/tree/empty")));
+    }
+
+    [Fact]
     public void ReceiveFtpFile_FolderOfManyFilesWithRecurse_DownloadsEachIntoItsFolder()
     {
         Connect();
