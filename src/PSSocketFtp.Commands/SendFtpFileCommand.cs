@@ -21,6 +21,11 @@ namespace PSSocketFtp.Commands;
 /// <code>Get-ChildItem ./logs -Filter *.log | Send-FtpFile -Destination /logs/ -Conflict Overwrite</code>
 /// <para>Up to -ThrottleLimit uploads are in flight at once; every copy is checked end to end, and an upload cut by a network fault resumes where it stopped.</para>
 /// </example>
+/// <example>
+/// <para>Upload a folder with everything in it.</para>
+/// <code>Send-FtpFile ./logs -Recurse -Destination /archive/</code>
+/// <para>Stores ./logs/app.log as /archive/logs/app.log, as Copy-Item -Recurse copies into an existing folder; empty folders are made too.</para>
+/// </example>
 /// <seealso cref="ReceiveFtpFileCommand"/>
 /// <seealso cref="GetFtpItemCommand"/>
 /// <seealso cref="GetFtpFileHashCommand"/>

@@ -13,6 +13,26 @@ namespace PSSocketFtp.Commands;
 /// unless -Port, and serves -Root (created when missing; without -Root a new temporary folder, deleted when the server stops). It stops
 /// when Stop-FtpSocketServer stops it, and when this PowerShell process ends in any way.</para>
 /// </summary>
+/// <example>
+/// <para>Start a throwaway server, use it, and stop it.</para>
+/// <code>$srv = Start-FtpSocketServer
+/// $srv | Connect-FtpSocket
+/// Send-FtpFile ./report.csv
+/// $srv | Stop-FtpSocketServer</code>
+/// <para>The server serves a new temporary folder, deleted when it stops. In a Pester file, start it in BeforeAll (-Root TestDrive:\ keeps its files with the test's) and stop it in AfterAll.</para>
+/// </example>
+/// <example>
+/// <para>A server that lets in one user, with a session that is not the default.</para>
+/// <code>$login = [pscredential]::new('tester', (ConvertTo-SecureString 'not-a-real-secret' -AsPlainText -Force))
+/// $srv = Start-FtpSocketServer -Root ./served -Credential $login
+/// $session = $srv | Connect-FtpSocket -Credential $login -NoDefault
+/// Get-FtpItem / -Session $session
+/// $srv | Stop-FtpSocketServer</code>
+/// <para>The password reaches the server on its standard input, never on a command line.</para>
+/// </example>
+/// <seealso cref="StopFtpSocketServerCommand"/>
+/// <seealso cref="ConnectFtpSocketCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsLifecycle.Start, "FtpSocketServer")]
 [OutputType(typeof(FtpServerInstance))]
 public sealed class StartFtpSocketServerCommand : PSCmdlet

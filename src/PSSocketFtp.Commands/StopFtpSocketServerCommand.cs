@@ -7,6 +7,19 @@ namespace PSSocketFtp.Commands;
 /// <para type="description">Asks each server to stop (it lets transfers in flight end), kills it when it has not stopped within
 /// -TimeoutSec, and deletes its private files and the temporary root it got for lack of -Root. Stopping a stopped server does nothing.</para>
 /// </summary>
+/// <example>
+/// <para>Stop a server.</para>
+/// <code>$srv = Start-FtpSocketServer
+/// $srv | Stop-FtpSocketServer</code>
+/// </example>
+/// <example>
+/// <para>Stop every server a script started, waiting at most five seconds for each.</para>
+/// <code>$servers = 1..2 | ForEach-Object { Start-FtpSocketServer }
+/// $servers | Stop-FtpSocketServer -TimeoutSec 5</code>
+/// <para>A server that has not stopped by then is killed. Stopping a stopped server does nothing.</para>
+/// </example>
+/// <seealso cref="StartFtpSocketServerCommand"/>
+/// <seealso href="about_PSSocketFtp">about_PSSocketFtp</seealso>
 [Cmdlet(VerbsLifecycle.Stop, "FtpSocketServer", SupportsShouldProcess = true)]
 public sealed class StopFtpSocketServerCommand : PSCmdlet
 {

@@ -77,7 +77,7 @@ Describe 'Get-Help <Name> -Full' -ForEach $Cmdlets {
 }
 
 Describe 'Get-Help about_PSSocketFtp' {
-    It 'explains <_>' -ForEach 'SESSIONS', 'REMOTE PATHS', 'THE DUPLICATE-NAME RULE', 'RESUME AND INTEGRITY', 'ERRORS', 'RUNNING A SERVER' {
+    It 'explains <_>' -ForEach 'SESSIONS', 'REMOTE PATHS', 'FOLDERS AND THE DUPLICATE-NAME RULE', 'RESUME AND INTEGRITY', 'ERRORS', 'RUNNING A SERVER' {
         (Get-Help about_PSSocketFtp | Out-String) | Should -Match "(?m)^$_\s*$"
     }
 }
