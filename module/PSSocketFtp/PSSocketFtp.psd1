@@ -25,6 +25,8 @@
         'Remove-FtpItem'
         'New-FtpItem'
         'Test-FtpItem'
+        'Rename-FtpItem'
+        'Move-FtpItem'
         'Start-FtpSocketServer'
         'Stop-FtpSocketServer'
     )

@@ -213,6 +213,63 @@ public sealed class FtpSession : IDisposable
     }
 
     /// <summary>
+    /// Moves a remote file or folder to <paramref name="target"/> in one atomic step on the server (a rename when only the
+    /// name changes), and returns it there. The target's parent folder must exist. A RENAME whose answer was lost is sent
+    /// again like any request; when that second try finds the item gone from <paramref name="path"/> but something at
+    /// <paramref name="target"/>, the earlier try most likely moved it, and that item is returned.
+    /// </summary>
+    /// <param name="path">The item's remote path.</param>
+    /// <param name="target">The remote path it moves to (not a folder to move it into: the caller picks the name).</param>
+    /// <param name="replace">Replace a file at <paramref name="target"/> instead of failing with <see cref="FtpStatus.AlreadyExists"/>; a folder with content is never replaced.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="FtpException">
+    /// The server refused: <see cref="FtpStatus.NotFound"/>, <see cref="FtpStatus.AlreadyExists"/>,
+    /// <see cref="FtpStatus.InvalidPath"/> (the root, a folder into itself, a path the root's jail refuses), …;
+    /// <see cref="FtpStatus.UnknownRequest"/> when the server is too old to move items.
+    /// </exception>
+    public Task<FtpItem> RenameAsync(string path, string target, bool replace = false, CancellationToken cancellationToken = default)
+    {
+        string source = RemotePath.Normalize(path);
+        string destination = RemotePath.Normalize(target);
+        bool sentBefore = false;
+        return _runner.RunAsync(async (connection, _) =>
+        {
+            uint id = connection.NextStreamId();
+            await connection.SendAsync(id, new RenameRequest(source, destination, replace)).ConfigureAwait(false);
+            bool resent = sentBefore;
+            sentBefore = true;
+            try
+            {
+                return new FtpItem(StatAnswer.Read(await connection.ExpectAsync(id, FrameType.Ok).ConfigureAwait(false)).Entry);
+            }
+            catch (FtpException e) when (resent && e.Status == FtpStatus.NotFound && e.RemotePath == RemotePath.ToDisplay(source))
+            {
+                // The earlier try moved it and its answer was lost: what is at the target now is the item, unless it is gone too.
+                uint stat = connection.NextStreamId();
+                await connection.SendAsync(stat, new StatRequest(destination)).ConfigureAwait(false);
+                FieldSet moved;
+                try
+                {
+                    moved = await connection.ExpectAsync(stat, FrameType.Ok).ConfigureAwait(false);
+                }
+                catch (FtpException again) when (again.Status == FtpStatus.NotFound)
+                {
+                    throw new FtpException(e.Status, e.Message, again) { RemotePath = e.RemotePath };
+                }
+                return new FtpItem(StatAnswer.Read(moved).Entry);
+            }
+            catch (FtpException e) when (e.Status == FtpStatus.UnknownRequest)
+            {
+                // As for MKDIR: a server that knows RENAME speaks version 3, where checksums catch damaged frames, so this
+                // server does not know the request and every retry would be refused the same way.
+                var unsupported = new FtpException(FtpStatus.UnknownRequest, "The server does not support moving or renaming items: it is older than this client (it does not know the RENAME request).", e) { RemotePath = source };
+                Resilience.MarkFinal(unsupported);
+                throw unsupported;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// Uploads a local file, verified end to end: its hash goes to the server in the body's trailer and the server
     /// stores the file only when it matches. Running the same upload again after it was cut off or cancelled resumes it.
     /// </summary>

@@ -37,6 +37,23 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         ForEach(paths, path => literal || !WildcardPattern.ContainsWildcardCharacters(path) ? new[] { path } : Match(path, recurse: false).Select(item => item.FullName), action);
 
     /// <summary>
+    /// Moves the remote item <paramref name="source"/> to <paramref name="target"/> (both normalized) once confirmed, for
+    /// Rename-FtpItem and Move-FtpItem, and outputs it there with <paramref name="passThru"/>.
+    /// </summary>
+    private protected void MoveRemote(string source, string target, bool replace, bool passThru, string action)
+    {
+        if (ShouldProcess(RemotePath.ToDisplay(source), action))
+        {
+            var item = Call(token => CurrentSession.RenameAsync(source, target, replace, token));
+            WriteVerbose($"Moved '{RemotePath.ToDisplay(source)}' to '{item.FullName}'.");
+            if (passThru)
+            {
+                WriteObject(item);
+            }
+        }
+    }
+
+    /// <summary>
     /// The items of the folder of <paramref name="path"/> (everything below it with <paramref name="recurse"/>) whose names
     /// match the wildcard pattern in its last segment. None is no error, as with Get-ChildItem *.xyz (a script's wildcard
     /// that finds nothing to do is not a failure); a folder that does not exist is ItemNotFound, as there.

@@ -43,6 +43,10 @@ public enum FieldTag : byte
     Password = 0x13,
     /// <summary>Set (1 byte, 1) when a MKDIR may find its folder already there and answer it as made.</summary>
     ExistingOk = 0x14,
+    /// <summary>The path a RENAME moves its item to (UTF-8, as <see cref="Path"/>).</summary>
+    Target = 0x15,
+    /// <summary>Set (1 byte, 1) when a RENAME may replace a file at its target.</summary>
+    Replace = 0x16,
     /// <summary>One listing entry: its value is itself a field list.</summary>
     Entry = 0x30,
 }

@@ -29,6 +29,12 @@ public enum FrameType : byte
     /// <see cref="Stat"/>. An existing folder is <see cref="FtpStatus.AlreadyExists"/> unless <see cref="FieldTag.ExistingOk"/>.
     /// </summary>
     MakeFolder = 0x0A,
+    /// <summary>
+    /// Rename or move a file or folder inside the root, atomically; answered by <see cref="Ok"/> with the moved item's
+    /// fields, as for <see cref="Stat"/>. An item at the target is <see cref="FtpStatus.AlreadyExists"/> unless
+    /// <see cref="FieldTag.Replace"/>, which replaces a file (or an empty folder by a folder), never a folder with content.
+    /// </summary>
+    Rename = 0x0B,
 
     /// <summary>A piece of a file body. Its payload is raw bytes, not fields.</summary>
     Data = 0x10,

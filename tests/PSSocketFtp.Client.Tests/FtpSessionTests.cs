@@ -196,6 +196,90 @@ public class FtpSessionTests
         Assert.Equal(("a/b", existingOk), (sent.GetString(FieldTag.Path), sent.GetBoolean(FieldTag.ExistingOk)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RenameAsync_Answered_SendsRenameAndReturnsMovedItem(bool replace)
+    {
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Rename)
+            {
+                await c.ReplyAsync(request, new StatAnswer(new RemoteEntry(request.Fields.GetString(FieldTag.Target), ItemKind.File, 3, Time)));
+                return;
+            }
+            await FakeServer.AnswerDefaultAsync(c, request);
+        });
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var item = await session.RenameAsync("\\a//b.txt", "/c/d.txt", replace).Soon();
+
+        Assert.Equal(("/c/d.txt", false), (item.FullName, item.IsDirectory));
+        var sent = server.Requests.Single(r => r.Type == FrameType.Rename).Fields;
+        Assert.Equal(("a/b.txt", "c/d.txt", replace), (sent.GetString(FieldTag.Path), sent.GetString(FieldTag.Target), sent.GetBoolean(FieldTag.Replace)));
+    }
+
+    [Fact]
+    public async Task RenameAsync_AnswerLost_RetryFindsSourceGoneAndReturnsTarget()
+    {
+        int renames = 0;
+        await using var server = FakeServer.Start(async (c, request) =>
+        {
+            if (request.Type == FrameType.Rename && Interlocked.Increment(ref renames) == 1)
+            {
+                // Moved, but the connection breaks before the answer leaves.
+                c.Close();
+            }
+            else if (request.Type == FrameType.Rename)
+            {
+                await c.ErrorAsync(request, FtpStatus.NotFound, "a.txt");
+            }
+            else if (request.Type == FrameType.Stat)
+            {
+                await c.ReplyAsync(request, new StatAnswer(new RemoteEntry(request.Fields.GetString(FieldTag.Path), ItemKind.File, 3, Time)));
+            }
+            else
+            {
+                await FakeServer.AnswerDefaultAsync(c, request);
+            }
+        });
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var item = await _clock.SkipDelaysAsync(() => session.RenameAsync("a.txt", "b.txt"), options.MaxRetryDelay).Soon();
+
+        Assert.Equal("/b.txt", item.FullName);
+        Assert.Equal(2, server.CountRequests(FrameType.Rename));
+        Assert.Equal("b.txt", server.Requests.Single(r => r.Type == FrameType.Stat).Fields.GetString(FieldTag.Path));
+    }
+
+    [Fact]
+    public async Task RenameAsync_SourceMissingOnFirstTry_ThrowsNotFoundWithoutLookingAtTarget()
+    {
+        await using var server = FakeServer.StartRefusing(FrameType.Rename, FtpStatus.NotFound, "a.txt");
+        using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => session.RenameAsync("a.txt", "b.txt").Soon());
+
+        Assert.Equal(FtpStatus.NotFound, e.Status);
+        Assert.Equal(1, server.CountRequests(FrameType.Rename));
+        Assert.Equal(0, server.CountRequests(FrameType.Stat));
+    }
+
+    [Fact]
+    public async Task RenameAsync_ServerWithoutRename_ThrowsNotSupportedOnce()
+    {
+        await using var server = FakeServer.Start(FakeServer.AnswerDefaultAsync);
+        var options = server.Options(_clock);
+        using var session = await FtpSession.ConnectAsync(options).Soon();
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => _clock.SkipDelaysAsync(() => session.RenameAsync("a", "b"), options.MaxRetryDelay).Soon());
+
+        Assert.Equal(FtpStatus.UnknownRequest, e.Status);
+        Assert.Contains("does not support moving or renaming", e.Message);
+        Assert.Equal(1, server.CountRequests(FrameType.Rename));
+    }
+
     [Fact]
     public async Task CreateFolderAsync_AnswerLost_RetriesTakingExistingFolderAsMade()
     {

@@ -28,7 +28,7 @@ public class FrameFuzzTests(ITestOutputHelper output)
     ];
 
     private static readonly FrameType[] Requests =
-        [FrameType.List, FrameType.Stat, FrameType.Delete, FrameType.Upload, FrameType.Download, FrameType.Bye, FrameType.Ping, FrameType.Hash];
+        [FrameType.List, FrameType.Stat, FrameType.Delete, FrameType.Upload, FrameType.Download, FrameType.Bye, FrameType.Ping, FrameType.Hash, FrameType.MakeFolder, FrameType.Rename];
 
     [Fact]
     public async Task Server_SeededRandomFrames_EveryConnectionEndsCleanlyAndServerStillAnswers()
@@ -188,6 +188,15 @@ public class FrameFuzzTests(ITestOutputHelper output)
         if (random.Next(3) == 0)
         {
             writer.Add(FieldTag.Recursive, random.Next(2) == 0);
+        }
+        if (type is FrameType.MakeFolder or FrameType.Rename && random.Next(3) == 0)
+        {
+            // A boolean out of range now and then: a protocol error, fatal for the connection only.
+            writer.Add(type == FrameType.Rename ? FieldTag.Replace : FieldTag.ExistingOk, (byte)random.Next(random.Next(8) == 0 ? 256 : 2));
+        }
+        if (type == FrameType.Rename && random.Next(5) > 0)
+        {
+            writer.Add(FieldTag.Target, Paths[random.Next(Paths.Length)].Replace("\0", random.Next(2) == 0 ? "\0" : ""));
         }
         if (type == FrameType.Upload || random.Next(6) == 0)
         {

@@ -14,6 +14,9 @@ internal enum Operation
     // Before the deletes, so that the links a jail test plants are still there when a folder is made through them.
     MakeFolder,
     MakeFolderExistingOk,
+    // The path as the item a RENAME moves, and as where it moves an item of the root's to.
+    RenameFrom,
+    RenameTo,
     Delete,
     DeleteRecursive,
     Download,
@@ -44,6 +47,9 @@ internal sealed class Jail
     public string Outside { get; }
 
     public static Operation[] AllOperations { get; } = Enum.GetValues<Operation>();
+
+    /// <summary>The file of the root's that <see cref="Operation.RenameTo"/> moves.</summary>
+    public const string RenameSource = "jail-rename-source.txt";
 
     public static Jail Create(TestServer server)
     {
@@ -135,6 +141,14 @@ internal sealed class Jail
                 }
                 return ToOutcome(answer, entries, []);
             }
+            case Operation.RenameTo:
+            {
+                // An item that exists, so that only the target can refuse the move; taken away again if it did not move.
+                await client.UploadAsync(RenameSource, null, "rename me"u8.ToArray(), ConflictMode.Overwrite);
+                var answer = await client.RequestAsync(new RenameRequest(RenameSource, path));
+                await client.RequestAsync(new DeleteRequest(RenameSource));
+                return ToOutcome(answer, answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : [], []);
+            }
             default:
             {
                 ControlMessage request = operation switch
@@ -142,10 +156,11 @@ internal sealed class Jail
                     Operation.Stat => new StatRequest(path),
                     Operation.Hash => new HashRequest(path),
                     Operation.MakeFolder or Operation.MakeFolderExistingOk => new MakeFolderRequest(path, operation == Operation.MakeFolderExistingOk),
+                    Operation.RenameFrom => new RenameRequest(path, "renamed-by-jail-test"),
                     _ => new DeleteRequest(path, operation == Operation.DeleteRecursive),
                 };
                 var answer = await client.RequestAsync(request);
-                var listed = request.Type is FrameType.Stat or FrameType.MakeFolder && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
+                var listed = request.Type is FrameType.Stat or FrameType.MakeFolder or FrameType.Rename && answer.Type == FrameType.Ok ? [RemoteEntry.ReadFrom(answer.Fields)] : new List<RemoteEntry>();
                 return ToOutcome(answer, listed, []);
             }
         }

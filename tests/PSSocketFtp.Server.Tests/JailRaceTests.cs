@@ -7,7 +7,7 @@ namespace PSSocketFtp.Server.Tests;
 
 /// <summary>
 /// Time of check against time of use: a thread swaps a folder inside the root for a link to a folder outside and back,
-/// as fast as it can, while a client reads, lists, stats, uploads into and deletes below it. Linux only: elsewhere the
+/// as fast as it can, while a client reads, lists, stats, uploads into, makes folders in, moves items out of and into, and deletes below it. Linux only: elsewhere the
 /// store checks paths just before use and does not promise this (docs/security.md).
 /// </summary>
 public class JailRaceTests(ITestOutputHelper output)
@@ -60,6 +60,9 @@ public class JailRaceTests(ITestOutputHelper output)
             (Operation.UploadPath, "swing/sub/"),
             (Operation.Delete, "swing/sub/f.txt"),
             (Operation.Delete, "swing/outside-only.txt"),
+            (Operation.MakeFolder, "swing/sub/made"),
+            (Operation.RenameFrom, "swing/sub/f.txt"),
+            (Operation.RenameTo, "swing/sub/moved.txt"),
             (Operation.DeleteRecursive, "swing/sub"),
         };
         int done = 0, refused = 0;

@@ -122,6 +122,8 @@ public class SessionFaultTests
 
         public Task<RemoteEntry> CreateFolderAsync(string path, bool existingOk, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<RemoteEntry> RenameAsync(string path, string target, bool replace, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

@@ -200,7 +200,7 @@ internal sealed partial class FtpConnectionSession
             {
                 throw Malformed($"a {header.Type} frame for stream {header.StreamId} inside the body of stream {body.Stream}");
             }
-            if (header.Type is < FrameType.List or > FrameType.MakeFolder)
+            if (header.Type is < FrameType.List or > FrameType.Rename)
             {
                 throw new FtpException(FtpStatus.UnknownRequest, $"Frame type 0x{(byte)header.Type:X2} is not a request this server knows.");
             }
@@ -268,7 +268,7 @@ internal sealed partial class FtpConnectionSession
         body.Received += header.PayloadLength;
     }
 
-    /// <summary>Reads and answers a LIST, STAT, DELETE, MKDIR, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
+    /// <summary>Reads and answers a LIST, STAT, DELETE, MKDIR, RENAME, HASH or DOWNLOAD; a failure that leaves the connection usable ends only this request.</summary>
     private async Task ServePathRequestAsync(FrameType type, uint stream, FieldSet fields)
     {
         IPathRequest? request = null;
@@ -281,6 +281,7 @@ internal sealed partial class FtpConnectionSession
                 FrameType.Stat => StatRequest.Read(fields),
                 FrameType.Delete => DeleteRequest.Read(fields),
                 FrameType.MakeFolder => MakeFolderRequest.Read(fields),
+                FrameType.Rename => RenameRequest.Read(fields),
                 FrameType.Hash => HashRequest.Read(fields),
                 _ => DownloadRequest.Read(fields),
             };
@@ -290,6 +291,7 @@ internal sealed partial class FtpConnectionSession
                 StatRequest stat => StatAsync(stream, stat),
                 DeleteRequest delete => DeleteAsync(stream, delete),
                 MakeFolderRequest makeFolder => MakeFolderAsync(stream, makeFolder),
+                RenameRequest rename => RenameAsync(stream, rename),
                 HashRequest hash => HashAsync(stream, hash),
                 _ => DownloadAsync(stream, (DownloadRequest)request),
             });

@@ -101,6 +101,9 @@ internal static partial class SessionLog
     [LoggerMessage(47, LogLevel.Information, "made folder {Path} for {Peer}")]
     public static partial void MadeFolder(ILogger logger, ClientText path, string peer);
 
+    [LoggerMessage(48, LogLevel.Information, "moved {Path} to {Target} for {Peer}")]
+    public static partial void Moved(ILogger logger, ClientText path, ClientText target, string peer);
+
     // Request failures that leave the connection usable.
 
     [LoggerMessage(50, LogLevel.Error, "{Peer}: request on stream {Stream} for {Path} failed")]

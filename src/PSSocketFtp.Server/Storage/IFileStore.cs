@@ -45,6 +45,14 @@ internal interface IFileStore
     /// </summary>
     Task<RemoteEntry> CreateFolderAsync(string path, bool existingOk, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves a file or folder to <paramref name="target"/> (whose parent folder must exist) in one atomic step, and
+    /// describes it there. An item at the target is <see cref="FtpStatus.AlreadyExists"/> unless <paramref name="replace"/>,
+    /// which replaces a file (or an empty folder by a folder), never a folder with content; the root never moves, and a
+    /// folder never moves into itself (<see cref="FtpStatus.InvalidPath"/>).
+    /// </summary>
+    Task<RemoteEntry> RenameAsync(string path, string target, bool replace, CancellationToken cancellationToken);
+
     /// <summary>Deletes abandoned partial uploads and records of committed ones older than <paramref name="maxAge"/>; returns how many.</summary>
     Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken);
 }

@@ -226,6 +226,66 @@ internal sealed class LocalFolderStore : IFileStore
     }
 
     /// <inheritdoc />
+    public Task<RemoteEntry> RenameAsync(string path, string target, bool replace, CancellationToken cancellationToken)
+    {
+        var (source, sourceFull) = _jail.Resolve(path);
+        var (destination, destinationFull) = _jail.Resolve(target);
+        if (source.Length == 0)
+        {
+            throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be moved.") { RemotePath = source };
+        }
+        if (destination.Length == 0)
+        {
+            throw new FtpException(FtpStatus.InvalidPath, "The root folder cannot be replaced.") { RemotePath = destination };
+        }
+        // Both items are named inside the checked handles of their folders, as DELETE names its item: a folder swapped for
+        // a link meanwhile leads nowhere outside, and the kernel moves a link as a link, never what it points to.
+        using var sourceParent = _jail.PinInside(Path.GetDirectoryName(sourceFull)!, RemotePath.GetParent(source)) ?? throw StoreErrors.NotFound(source);
+        string from = _jail.ChildOf(sourceParent, Path.GetFileName(sourceFull), source);
+        var fromInfo = new FileInfo(from);
+        string? link = fromInfo.LinkTarget;
+        bool folder = link is null && Directory.Exists(from);
+        if (link is null && !folder && !fromInfo.Exists)
+        {
+            throw StoreErrors.NotFound(source);
+        }
+        // A link is moved as a link, yet one that leads out of the root or into .psftp is refused as every request
+        // refuses it, and so is such a link at the target: the answer never depends on where it leads.
+        using (_jail.PinInside(from, source))
+        {
+        }
+        if (source == destination)
+        {
+            using var same = _jail.PinInside(from, source) ?? throw StoreErrors.NotFound(source);
+            return Task.FromResult(same.Describe(source));
+        }
+        string destinationParentPath = RemotePath.GetParent(destination);
+        using var destinationParent = _jail.PinInside(Path.GetDirectoryName(destinationFull)!, destinationParentPath) ?? throw StoreErrors.NotFound(destinationParentPath);
+        if (!Directory.Exists(destinationParent.Path))
+        {
+            throw StoreErrors.NotADirectory(destinationParentPath);
+        }
+        string to = _jail.ChildOf(destinationParent, Path.GetFileName(destinationFull), destination);
+        using (_jail.PinInside(to, destination))
+        {
+        }
+        string sourceReal = Path.Join(sourceParent.RealPath, Path.GetFileName(sourceFull));
+        if (folder && (destinationParent.RealPath == sourceReal || destinationParent.RealPath.StartsWith(sourceReal + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+        {
+            // rename(2) refuses it too (EINVAL); said first, in words.
+            throw AtomicRename.IntoItself(source, destination);
+        }
+        if (link is not null && !Path.IsPathRooted(link) && !_jail.IsServable(Path.GetFullPath(Path.Join(destinationParent.RealPath, link))))
+        {
+            // A relative link leads somewhere else from its new folder: never to outside the root or into .psftp.
+            throw _jail.Unservable(destination, Path.GetFullPath(Path.Join(destinationParent.RealPath, link)));
+        }
+        AtomicRename.Move(from, to, replace, source, destination);
+        using var moved = _jail.PinInside(to, destination) ?? throw StoreErrors.NotFound(destination);
+        return Task.FromResult(moved.Describe(destination));
+    }
+
+    /// <inheritdoc />
     public Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken) =>
         _partials.SweepAsync(maxAge, cancellationToken);
 

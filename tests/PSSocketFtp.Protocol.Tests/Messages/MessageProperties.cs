@@ -76,7 +76,7 @@ public class MessageProperties
 
         foreach (var read in new Action[]
         {
-            () => ListRequest.Read(set), () => StatRequest.Read(set), () => DeleteRequest.Read(set), () => MakeFolderRequest.Read(set), () => HashRequest.Read(set),
+            () => ListRequest.Read(set), () => StatRequest.Read(set), () => DeleteRequest.Read(set), () => MakeFolderRequest.Read(set), () => RenameRequest.Read(set), () => HashRequest.Read(set),
             () => UploadRequest.Read(set), () => DownloadRequest.Read(set), () => AuthRequest.Read(set),
         })
         {
