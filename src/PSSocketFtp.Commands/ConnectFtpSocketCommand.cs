@@ -16,7 +16,7 @@ namespace PSSocketFtp.Commands;
 /// </example>
 /// <example>
 /// <para>Keep a second session for an unattended job, with more retries and longer timeouts.</para>
-/// <code>$backup = Connect-FtpSocket -ComputerName localhost -Port 7021 -RetryCount 10 -TimeoutSec 60 -NoDefault
+/// <code>$backup = Connect-FtpSocket -ComputerName localhost -RetryCount 10 -TimeoutSec 60 -NoDefault
 /// Send-FtpFile ./report.csv -Destination /backup/ -Session $backup
 /// $backup | Disconnect-FtpSocket</code>
 /// <para>-NoDefault leaves the default session as it was. For a server with users and a certificate add -Credential and -UseTls (or -CertificateThumbprint for a self-signed certificate).</para>

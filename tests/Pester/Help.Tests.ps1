@@ -1,6 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Help as a new user reads it: every cmdlet's Get-Help -Full complete, the about topic there, and every example run
-# as written against a real server on the default port, each in a runspace of its own with a fresh set of files.
+# as written against a real server, each in a runspace of its own with a fresh set of files. The examples connect to
+# the default port, as a user would; the server here listens on a free one, which the runspace makes
+# Connect-FtpSocket's default, so that runs in parallel on one machine do not fight over port 7021.
 
 BeforeDiscovery {
     . $PSScriptRoot/TestSupport.ps1
@@ -17,8 +19,7 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
-    # The examples connect the way a user would, to the default port.
-    $script:Server = Start-TestServer -ArgumentList '--port', '7021'
+    $script:Server = Start-TestServer
 
     function Reset-ExampleFiles([string] $Local) {
         <# The files the examples name: on the server (its root emptied but for its state folder) and in the local folder. #>
@@ -89,7 +90,7 @@ Describe 'The example <Number> of <Name>' -ForEach $Examples {
         $shell = [powershell]::Create()
         try {
             # What a user has before the example: the module, a default session, and their files in the current folder.
-            $null = $shell.AddScript("Import-Module '$($ModuleManifest -replace "'", "''")'; Set-Location -LiteralPath '$($local -replace "'", "''")'; Connect-FtpSocket localhost -Port 7021 -RetryCount 0 | Out-Null").AddStatement().AddScript($Code)
+            $null = $shell.AddScript("Import-Module '$($ModuleManifest -replace "'", "''")'; Set-Location -LiteralPath '$($local -replace "'", "''")'; `$PSDefaultParameterValues['Connect-FtpSocket:Port'] = $($Server.Port); Connect-FtpSocket localhost -RetryCount 0 | Out-Null").AddStatement().AddScript($Code)
             $output = $shell.Invoke()
             $errors = @($shell.Streams.Error) | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }
             $errors | Should -BeNullOrEmpty -Because "the example:`n$Code`nwrote:`n$($output | Out-String)"
