@@ -107,7 +107,7 @@ function Invoke-Package {
     if ($unwanted) { throw "The Release layout holds files a package must not ship: $($unwanted.FullName -join ', ')" }
 
     # Publish-PSResource packs the folder into PSSocketFtp.<version>.nupkg in a repository: a temporary folder one,
-    # under a name of its own, so that the user's repositories are never touched; it is unregistered whatever happens.
+    # under a name of its own and unregistered whatever happens, so that the user's repositories are left as they were.
     $repository = Join-Path $staging 'repository'
     New-Item -ItemType Directory -Force -Path $repository | Out-Null
     $name = "PSSocketFtp-Package-$([guid]::NewGuid().ToString('N'))"

@@ -67,11 +67,14 @@ Describe 'build.ps1 -Task Package' {
         $data.Values -join ' ' | Should -Not -Match '@\w+@'  # every placeholder replaced
     }
 
-    It 'leaves the server as a .NET tool package without symbols' {
+    It 'leaves the server as a .NET tool package without symbols, the same files as the module carries' {
         $entries = Get-PackageEntry $ToolPackage
         $entries | Should -Contain 'tools/net10.0/any/DotnetToolSettings.xml'
         $entries | Should -Contain 'tools/net10.0/any/PSSocketFtp.Server.dll'
         $entries | Where-Object { $_ -like '*.pdb' } | Should -BeNullOrEmpty
+        $tool = $entries -like 'tools/net10.0/any/*' -replace '^tools/net10.0/any/' -ne 'DotnetToolSettings.xml' | Sort-Object
+        $inModule = (Get-PackageEntry $ModulePackage) -like 'server/*' -replace '^server/' | Sort-Object
+        $inModule | Should -Be $tool
     }
 }
 
