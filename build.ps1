@@ -6,13 +6,16 @@
     Build: builds the solution; the importable module lands in artifacts/module/PSSocketFtp.
     Test:  builds, runs every xunit test project and every Pester test in tests/Pester against the
            built module and a real server process, and ends with one line "N passed, N failed".
+    Package: a Release build packed into artifacts/packages: the module as PSSocketFtp.<version>.nupkg (for
+           Install-PSResource from a repository holding it) and the server as the .NET tool
+           PSSocketFtp.Server.<version>.nupkg (command pssocketftp-server). Needs no network.
     Clean: removes build output.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -83,6 +86,41 @@ function Invoke-AllTests {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
+function Invoke-Package {
+    # Always Release, laid out apart from artifacts/module (a Debug layout there keeps its symbols for the tests).
+    $packages = Join-Path $artifacts 'packages'
+    $staging = Join-Path $artifacts 'package-staging'
+    $module = Join-Path $staging 'PSSocketFtp'
+    Remove-Item -LiteralPath $packages, $staging -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $packages, $staging | Out-Null
+    # Escaped as MSBuild escapes (%XX), so that a repository path with ; $ @ % or the like stays one literal path.
+    $escaped = [regex]::Replace($module + [IO.Path]::DirectorySeparatorChar, "[%;`$@'()*?,]", { '%{0:X2}' -f [int][char]$args[0].Value })
+    $layout = "-p:ModuleOutputPath=$escaped"
+    # The help compiler builds the cmdlets first and writes the compiled help into the layout; the server copies
+    # itself into the layout's server/ folder.
+    foreach ($project in 'build/PSSocketFtp.HelpCompiler', 'src/PSSocketFtp.Server') {
+        Invoke-Native "dotnet build $project" { dotnet build (Join-Path $repo $project) -c Release -nologo $layout }
+    }
+    Invoke-Native 'dotnet pack' { dotnet pack (Join-Path $repo 'src/PSSocketFtp.Server') -c Release --no-build -nologo -o $packages $layout }
+
+    $unwanted = Get-ChildItem -LiteralPath $module -Recurse -File | Where-Object { $_.Extension -eq '.pdb' -or $_.Name -match '\.Tests?\.' }
+    if ($unwanted) { throw "The Release layout holds files a package must not ship: $($unwanted.FullName -join ', ')" }
+
+    # Publish-PSResource packs the folder into PSSocketFtp.<version>.nupkg in a repository: a temporary folder one,
+    # under a name of its own and unregistered whatever happens, so that the user's repositories are left as they were.
+    $repository = Join-Path $staging 'repository'
+    New-Item -ItemType Directory -Force -Path $repository | Out-Null
+    $name = "PSSocketFtp-Package-$([guid]::NewGuid().ToString('N'))"
+    Register-PSResourceRepository -Name $name -Uri $repository -Trusted
+    try {
+        Publish-PSResource -Path $module -Repository $name
+    } finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    Get-ChildItem -LiteralPath $repository -Filter 'PSSocketFtp.*.nupkg' | Move-Item -Destination $packages
+    Get-ChildItem -LiteralPath $packages -Filter *.nupkg | ForEach-Object { Write-Host "$($_.FullName) ($([math]::Round($_.Length / 1KB)) KiB)" }
+}
+
 function Invoke-Clean {
     Invoke-Native 'dotnet clean' { dotnet clean $solution -c $Configuration -nologo | Out-Null }
     Remove-Item -LiteralPath $artifacts -Recurse -Force -ErrorAction SilentlyContinue
@@ -91,5 +129,6 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-SolutionBuild }
     'Test' { Invoke-AllTests }
+    'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
 }

@@ -1,5 +1,6 @@
 # Module manifest of PSSocketFtp. The build (src/PSSocketFtp.Commands) writes it into artifacts/module/PSSocketFtp
-# with the version placeholder below replaced by the one version number in Directory.Build.props.
+# with the placeholders below (between @ signs) replaced by the one version number and the project's address, both in
+# Directory.Build.props.
 @{
     RootModule           = 'PSSocketFtp.Commands.dll'
     ModuleVersion        = '@ModuleVersion@'
@@ -35,7 +36,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('FTP', 'FileTransfer', 'Socket')
+            Tags         = @('FTP', 'FileTransfer', 'Socket', 'Transfer', 'Upload', 'Download', 'Pester', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = '@ProjectUri@'
+            LicenseUri   = '@ProjectUri@/blob/main/LICENSE'
+            ReleaseNotes = 'What changed in each version: @ProjectUri@/blob/main/CHANGELOG.md'
         }
     }
 }
