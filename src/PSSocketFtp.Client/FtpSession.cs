@@ -17,17 +17,29 @@ public sealed class FtpSession : IDisposable
     private FtpSession(FtpSessionOptions options)
     {
         _options = options;
-        _runner = new OperationRunner(options);
+        _runner = new OperationRunner(options, e => Retrying?.Invoke(this, e));
     }
+
+    /// <summary>
+    /// Raised when a try of an operation failed transiently and the session is about to try again, before the delay;
+    /// on the thread the failure surfaced on, so a handler must be quick and thread-safe.
+    /// </summary>
+    public event EventHandler<FtpRetryEventArgs>? Retrying;
 
     /// <summary>Connects to a server, retrying transient failures.</summary>
     /// <exception cref="FtpConnectionException">No connection could be made within the retry budget.</exception>
     /// <exception cref="FtpTimeoutException">The last try timed out.</exception>
     /// <exception cref="FtpException">The server refused the handshake, or the login (<see cref="FtpStatus.Unauthorized"/>).</exception>
     /// <exception cref="FtpTlsException">TLS was asked for and the server's certificate was not trusted, or the server does not speak TLS.</exception>
-    public static async Task<FtpSession> ConnectAsync(FtpSessionOptions options, CancellationToken cancellationToken = default)
+    public static Task<FtpSession> ConnectAsync(FtpSessionOptions options, CancellationToken cancellationToken = default) =>
+        ConnectAsync(options, retrying: null, cancellationToken);
+
+    /// <summary>Connects to a server, retrying transient failures; <paramref name="retrying"/> hears of the connect's retries and becomes a <see cref="Retrying"/> handler.</summary>
+    /// <inheritdoc cref="ConnectAsync(FtpSessionOptions, CancellationToken)"/>
+    public static async Task<FtpSession> ConnectAsync(FtpSessionOptions options, EventHandler<FtpRetryEventArgs>? retrying, CancellationToken cancellationToken = default)
     {
         var session = new FtpSession((options ?? throw new ArgumentNullException(nameof(options))).Validated());
+        session.Retrying += retrying;
         try
         {
             await session.PingAsync(cancellationToken).ConfigureAwait(false);

@@ -22,10 +22,10 @@ internal sealed class OperationRunner : IDisposable
     private FtpConnection? _connection;
     private bool _closed;
 
-    public OperationRunner(FtpSessionOptions options)
+    public OperationRunner(FtpSessionOptions options, Action<FtpRetryEventArgs> retrying)
     {
         _options = options;
-        _pipeline = Resilience.Create(options);
+        _pipeline = Resilience.Create(options, retrying);
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.IdleTimeout.Ticks / 4));
         _idleTimer = options.TimeProvider.CreateTimer(_ => CloseIfIdle(), null, period, period);
     }

@@ -25,7 +25,8 @@ internal static class Resilience
     // local stream cannot be rewound). A table rather than a property: FtpException belongs to the protocol library.
     private static readonly ConditionalWeakTable<Exception, object> Final = new();
 
-    public static ResiliencePipeline Create(FtpSessionOptions options)
+    /// <summary>The session's pipeline; <paramref name="retrying"/> hears of each retry before its delay.</summary>
+    public static ResiliencePipeline Create(FtpSessionOptions options, Action<FtpRetryEventArgs> retrying)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.RetryCount > 0)
@@ -38,6 +39,11 @@ internal static class Resilience
                 MaxRetryAttempts = MaxTries - 1,
                 // Polly's own backoff counts every try; this one counts from the last progress.
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Backoff(options, BudgetOf(args.Context).Streak, jitter)),
+                OnRetry = args =>
+                {
+                    retrying(new FtpRetryEventArgs(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception!));
+                    return default;
+                },
             });
         }
         return builder.Build();

@@ -143,7 +143,9 @@ public sealed class ConnectFtpSocketCommand : FtpCmdlet
             }
             _options.UseTls |= _options.SkipCertificateCheck || _options.CertificateThumbprint is not null;
             WriteVerbose($"Connecting to {ComputerName}:{Port} {(UseTls ? "over TLS" : "without TLS")}{(_options.UserName is null ? ", anonymously" : $" as '{_options.UserName}'")}.");
-            var session = Call(token => FtpSession.ConnectAsync(_options, token));
+            // The connect's retries are this command's warnings; the session's later ones belong to the commands that use it.
+            var session = Call(token => FtpSession.ConnectAsync(_options, OnRetrying, token));
+            session.Retrying -= OnRetrying;
             DefaultSession.Connected(session, aside: NoDefault);
             WriteVerbose($"Connected to {session} {(session.UseTls ? "over TLS" : "without TLS")}: protocol version {session.ProtocolVersion}, server '{session.ServerSoftware}'; {(NoDefault ? "not the default session (-NoDefault)" : "now the default session")}.");
             WriteObject(session);

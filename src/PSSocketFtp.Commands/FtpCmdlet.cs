@@ -23,6 +23,9 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     private bool _inputEnded;
     // The activity of the progress shown since the window was last empty, to be marked completed when it empties.
     private string? _progressActivity;
+    // Retries the session reports while this command runs (on the client's threads), for the pipeline thread to write.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _retries = new();
+    private FtpSession? _watched;
 
     /// <summary>The ErrorId of a connection failure; Connect-FtpSocket says ConnectFailed instead.</summary>
     private protected virtual string ConnectionErrorId => "ConnectionLost";
@@ -34,7 +37,33 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     public void Dispose()
     {
         Abandon();
+        if (_watched is not null)
+        {
+            _watched.Retrying -= OnRetrying;
+        }
         _stopping.Dispose();
+    }
+
+    /// <summary>Writes the session's retries as warnings while this command runs (once per command, however often called).</summary>
+    private protected void WatchRetries(FtpSession session)
+    {
+        if (_watched is null)
+        {
+            _watched = session;
+            session.Retrying += OnRetrying;
+        }
+    }
+
+    /// <summary>Queues a retry's warning; a handler of <see cref="FtpSession.Retrying"/>, called on the client's threads.</summary>
+    private protected void OnRetrying(object? sender, FtpRetryEventArgs e) =>
+        _retries.Enqueue($"{sender}: try {e.FailedTry} failed ({e.Reason.Message}); trying again in {e.Delay.TotalSeconds:0.0} s.");
+
+    private void WriteRetries()
+    {
+        while (_retries.TryDequeue(out var warning))
+        {
+            WriteWarning(warning);
+        }
     }
 
     /// <summary>Cancels the client calls in flight (Ctrl+C, or the pipeline being stopped): they share one token.</summary>
@@ -163,11 +192,14 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            // The client never needs this thread (it awaits with ConfigureAwait(false)), so blocking it is safe.
-            while (onTick is not null && Task.WaitAny(new Task[] { task }, ProgressInterval) < 0)
+            // The client never needs this thread (it awaits with ConfigureAwait(false)), so blocking it is safe; it
+            // wakes a few times a second to write progress and the warnings of retries.
+            while (Task.WaitAny(new Task[] { task }, ProgressInterval) < 0)
             {
-                onTick();
+                WriteRetries();
+                onTick?.Invoke();
             }
+            WriteRetries();
             return task.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -26,6 +26,7 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
             throw Terminate("SessionClosed", SessionClosedMessage(session), session);
         }
         _session = session;
+        WatchRetries(session);
         WriteVerbose(Session is null ? $"Using the default session, to {session}." : $"Using the session to {session} given by -Session.");
     }
 

@@ -61,7 +61,7 @@ public class FtpSessionFailureTests
     }
 
     [Fact]
-    public async Task PingAsync_AnswerForWrongStream_IsRetriedOnNewConnection()
+    public async Task PingAsync_AnswerForWrongStream_IsRetriedOnNewConnectionAndReported()
     {
         await using var server = FakeServer.Start(async (c, request) =>
         {
@@ -74,6 +74,15 @@ public class FtpSessionFailureTests
         });
         var options = server.Options(_clock);
         using var session = await FtpSession.ConnectAsync(options).Soon();
+        var retries = new List<FtpRetryEventArgs>();
+        session.Retrying += (sender, e) =>
+        {
+            Assert.Same(session, sender);
+            lock (retries)
+            {
+                retries.Add(e);
+            }
+        };
 
         await _clock.SkipDelaysAsync(() => Pinged(session), options.MaxRetryDelay).Soon();
 
@@ -81,6 +90,12 @@ public class FtpSessionFailureTests
         Assert.Equal(2, server.ConnectionCount);
         Assert.Equal(1, _clock.Delays);
         Assert.True(session.IsConnected);
+        // ...and the session says so before it waits: which try failed, why, and for how long it waits (the jitter
+        // draws between half and one and a half times the first delay).
+        var retry = Assert.Single(retries);
+        Assert.Equal(1, retry.FailedTry);
+        Assert.InRange(retry.Delay, TimeSpan.FromTicks(options.RetryDelay.Ticks / 2), TimeSpan.FromTicks(options.RetryDelay.Ticks * 3 / 2));
+        Assert.Equal(FtpStatus.MalformedFrame, Assert.IsType<FtpException>(retry.Reason).Status);
     }
 
     [Fact]

@@ -41,16 +41,23 @@ Describe 'Transfers through a connection that fails' {
         $script:Session = Connect-FtpSocket 127.0.0.1 -Port $Proxy.Port -RetryCount 30 -TimeoutSec 2
     }
 
-    It 'Send-FtpFile uploads 20 files byte-exact, each under its own name' {
+    It 'Send-FtpFile uploads 20 files byte-exact, each under its own name, and warns of each retry' {
+        $faultsBefore = (Get-TestProxyFaults $Proxy).Total
+        $warnings = [Collections.Generic.List[object]]::new()
         $names = for ($i = 0; $i -lt 20; $i++) {
             $file = New-TestFile (Join-Path $Local ("up-{0:D2}.bin" -f $i)) $Sizes[$i] (1000 + $i)
-            $result = Send-FtpFile -Path $file.FullName -ErrorAction Stop
+            $result = Send-FtpFile -Path $file.FullName -ErrorAction Stop -WarningVariable +warnings -WarningAction SilentlyContinue
             $result.RemotePath | Should -Be "/$($file.Name)" -Because $Because
             $result.Renamed | Should -BeFalse -Because $Because
             (Get-FileHash -LiteralPath (Join-Path $Server.Root $file.Name)).Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName).Hash -Because "$Because, file $($file.Name) of $($file.Length) bytes"
             $file.Name
         }
         Get-VisibleServerEntries | Should -Be ($names | Sort-Object) -Because "${Because}: no duplicate (name_1), no partial"
+        # Not every fault costs a try (a cut between requests only means a new connection), but these many do.
+        if ((Get-TestProxyFaults $Proxy).Total -ge $faultsBefore + 3) {
+            $warnings | Should -Not -BeNullOrEmpty -Because $Because
+        }
+        $warnings | ForEach-Object { "$_" | Should -Match '^127\.0\.0\.1:\d+: try \d+ failed \(.+\); trying again in \d+\.\d s\.$' }
     }
 
     It 'Receive-FtpFile downloads 20 files byte-exact' {
