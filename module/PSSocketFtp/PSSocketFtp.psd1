@@ -23,6 +23,7 @@
         'Send-FtpFile'
         'Receive-FtpFile'
         'Remove-FtpItem'
+        'Sync-FtpFolder'
         'New-FtpItem'
         'Test-FtpItem'
         'Start-FtpSocketServer'

@@ -26,7 +26,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports exactly its cmdlets' {
         $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
-            'New-FtpItem', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession', 'Start-FtpSocketServer', 'Stop-FtpSocketServer', 'Test-FtpItem'
+            'New-FtpItem', 'Receive-FtpFile', 'Remove-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession', 'Start-FtpSocketServer', 'Stop-FtpSocketServer', 'Sync-FtpFolder', 'Test-FtpItem'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 
