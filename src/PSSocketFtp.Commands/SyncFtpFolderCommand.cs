@@ -220,12 +220,12 @@ public sealed class SyncFtpFolderCommand : FtpSessionCmdlet
                         WriteWarning($"Skipped '{directory.FullName}': it is a link to a folder, and links to folders are not followed (a loop would never end).");
                         continue;
                     }
-                    items.Add(new Item(path, isDirectory: true, 0, default));
+                    items.Add(new Item(path, IsDirectory: true, 0, default));
                     pending.Push((directory, path));
                 }
                 else if (!FtpSession.IsPartialFileName(entry.Name))
                 {
-                    items.Add(new Item(path, isDirectory: false, ((FileInfo)entry).Length, entry.LastWriteTimeUtc));
+                    items.Add(new Item(path, IsDirectory: false, ((FileInfo)entry).Length, entry.LastWriteTimeUtc));
                 }
             }
         }
@@ -458,41 +458,11 @@ public sealed class SyncFtpFolderCommand : FtpSessionCmdlet
         new(paths.Relative, item.IsDirectory, action, reason, length ?? item.Length, paths.Local, paths.Remote);
 
     /// <summary>An item of one side: its path relative to the synced folder ('/' between segments), kind, length and time.</summary>
-    private sealed class Item
-    {
-        public Item(string relative, bool isDirectory, long length, DateTime lastWriteTimeUtc)
-        {
-            Relative = relative;
-            IsDirectory = isDirectory;
-            Length = length;
-            LastWriteTimeUtc = lastWriteTimeUtc;
-        }
-
-        public string Relative { get; }
-
-        public bool IsDirectory { get; }
-
-        public long Length { get; }
-
-        public DateTime LastWriteTimeUtc { get; }
-    }
+    private sealed record Item(string Relative, bool IsDirectory, long Length, DateTime LastWriteTimeUtc);
 
     /// <summary>Where an item is on each side.</summary>
-    private sealed class Paths
+    private sealed record Paths(string Relative, string Local, string Remote)
     {
-        public Paths(string relative, string local, string remote)
-        {
-            Relative = relative;
-            Local = local;
-            Remote = remote;
-        }
-
-        public string Relative { get; }
-
-        public string Local { get; }
-
-        public string Remote { get; }
-
         public string Shown(bool isDirectory) => isDirectory ? Relative + "/" : Relative;
     }
 

@@ -10,33 +10,6 @@ BeforeAll {
 
     function Get-ServerPath([string] $RemotePath) { Join-Path $Server.Root $RemotePath.TrimStart('/') }
 
-    # Each item below a folder as 'relative/path' (folders end with '/') and, for files, its SHA256 and LastWriteTime to
-    # the second: two trees are the same, times included, when these lists are.
-    function Get-Tree([string] $Folder) {
-        $options = [IO.EnumerationOptions]@{ RecurseSubdirectories = $true; AttributesToSkip = 0 }
-        $items = foreach ($path in [IO.Directory]::EnumerateFileSystemEntries($Folder, '*', $options)) {
-            $relative = [IO.Path]::GetRelativePath($Folder, $path).Replace('\', '/')
-            if ([IO.Directory]::Exists($path)) { "$relative/" }
-            else {
-                "$relative $([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($path)))) $([Math]::Floor([IO.File]::GetLastWriteTimeUtc($path).Ticks / [TimeSpan]::TicksPerSecond))"
-            }
-        }
-        $sorted = [string[]] $items
-        if ($sorted) { [Array]::Sort($sorted, [StringComparer]::Ordinal) }
-        $sorted
-    }
-
-    # A tree with nested and empty folders, spaces and letters beyond ASCII in its names.
-    function New-SampleTree([string] $Folder) {
-        $null = New-Item -ItemType Directory -Force -Path (Join-Path $Folder 'a/b c/ünïcödé ñ'), (Join-Path $Folder 'empty'), (Join-Path $Folder 'a/also empty/deeper')
-        New-TestFile (Join-Path $Folder 'top.txt') 10 1 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/one.bin') 3000 2 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/with space.txt') 77 3 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/日本語.dat') 1234 4 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/zero.bin') 0 5 | Out-Null
-        Get-Item -LiteralPath $Folder
-    }
-
     # The records as 'Action Reason relative/path', sorted, for comparing whole runs.
     function Format-Records($Records) { @($Records | ForEach-Object { "$($_.Action) $($_.Reason) $($_.RelativePath)" }) }
 }
@@ -54,7 +27,7 @@ Describe 'Sync-FtpFolder -Direction Upload' {
 
     It 'makes the remote folder hold the tree, empty folders, spaces and non-ASCII names included, one record per item in order' {
         $records = Sync-FtpFolder $Tree.FullName /up
-        Get-Tree (Get-ServerPath '/up') | Should -Be (Get-Tree $Tree.FullName)
+        Get-Tree -WithTime (Get-ServerPath '/up') | Should -Be (Get-Tree -WithTime $Tree.FullName)
         $records | ForEach-Object { $_ | Should -BeOfType ([PSSocketFtp.Commands.FtpSyncAction]) }
         $records.RelativePath | Should -Be @('a/', 'a/also empty/', 'a/also empty/deeper/', 'a/b c/', 'a/b c/with space.txt', 'a/b c/ünïcödé ñ/',
             'a/b c/ünïcödé ñ/zero.bin', 'a/b c/ünïcödé ñ/日本語.dat', 'a/one.bin', 'empty/', 'top.txt')
@@ -103,7 +76,7 @@ Describe 'Sync-FtpFolder -Direction Upload' {
 
     It 'creates a remote folder that does not exist' {
         Sync-FtpFolder $Tree.FullName /made/below | Out-Null
-        Get-Tree (Get-ServerPath '/made/below') | Should -Be (Get-Tree $Tree.FullName)
+        Get-Tree -WithTime (Get-ServerPath '/made/below') | Should -Be (Get-Tree -WithTime $Tree.FullName)
     }
 }
 
@@ -123,7 +96,7 @@ Describe 'Sync-FtpFolder -Mirror' {
     }
 
     It 'with -WhatIf changes nothing and tells each action' {
-        $before = Get-Tree (Get-ServerPath $Remote)
+        $before = Get-Tree -WithTime (Get-ServerPath $Remote)
         New-TestFile (Join-Path $Tree.FullName 'whatif-new.txt') 5 6 | Out-Null
         $transcript = Join-Path $TestDrive 'whatif.log'
         Start-Transcript -LiteralPath $transcript | Out-Null
@@ -132,7 +105,7 @@ Describe 'Sync-FtpFolder -Mirror' {
         } finally {
             Stop-Transcript | Out-Null
         }
-        Get-Tree (Get-ServerPath $Remote) | Should -Be $before
+        Get-Tree -WithTime (Get-ServerPath $Remote) | Should -Be $before
         $records | Where-Object Action -NE Skip | Should -BeNullOrEmpty
         $said = Get-Content -LiteralPath $transcript
         @($said | Where-Object { $_ -like '*Upload to*whatif-new.txt*' }) | Should -HaveCount 1
@@ -146,11 +119,11 @@ Describe 'Sync-FtpFolder -Mirror' {
             'Delete Extra gone/', 'Delete Extra gone/deep/', 'Delete Extra gone/deep/x.bin', 'Delete Extra keep/other.txt')
         @($records | Where-Object Action -EQ Skip).Count | Should -Be 11
         Test-Path -LiteralPath (Get-ServerPath "$Remote/keep/notes.keep") | Should -BeTrue
-        $actual = Get-Tree (Get-ServerPath $Remote)
+        $actual = Get-Tree -WithTime (Get-ServerPath $Remote)
         $actual | Should -HaveCount 13
         $actual | Should -Contain 'keep/'
         $actual | Should -Not -Contain 'gone/'
-        (Get-Tree $Tree.FullName) | ForEach-Object { $actual | Should -Contain $_ }
+        (Get-Tree -WithTime $Tree.FullName) | ForEach-Object { $actual | Should -Contain $_ }
     }
 
     It 'takes -Include on relative paths: only those files take part, folders are not deleted whole' {
@@ -174,7 +147,7 @@ Describe 'Sync-FtpFolder -Direction Download' {
         $records = Sync-FtpFolder $Target /down -Direction Download
         $records | Should -HaveCount 11
         $records | ForEach-Object { "$($_.Action) $($_.Reason)" | Should -Be 'Download New' }
-        Get-Tree $Target | Should -Be (Get-Tree (Get-ServerPath '/down'))
+        Get-Tree -WithTime $Target | Should -Be (Get-Tree -WithTime (Get-ServerPath '/down'))
     }
 
     It 'a second run transfers nothing and reports every item Skip Same' {
@@ -189,7 +162,7 @@ Describe 'Sync-FtpFolder -Direction Download' {
         Remove-Item -LiteralPath (Get-ServerPath '/down/top.txt')
         $records = Sync-FtpFolder $Target /down -Direction Download -Mirror -Force | Where-Object Action -NE Skip
         Format-Records $records | Should -Be @('Delete Extra local folder/', 'Delete Extra local folder/inner/', 'Delete Extra local-only.txt', 'Delete Extra top.txt')
-        Get-Tree $Target | Should -Be (Get-Tree (Get-ServerPath '/down'))
+        Get-Tree -WithTime $Target | Should -Be (Get-Tree -WithTime (Get-ServerPath '/down'))
     }
 }
 
