@@ -18,7 +18,7 @@ $server = Start-TestServer
 $local = Join-Path ([IO.Path]::GetTempPath()) ("psftp-sync-bench-" + [guid]::NewGuid().ToString('N'))
 try {
     for ($i = 0; $i -lt $Files; $i++) {
-        $folder = [IO.Directory]::CreateDirectory((Join-Path $local ("d{0:D4}" -f [Math]::Floor($i / $PerFolder)))).FullName
+        $folder = [IO.Directory]::CreateDirectory((Join-Path $local ("d{0:D4}" -f [int][Math]::Floor($i / $PerFolder)))).FullName
         [IO.File]::WriteAllText((Join-Path $folder "f$i.txt"), "file $i " + ('x' * ($i % 1000)))
     }
     $null = Connect-FtpSocket 127.0.0.1 -Port $server.Port
