@@ -24,6 +24,7 @@
         'Send-FtpFile'
         'Receive-FtpFile'
         'Remove-FtpItem'
+        'Sync-FtpFolder'
         'New-FtpItem'
         'Test-FtpItem'
         'Rename-FtpItem'

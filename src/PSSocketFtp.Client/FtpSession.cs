@@ -342,6 +342,12 @@ public sealed class FtpSession : IDisposable
     public Task<FtpTransferResult> DownloadAsync(string remotePath, Stream destination, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, IProgress<FtpTransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         DownloadTransfer.ToStreamAsync(_runner, _options.TimeProvider, RemotePath.Normalize(remotePath), destination ?? throw new ArgumentNullException(nameof(destination)), algorithm, progress, remotePath, cancellationToken);
 
+    /// <summary>
+    /// Whether a local file name is one of the hidden partial files (or their sidecars) that <see cref="DownloadFileAsync"/>
+    /// keeps until a download completes: a walk of a local folder passes over them, as they are no one's files.
+    /// </summary>
+    public static bool IsPartialFileName(string fileName) => PartialFiles.IsPartialName(fileName ?? throw new ArgumentNullException(nameof(fileName)));
+
     /// <summary>Asks the server for the hash of a remote file.</summary>
     /// <exception cref="FtpException">The server refused: not found, a folder, ….</exception>
     public Task<FtpFileHash> GetFileHashAsync(string remotePath, FtpHashAlgorithm algorithm = FtpHashAlgorithm.XxHash128, CancellationToken cancellationToken = default)

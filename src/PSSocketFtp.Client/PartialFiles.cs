@@ -11,6 +11,10 @@ internal static class PartialFiles
     public static string PartialPath(string fullPath) =>
         Path.Combine(Path.GetDirectoryName(fullPath)!, "." + Path.GetFileName(fullPath) + Suffix);
 
+    /// <summary>Whether a file name is a partial file's or a sidecar's.</summary>
+    public static bool IsPartialName(string fileName) =>
+        fileName.StartsWith(".", StringComparison.Ordinal) && (fileName.EndsWith(Suffix, StringComparison.Ordinal) || fileName.EndsWith(Suffix + ".json", StringComparison.Ordinal));
+
     /// <summary>The partial file's sidecar: <c>.&lt;name&gt;.psftp-partial.json</c>.</summary>
     public static string SidecarPath(string partialPath) => partialPath + ".json";
 

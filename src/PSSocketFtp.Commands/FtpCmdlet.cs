@@ -98,18 +98,50 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     /// before it have ended, and its progress is shown while the pipeline thread waits for it. What the transfer did
     /// (final name, renamed, resumed) goes to the verbose stream just before its result.
     /// </summary>
-    private protected void StartTransfer(object target, string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call)
+    /// <remarks><paramref name="output"/>, when given, makes what is written of the result instead of the result itself.</remarks>
+    private protected void StartTransfer(object target, string activity, string description, Func<IProgress<FtpTransferProgress>, CancellationToken, Task<FtpTransferResult>> call, Func<FtpTransferResult, object>? output = null)
     {
         var progress = new LatestProgress();
-        Enqueue(new Request(target, Output(call(progress, _stopping.Token)), progress, activity, description, output => Describe((FtpTransferResult)output!)));
+        FtpTransferResult? result = null;
+        Enqueue(new Request(target, Output(call(progress, _stopping.Token), ended => output is null ? (result = ended) : output(result = ended) as object), progress, activity, description, _ => Describe(result!)));
     }
 
     /// <summary>
-    /// Starts a client call that outputs nothing in the window; an error it ends with is written in input order, and
-    /// <paramref name="done"/> to the verbose stream, in the same order, when it succeeded.
+    /// Starts a client call in the window; an error it ends with is written in input order, and when it succeeded
+    /// <paramref name="done"/> goes to the verbose stream (when not null) and <paramref name="output"/> to the output
+    /// (when not null), in the same order.
     /// </summary>
-    private protected void Start(object target, string done, Func<CancellationToken, Task> call) =>
-        Enqueue(new Request(target, NoOutput(call(_stopping.Token)), progress: null, activity: null, description: null, _ => done));
+    private protected void Start(object target, string? done, Func<CancellationToken, Task> call, object? output = null) =>
+        StartCall(target, done, async token =>
+        {
+            await call(token).ConfigureAwait(false);
+            return output;
+        });
+
+    /// <summary>
+    /// Starts a client call in the window that makes its own output (null writes nothing); returns its task, for calls
+    /// that depend on it.
+    /// </summary>
+    private protected Task<object?> StartCall(object target, string? done, Func<CancellationToken, Task<object?>> call)
+    {
+        var task = call(_stopping.Token);
+        Enqueue(new Request(target, task, progress: null, activity: null, description: null, done is null ? null : _ => done));
+        return task;
+    }
+
+    /// <summary>
+    /// Whether an action that -Force answers (a deletion) goes ahead: -Force skips ShouldProcess unless -WhatIf (which
+    /// must only tell) or -Confirm (which asks for it) is in effect.
+    /// </summary>
+    private protected bool ConfirmedOrForced(bool force, string target, string action) =>
+        force && !IsSwitchOn("Confirm") && !WhatIfOn || ShouldProcess(target, action);
+
+    /// <summary>Whether -WhatIf, or $WhatIfPreference, is in effect.</summary>
+    private protected bool WhatIfOn => IsSwitchOn("WhatIf", LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")));
+
+    /// <summary>Whether a switch was given and on, else <paramref name="otherwise"/>.</summary>
+    private protected bool IsSwitchOn(string name, bool otherwise = false) =>
+        MyInvocation.BoundParameters.TryGetValue(name, out var value) ? LanguagePrimitives.IsTrue(value) : otherwise;
 
     /// <summary>
     /// Runs <paramref name="action"/> for each path that <paramref name="expand"/> makes of each input. A failure writes
@@ -312,7 +344,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    private static async Task<object?> Output(Task<FtpTransferResult> call) => await call.ConfigureAwait(false);
+    private static async Task<object?> Output(Task<FtpTransferResult> call, Func<FtpTransferResult, object> output) => output(await call.ConfigureAwait(false));
 
     private static string Describe(FtpTransferResult result)
     {
@@ -334,12 +366,6 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             text.Append(FormattableString.Invariant($"; took {result.Attempts} tries"));
         }
         return text.Append('.').ToString();
-    }
-
-    private static async Task<object?> NoOutput(Task call)
-    {
-        await call.ConfigureAwait(false);
-        return null;
     }
 
     private (string ErrorId, ErrorCategory Category, bool Terminating)? Classify(Exception e) => e switch

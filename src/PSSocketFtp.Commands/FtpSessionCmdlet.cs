@@ -55,6 +55,21 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
     }
 
     /// <summary>
+    /// The path of an item of a recursive listing of the folder <paramref name="prefix"/> (normalized), relative to it,
+    /// with '/' between segments. Normalizing refuses '..', and the prefix check anything else outside the folder: a
+    /// listing can never place a file outside the target folder.
+    /// </summary>
+    private protected static string RelativeTo(string prefix, FtpItem item)
+    {
+        string path = RemotePath.Normalize(item.FullName);
+        if (prefix.Length > 0 && !path.StartsWith(prefix + "/", StringComparison.Ordinal))
+        {
+            throw new FtpException(FtpStatus.MalformedFrame, $"The server listed '{item.FullName}' as inside '{RemotePath.ToDisplay(prefix)}'.");
+        }
+        return prefix.Length == 0 ? path : path.Substring(prefix.Length + 1);
+    }
+
+    /// <summary>
     /// The items of the folder of <paramref name="path"/> (everything below it with <paramref name="recurse"/>) whose names
     /// match the wildcard pattern in its last segment. None is no error, as with Get-ChildItem *.xyz (a script's wildcard
     /// that finds nothing to do is not a failure); a folder that does not exist is ItemNotFound, as there.

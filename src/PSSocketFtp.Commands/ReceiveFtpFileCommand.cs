@@ -92,14 +92,7 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         {
             Try(item.FullName, () =>
             {
-                // Normalizing refuses '..', and the prefix check anything else outside the folder: a listing can never
-                // place a file outside the target folder.
-                string path = RemotePath.Normalize(item.FullName);
-                if (prefix.Length > 0 && !path.StartsWith(prefix + "/", StringComparison.Ordinal))
-                {
-                    throw new FtpException(FtpStatus.MalformedFrame, $"The server listed '{item.FullName}' as inside '{folder.FullName}'.");
-                }
-                string relative = prefix.Length == 0 ? path : path.Substring(prefix.Length + 1);
+                string relative = RelativeTo(prefix, item);
                 string local = System.IO.Path.Combine(root, relative.Replace('/', System.IO.Path.DirectorySeparatorChar));
                 if (item.IsDirectory)
                 {

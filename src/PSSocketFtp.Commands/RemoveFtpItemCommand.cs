@@ -54,11 +54,5 @@ public sealed class RemoveFtpItemCommand : FtpRemotePathCmdlet
         });
     }
 
-    // -Force answers the prompt, so it skips ShouldProcess unless -WhatIf (which must only tell) or -Confirm (which asks for it) is in effect.
-    private bool Confirmed(string path) =>
-        Force && !IsSwitchOn("Confirm") && !IsSwitchOn("WhatIf", LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
-        || ShouldProcess(path, Recurse ? "Remove with all content" : "Remove");
-
-    private bool IsSwitchOn(string name, bool otherwise = false) =>
-        MyInvocation.BoundParameters.TryGetValue(name, out var value) ? LanguagePrimitives.IsTrue(value) : otherwise;
+    private bool Confirmed(string path) => ConfirmedOrForced(Force, path, Recurse ? "Remove with all content" : "Remove");
 }

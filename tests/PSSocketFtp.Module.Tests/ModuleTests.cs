@@ -13,7 +13,7 @@ public sealed class ModuleTests : IDisposable
         var (names, _) = _shell.Run("(Get-Command -Module PSSocketFtp).Name | Sort-Object");
 
         Assert.Equal(
-            ["Connect-FtpSocket", "Disconnect-FtpSocket", "Get-FtpFileHash", "Get-FtpItem", "Get-FtpItemSize", "Get-FtpSession", "Move-FtpItem", "New-FtpItem", "Receive-FtpFile", "Remove-FtpItem", "Rename-FtpItem", "Send-FtpFile", "Set-FtpDefaultSession", "Start-FtpSocketServer", "Stop-FtpSocketServer", "Test-FtpItem"],
+            ["Connect-FtpSocket", "Disconnect-FtpSocket", "Get-FtpFileHash", "Get-FtpItem", "Get-FtpItemSize", "Get-FtpSession", "Move-FtpItem", "New-FtpItem", "Receive-FtpFile", "Remove-FtpItem", "Rename-FtpItem", "Send-FtpFile", "Set-FtpDefaultSession", "Start-FtpSocketServer", "Stop-FtpSocketServer", "Sync-FtpFolder", "Test-FtpItem"],
             names.Cast<string>());
     }
 

@@ -27,7 +27,7 @@ Describe 'The module' {
     It 'exports exactly its cmdlets' {
         $expected = 'Connect-FtpSocket', 'Disconnect-FtpSocket', 'Get-FtpFileHash', 'Get-FtpItem', 'Get-FtpItemSize', 'Get-FtpSession',
             'Move-FtpItem', 'New-FtpItem', 'Receive-FtpFile', 'Remove-FtpItem', 'Rename-FtpItem', 'Send-FtpFile', 'Set-FtpDefaultSession',
-            'Start-FtpSocketServer', 'Stop-FtpSocketServer', 'Test-FtpItem'
+            'Start-FtpSocketServer', 'Stop-FtpSocketServer', 'Sync-FtpFolder', 'Test-FtpItem'
         (Get-Command -Module PSSocketFtp).Name | Sort-Object | Should -Be $expected
     }
 

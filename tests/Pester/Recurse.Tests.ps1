@@ -9,31 +9,6 @@ BeforeAll {
     $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
 
     function Get-ServerPath([string] $RemotePath) { Join-Path $Server.Root $RemotePath.TrimStart('/') }
-
-    # Each item below a folder as 'relative/path' (folders end with '/') and, for files, its SHA256: two trees are the
-    # same when these lists are.
-    function Get-Tree([string] $Folder) {
-        # .NET calls rather than Get-ChildItem, Get-FileHash and a pipeline, which take seconds over thousands of files.
-        $options = [IO.EnumerationOptions]@{ RecurseSubdirectories = $true; AttributesToSkip = 0 }
-        $items = foreach ($path in [IO.Directory]::EnumerateFileSystemEntries($Folder, '*', $options)) {
-            $relative = [IO.Path]::GetRelativePath($Folder, $path).Replace('\', '/')
-            if ([IO.Directory]::Exists($path)) { "$relative/" } else { "$relative $([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($path))))" }
-        }
-        $sorted = [string[]] $items
-        [Array]::Sort($sorted, [StringComparer]::Ordinal)
-        $sorted
-    }
-
-    # A tree with nested and empty folders, spaces and letters beyond ASCII in its names.
-    function New-SampleTree([string] $Folder) {
-        $null = New-Item -ItemType Directory -Force -Path (Join-Path $Folder 'a/b c/ünïcödé ñ'), (Join-Path $Folder 'empty'), (Join-Path $Folder 'a/also empty/deeper')
-        New-TestFile (Join-Path $Folder 'top.txt') 10 1 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/one.bin') 3000 2 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/with space.txt') 77 3 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/日本語.dat') 1234 4 | Out-Null
-        New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/zero.bin') 0 5 | Out-Null
-        Get-Item -LiteralPath $Folder
-    }
 }
 
 AfterAll {

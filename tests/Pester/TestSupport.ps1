@@ -132,3 +132,33 @@ function Stop-TestProxy($Proxy) {
     Stop-LoggedProcess $Proxy.Process $Proxy.Copies
     Remove-Item -LiteralPath $Proxy.Log, $Proxy.Error -Force -ErrorAction SilentlyContinue
 }
+
+function Get-Tree([string] $Folder, [switch] $WithTime) {
+    <#
+    Each item below a folder as 'relative/path' (folders end with '/') and, for files, its SHA256 (and with -WithTime
+    its LastWriteTime in whole seconds): two trees are the same when these lists are. .NET calls rather than
+    Get-ChildItem, Get-FileHash and a pipeline, which take seconds over thousands of files.
+    #>
+    $options = [IO.EnumerationOptions]@{ RecurseSubdirectories = $true; AttributesToSkip = 0 }
+    $items = foreach ($path in [IO.Directory]::EnumerateFileSystemEntries($Folder, '*', $options)) {
+        $relative = [IO.Path]::GetRelativePath($Folder, $path).Replace('\', '/')
+        if ([IO.Directory]::Exists($path)) { "$relative/"; continue }
+        $line = "$relative $([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($path))))"
+        if ($WithTime) { $line += " $([Math]::Floor([IO.File]::GetLastWriteTimeUtc($path).Ticks / [TimeSpan]::TicksPerSecond))" }
+        $line
+    }
+    $sorted = [string[]] $items
+    if ($sorted) { [Array]::Sort($sorted, [StringComparer]::Ordinal) }
+    $sorted
+}
+
+function New-SampleTree([string] $Folder) {
+    <# A tree with nested and empty folders, spaces and letters beyond ASCII in its names; returns the folder. #>
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Folder 'a/b c/ünïcödé ñ'), (Join-Path $Folder 'empty'), (Join-Path $Folder 'a/also empty/deeper')
+    New-TestFile (Join-Path $Folder 'top.txt') 10 1 | Out-Null
+    New-TestFile (Join-Path $Folder 'a/one.bin') 3000 2 | Out-Null
+    New-TestFile (Join-Path $Folder 'a/b c/with space.txt') 77 3 | Out-Null
+    New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/日本語.dat') 1234 4 | Out-Null
+    New-TestFile (Join-Path $Folder 'a/b c/ünïcödé ñ/zero.bin') 0 5 | Out-Null
+    Get-Item -LiteralPath $Folder
+}
