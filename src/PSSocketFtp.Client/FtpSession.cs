@@ -107,26 +107,68 @@ public sealed class FtpSession : IDisposable
 
     /// <summary>Lists a folder's content (everything below it with <paramref name="recurse"/>), or a file itself.</summary>
     /// <exception cref="FtpException">The server refused: not found, invalid path, ….</exception>
-    public Task<IReadOnlyList<FtpItem>> ListAsync(string? path, bool recurse = false, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FtpItem>> ListAsync(string? path, bool recurse = false, CancellationToken cancellationToken = default)
+    {
+        var items = new List<FtpItem>();
+        // Nobody has seen a batch before the listing ends, so a try cut off midway starts the list again.
+        await ListCoreAsync(path, recurse, () => items.Clear(), batch =>
+        {
+            items.AddRange(batch);
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
+    /// <summary>
+    /// Lists like <see cref="ListAsync(string?, bool, CancellationToken)"/>, handing the items over in batches as the
+    /// server's frames arrive (about a thousand items each), so that the first can be used before the last arrive and a
+    /// listing of any size needs memory for a few batches only. The next frame is read once the task that
+    /// <paramref name="onBatch"/> returns has ended: a slow consumer slows the server down rather than filling memory.
+    /// A connection lost before the first batch is retried as usual; after it, the call fails (the items handed over
+    /// cannot be taken back). Cancelling, or <paramref name="onBatch"/> failing, ends the listing and closes the
+    /// connection (the server would otherwise go on sending it); the session's next call opens a new one.
+    /// </summary>
+    /// <param name="path">The remote folder or file.</param>
+    /// <param name="recurse">Everything below the folder.</param>
+    /// <param name="onBatch">Receives each batch, in listing order; the list is the caller's to keep.</param>
+    /// <param name="cancellationToken">Ends the listing.</param>
+    /// <returns>How many items were listed.</returns>
+    /// <exception cref="FtpException">The server refused: not found, invalid path, ….</exception>
+    public Task<long> ListInBatchesAsync(string? path, bool recurse, Func<IReadOnlyList<FtpItem>, Task> onBatch, CancellationToken cancellationToken = default) =>
+        ListCoreAsync(path, recurse, onTry: null, onBatch ?? throw new ArgumentNullException(nameof(onBatch)), cancellationToken);
+
+    /// <summary>
+    /// One listing; <paramref name="onTry"/>, when given, runs at the start of each try and makes the listing restartable
+    /// from scratch; without it a try that handed over a batch is the last.
+    /// </summary>
+    private Task<long> ListCoreAsync(string? path, bool recurse, Action? onTry, Func<IReadOnlyList<FtpItem>, Task> onBatch, CancellationToken cancellationToken)
     {
         string remote = RemotePath.Normalize(path);
-        return _runner.RunAsync<IReadOnlyList<FtpItem>>(async (connection, _) =>
+        return _runner.RunAsync(async (connection, attempt) =>
         {
+            onTry?.Invoke();
             uint id = connection.NextStreamId();
             await connection.SendAsync(id, new ListRequest(remote, recurse)).ConfigureAwait(false);
-            var items = new List<FtpItem>();
+            long count = 0;
             while (true)
             {
                 var (type, fields) = await connection.ReadResponseAsync(id).ConfigureAwait(false);
                 if (type == FrameType.Ok)
                 {
-                    return items;
+                    return count;
                 }
                 if (type != FrameType.Entries)
                 {
                     throw new FtpException(FtpStatus.MalformedFrame, $"The server answered a listing with {type}.");
                 }
-                items.AddRange(EntriesAnswer.Read(fields).Entries.Select(entry => new FtpItem(entry)));
+                var batch = FtpItem.ReadBatch(fields);
+                count += batch.Count;
+                if (onTry is null)
+                {
+                    attempt.Final = true;
+                }
+                await onBatch(batch).ConfigureAwait(false);
+                attempt.Token.ThrowIfCancellationRequested();
             }
         }, cancellationToken);
     }

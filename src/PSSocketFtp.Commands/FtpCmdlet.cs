@@ -81,10 +81,49 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         });
 
     /// <summary>
+    /// Runs a client call that hands over its output in batches (on the client's threads) and writes each batch with
+    /// <paramref name="write"/> on the pipeline thread as it arrives, a few batches ahead at most; returns the call's
+    /// result once every batch was written. Ctrl+C, a downstream command that wants no more (Select-Object -First) or a
+    /// failure in <paramref name="write"/> cancels the call and waits for it to end.
+    /// </summary>
+    private protected TResult CallInBatches<TItem, TResult>(Func<Func<IReadOnlyList<TItem>, Task>, CancellationToken, Task<TResult>> call, Action<IReadOnlyList<TItem>> write)
+    {
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var handoff = new BatchHandoff<TItem>(BatchesAhead);
+        var task = call(batch => handoff.AddAsync(batch, ending.Token), ending.Token);
+        var ended = task.ContinueWith(_ => handoff.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            while (handoff.TryTake(_stopping.Token, out var batch))
+            {
+                write(batch);
+            }
+            return Wait(task, onTick: null);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            if (!task.IsCompleted)
+            {
+                ending.Cancel();
+            }
+            // Before the handoff is disposed: the call's last steps and the completion still use it.
+            ended.Wait();
+        }
+    }
+
+    /// <summary>
     /// How many requests <see cref="Start"/> and <see cref="StartTransfer"/> keep in flight at once; the cmdlets that
     /// take -ThrottleLimit return it. With 1 each item waits for its request before the next item is read.
     /// </summary>
     private protected virtual int WindowSize => 1;
+
+    // Batches of a streamed call waiting for the pipeline thread: enough to keep the client reading while a batch is
+    // written, few enough that memory stays a few frames' worth.
+    private const int BatchesAhead = 4;
 
     /// <summary>Writes what the requests still in the window produce, in input order, once no input is left.</summary>
     protected sealed override void EndProcessing()

@@ -76,6 +76,37 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
     /// </summary>
     private protected IReadOnlyList<FtpItem> Match(string path, bool recurse)
     {
+        var (folder, name, isMatch) = Matcher(path);
+        var listed = Call(token => CurrentSession.ListAsync(folder, recurse, token));
+        var matches = listed.Where(isMatch).ToList();
+        WriteVerbose(MatchedMessage(folder, recurse, name, matches.Count, listed.Count));
+        return matches;
+    }
+
+    /// <summary>
+    /// Writes the items that <see cref="Match"/> would return as the listing's batches arrive, without holding the listing.
+    /// </summary>
+    private protected void WriteMatches(string path, bool recurse)
+    {
+        var (folder, name, isMatch) = Matcher(path);
+        long matched = 0;
+        long listed = CallInBatches<FtpItem, long>((onBatch, token) => CurrentSession.ListInBatchesAsync(folder, recurse, onBatch, token), batch =>
+        {
+            foreach (var item in batch)
+            {
+                if (isMatch(item))
+                {
+                    matched++;
+                    WriteObject(item);
+                }
+            }
+        });
+        WriteVerbose(MatchedMessage(folder, recurse, name, matched, listed));
+    }
+
+    /// <summary>The folder to list for a wildcard path, its last segment, and which listed items match it.</summary>
+    private static (string Folder, string Name, Func<FtpItem, bool> IsMatch) Matcher(string path)
+    {
         string trimmed = path.TrimEnd('/', '\\');
         int slash = trimmed.LastIndexOfAny(new[] { '/', '\\' });
         string folder = slash < 0 ? string.Empty : trimmed.Substring(0, slash);
@@ -83,9 +114,9 @@ public abstract class FtpSessionCmdlet : FtpCmdlet
         var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
         // LIST of a file lists the file itself, which is nothing below it: 'file.txt/*' matches nothing, as with Get-ChildItem.
         string self = RemotePath.ToDisplay(RemotePath.Normalize(folder));
-        var listed = Call(token => CurrentSession.ListAsync(folder, recurse, token));
-        var matches = listed.Where(item => item.FullName != self && pattern.IsMatch(item.Name)).ToList();
-        WriteVerbose($"Listed '{(folder.Length == 0 ? "/" : folder)}'{(recurse ? " and everything below it" : "")}: {matches.Count} of {listed.Count} items match '{name}'.");
-        return matches;
+        return (folder, name, item => item.FullName != self && pattern.IsMatch(item.Name));
     }
+
+    private static string MatchedMessage(string folder, bool recurse, string name, long matched, long listed) =>
+        $"Listed '{(folder.Length == 0 ? "/" : folder)}'{(recurse ? " and everything below it" : "")}: {matched} of {listed} items match '{name}'.";
 }

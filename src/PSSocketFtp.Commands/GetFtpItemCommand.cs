@@ -51,20 +51,29 @@ public sealed class GetFtpItemCommand : FtpSessionCmdlet
     [Parameter(HelpMessage = "List everything below the folders; with a wildcard, match names in the whole subtree.")]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>Lists each path.</summary>
+    /// <summary>Lists each path, writing the items as the server's batches arrive.</summary>
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string path in literal ? LiteralPath : Path)
         {
-            Try(path, () => WriteObject(literal || !WildcardPattern.ContainsWildcardCharacters(path) ? List(path) : Match(path, Recurse), enumerateCollection: true));
+            Try(path, () =>
+            {
+                if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+                {
+                    List(path);
+                }
+                else
+                {
+                    WriteMatches(path, Recurse);
+                }
+            });
         }
     }
 
-    private IReadOnlyList<FtpItem> List(string path)
+    private void List(string path)
     {
-        var items = Call(token => CurrentSession.ListAsync(path, Recurse, token));
-        WriteVerbose($"Listed '{path}'{(Recurse ? " and everything below it" : "")}: {items.Count} items.");
-        return items;
+        long count = CallInBatches<FtpItem, long>((onBatch, token) => CurrentSession.ListInBatchesAsync(path, Recurse, onBatch, token), batch => WriteObject(batch, enumerateCollection: true));
+        WriteVerbose($"Listed '{path}'{(Recurse ? " and everything below it" : "")}: {count} items.");
     }
 }

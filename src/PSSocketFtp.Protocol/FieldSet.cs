@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PSSocketFtp.Protocol;
@@ -57,7 +58,7 @@ public sealed class FieldSet
     public string? TryGetString(FieldTag tag)
     {
         int i = IndexOf(tag);
-        return i < 0 ? null : DecodeString(tag, _payload.Span.Slice(_fields[i].Offset, _fields[i].Length));
+        return i < 0 ? null : DecodeString(tag, Value(i));
     }
 
     /// <summary>An optional field of raw bytes, such as <see cref="FieldTag.Hash"/>; null when absent.</summary>
@@ -125,11 +126,15 @@ public sealed class FieldSet
 
     private ReadOnlyMemory<byte> Value(int index) => _payload.Slice(_fields[index].Offset, _fields[index].Length);
 
-    private static string DecodeString(FieldTag tag, ReadOnlySpan<byte> value)
+    private static string DecodeString(FieldTag tag, ReadOnlyMemory<byte> value)
     {
         try
         {
-            return StrictUtf8.GetString(value.ToArray());
+            // Straight from the frame's array (every payload the client and server parse is one): netstandard2.0's
+            // GetString takes arrays only, and copying each string's bytes out first was half of decoding a listing.
+            return MemoryMarshal.TryGetArray(value, out var bytes)
+                ? StrictUtf8.GetString(bytes.Array!, bytes.Offset, bytes.Count)
+                : StrictUtf8.GetString(value.ToArray());
         }
         catch (DecoderFallbackException e)
         {

@@ -7,11 +7,23 @@ namespace PSSocketFtp.Server;
 /// A folder's content as LIST shows it, read through the folder's pinned handle: only what the jail lets a request reach,
 /// and only what STAT and DOWNLOAD will serve.
 /// </summary>
-internal sealed class FolderListing(RootJail jail)
+internal sealed class FolderListing(RootJail jail, int sortLimit = FolderListing.DefaultSortLimit)
 {
     /// <summary>
+    /// The most names of one folder held in memory to list them by name (about 5 MB of names); a larger folder is listed
+    /// in the file system's order as it is read, so that a folder of millions streams with bounded memory.
+    /// </summary>
+    public const int DefaultSortLimit = 65_536;
+
+    private long _namesRead;
+
+    /// <summary>How many names were read from folders so far, for tests: what the listing pulled ahead of what it sent.</summary>
+    public long NamesRead => Interlocked.Read(ref _namesRead);
+
+    /// <summary>
     /// The children of <paramref name="folder"/> (with <paramref name="recursive"/>, everything below it, folders before
-    /// their content), named below <paramref name="normalized"/>, by name; disposes the folder when the listing ends.
+    /// their content), named below <paramref name="normalized"/>, by name up to <see cref="DefaultSortLimit"/> children a
+    /// folder (see <see cref="Names"/>); read as they are pulled, and disposes the folder when the listing ends.
     /// </summary>
     public IEnumerable<RemoteEntry> List(string normalized, PinnedItem folder, bool recursive)
     {
@@ -26,12 +38,7 @@ internal sealed class FolderListing(RootJail jail)
 
     private IEnumerable<RemoteEntry> ListFolder(string normalized, PinnedItem folder, bool recursive)
     {
-        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
-        // Names only: each child is then described relative to the folder's handle, one statx a child, instead of a
-        // FileSystemInfo whose stat, refresh and readlink each walk /proc/self/fd/N again (most of a listing's cost before).
-        var names = new FileSystemEnumerable<string>(folder.Path, (ref FileSystemEntry entry) => entry.FileName.ToString(), options).ToList();
-        names.Sort(StringComparer.Ordinal);
-        foreach (string name in names)
+        foreach (string name in Names(folder.Path))
         {
             RemoteEntry? resolved;
             bool isLink;
@@ -75,6 +82,41 @@ internal sealed class FolderListing(RootJail jail)
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The names in a folder: by name when there are at most <c>sortLimit</c> of them, else in the order the file system
+    /// gives them, read as they are needed (the first <c>sortLimit</c> + 1 held, then one directory read at a time).
+    /// </summary>
+    private IEnumerable<string> Names(string folder)
+    {
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+        // Names only: each child is then described relative to the folder's handle, one statx a child, instead of a
+        // FileSystemInfo whose stat, refresh and readlink each walk /proc/self/fd/N again (most of a listing's cost before).
+        using var names = new FileSystemEnumerable<string>(folder, (ref FileSystemEntry entry) => entry.FileName.ToString(), options).GetEnumerator();
+        var first = new List<string>();
+        while (first.Count <= sortLimit && names.MoveNext())
+        {
+            Interlocked.Increment(ref _namesRead);
+            first.Add(names.Current);
+        }
+        if (first.Count <= sortLimit)
+        {
+            first.Sort(StringComparer.Ordinal);
+        }
+        for (int i = 0; i < first.Count; i++)
+        {
+            string name = first[i];
+            // Let go of each name once it is sent: a deep recursive listing holds one such list per level.
+            first[i] = null!;
+            yield return name;
+        }
+        first.Clear();
+        while (names.MoveNext())
+        {
+            Interlocked.Increment(ref _namesRead);
+            yield return names.Current;
         }
     }
 
