@@ -37,6 +37,31 @@ public class MakeFolderTests
     }
 
     [Fact]
+    public async Task MakeFolder_ManyClientsOneNameAtOnce_ExactlyOneMakesItTheOthersHearAlreadyExists()
+    {
+        await using var server = await TestServer.StartAsync();
+        var clients = new List<RawClient>();
+        for (int i = 0; i < 8; i++)
+        {
+            clients.Add(await server.ConnectAsync());
+        }
+        try
+        {
+            for (int round = 0; round < 200; round++)
+            {
+                var answers = await Task.WhenAll(clients.Select(c => c.RequestAsync(new MakeFolderRequest($"race/{round}"))));
+
+                Assert.Single(answers, a => a.Type == FrameType.Ok);
+                Assert.All(answers.Where(a => a.Type != FrameType.Ok), a => Assert.Equal(FtpStatus.AlreadyExists, a.Status));
+            }
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task MakeFolder_ExistingFolderExistingOk_AnswersItsEntry()
     {
         await using var server = await TestServer.StartAsync();

@@ -219,10 +219,13 @@ internal sealed class LocalFolderStore : IFileStore
             // A link that leads nowhere: the name is taken by something that is not a folder.
             throw StoreErrors.AlreadyExists(normalized);
         }
-        // mkdir never follows a link put there meanwhile, so nothing is made outside; the pin refuses where it leads.
-        Directory.CreateDirectory(folder);
-        using var made = _jail.PinInside(folder, normalized) ?? throw StoreErrors.NotFound(normalized);
-        return Task.FromResult(made.Describe(normalized));
+        // mkdir never follows a link put there meanwhile, so nothing is made outside; the pin refuses where it leads. A
+        // folder another request made since the check above is that request's: this one hears AlreadyExists.
+        bool made = AtomicMakeFolder.TryCreate(folder);
+        using var pinned = _jail.PinInside(folder, normalized) ?? throw StoreErrors.NotFound(normalized);
+        return made || (existingOk && Directory.Exists(pinned.Path))
+            ? Task.FromResult(pinned.Describe(normalized))
+            : throw StoreErrors.AlreadyExists(normalized);
     }
 
     /// <inheritdoc />
