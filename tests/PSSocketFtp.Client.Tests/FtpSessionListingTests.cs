@@ -62,12 +62,24 @@ public class FtpSessionListingTests
         });
         using var session = await FtpSession.ConnectAsync(server.Options(_clock)).Soon();
         var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int batches = 0;
 
-        var listing = session.ListInBatchesAsync("/", recurse: false, batch => ++batches == 1 ? taken.Task : Task.CompletedTask);
-        await Task.Delay(100);
+        var listing = session.ListInBatchesAsync("/", recurse: false, batch =>
+        {
+            if (Interlocked.Increment(ref batches) != 1)
+            {
+                return Task.CompletedTask;
+            }
+            firstSeen.SetResult();
+            return taken.Task;
+        });
+        // Waits for the first batch however busy the machine is; the pause after it only gives a listing that read on
+        // regardless the time to show it (a correct one never hands over the second batch here, so it cannot flake).
+        await firstSeen.Task.Soon();
+        await Task.Delay(50);
 
-        Assert.Equal(1, batches);
+        Assert.Equal(1, Volatile.Read(ref batches));
         Assert.False(listing.IsCompleted);
         taken.SetResult();
         Assert.Equal(2, await listing.Soon());
