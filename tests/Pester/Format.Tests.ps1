@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # The format views in 80 columns, one output type at a time, against the real server: no line longer than 80, no header
 # or value cut to '…' (a long path wraps instead), and durations a person reads ('0.42 s'), not a raw TimeSpan.
+# Also New-FtpItem's -LiteralPath, the other PowerShell convention of issue #13 item 8.
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
@@ -123,5 +124,24 @@ Describe 'The format views in 80 columns' {
         } finally {
             $srv | Stop-FtpSocketServer
         }
+    }
+}
+
+Describe 'New-FtpItem -LiteralPath, as every cmdlet that takes remote paths has it' {
+    It 'creates a folder whose name has brackets, taken as they are' {
+        $item = New-FtpItem -LiteralPath '/literal/[nightly]' -ItemType Directory
+        $item.FullName | Should -Be '/literal/[nightly]'
+        Test-Path -LiteralPath (Join-Path $Server.Root 'literal/[nightly]') -PathType Container | Should -BeTrue
+    }
+
+    It 'binds a piped string to -Path and Get-FtpItem''s output by FullName to -LiteralPath' {
+        ('/literal/piped' | New-FtpItem -ItemType Directory).FullName | Should -Be '/literal/piped'
+        $again = Get-FtpItem /literal | New-FtpItem -ItemType Directory -Force
+        $again.FullName | Sort-Object | Should -Be '/literal/[nightly]', '/literal/piped'
+    }
+
+    It 'takes -Path or -LiteralPath, not both' {
+        (Get-Command New-FtpItem).ParameterSets.Name | Sort-Object | Should -Be 'LiteralPath', 'Path'
+        { New-FtpItem -Path /a -LiteralPath /b -ItemType Directory -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousParameterSet,*'
     }
 }
