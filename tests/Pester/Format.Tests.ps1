@@ -45,7 +45,8 @@ Describe 'The format views in 80 columns' {
     It 'Get-FtpItem looks like Get-ChildItem: Mode, LastWriteTime, Length, Name, one space between columns' {
         $text = Get-Fitted (Get-FtpItem $RemoteFolder)
         $lines = $text -split '\r?\n' | Where-Object { $_.Trim() }
-        $lines | Should -Contain "    Directory: $RemoteFolder"
+        # The heading as Get-ChildItem's: indented by four, one blank line either side.
+        $text | Should -Match "^\r?\n    Directory: $([regex]::Escape($RemoteFolder))\r?\n\r?\nMode "
         $header = $lines | Where-Object { $_ -match 'Mode' }
         $header | Should -Match '^Mode\s+LastWriteTime\s+Length Name$'
         $row = $lines | Where-Object { $_ -like '-a---*' }
