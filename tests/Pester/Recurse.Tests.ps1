@@ -7,8 +7,6 @@ BeforeAll {
     Import-Module $ModuleManifest -Force
     $script:Server = Start-TestServer
     $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
-
-    function Get-ServerPath([string] $RemotePath) { Join-Path $Server.Root $RemotePath.TrimStart('/') }
 }
 
 AfterAll {

@@ -8,8 +8,6 @@ BeforeAll {
     $script:Server = Start-TestServer
     $null = Connect-FtpSocket 127.0.0.1 -Port $Server.Port
 
-    function Get-ServerPath([string] $RemotePath) { Join-Path $Server.Root $RemotePath.TrimStart('/') }
-
     # The records as 'Action Reason relative/path', sorted, for comparing whole runs.
     function Format-Records($Records) { @($Records | ForEach-Object { "$($_.Action) $($_.Reason) $($_.RelativePath)" }) }
 }

@@ -133,6 +133,11 @@ function Stop-TestProxy($Proxy) {
     Remove-Item -LiteralPath $Proxy.Log, $Proxy.Error -Force -ErrorAction SilentlyContinue
 }
 
+function Get-ServerPath([string] $RemotePath) {
+    <# Where the file's own test server (its $Server) keeps the remote path. #>
+    Join-Path $Server.Root $RemotePath.TrimStart('/')
+}
+
 function Get-Tree([string] $Folder, [switch] $WithTime) {
     <#
     Each item below a folder as 'relative/path' (folders end with '/') and, for files, its SHA256 (and with -WithTime
