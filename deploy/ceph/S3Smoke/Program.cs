@@ -1,12 +1,14 @@
 // S3Smoke: checks that an S3 endpoint (Ceph's radosgw from deploy/ceph/start-ceph.sh) does, through the AWS SDK and
 // with the settings the server's S3 store will use, each operation that store needs: put, a 3-part multipart upload,
-// ranged get, list with prefix and delimiter, conditional put (If-None-Match: *), copy and delete.
+// ranged get, list with prefix and delimiter, conditional put and multipart complete (If-None-Match: *), copy and
+// delete.
 //
 //   dotnet run --project deploy/ceph/S3Smoke -- [--state DIR] [--endpoint URL] [--bucket NAME] [--credentials FILE]
 //
 // By default it reads DIR/s3.env (DIR: --state, else PSSOCKETFTP_CEPH_DIR, else /var/tmp/pssocketftp-ceph), which
 // start-ceph.sh writes. The keys are only ever read from the credentials file. Prints one line per check and exits
-// 1 when one failed. Whether If-None-Match is honoured is a finding, not a failure: it says so either way.
+// 1 when one failed. Whether If-None-Match is honoured is a finding, not a failure: it says so either way (but a
+// put that honours it must let exactly one of several racing puts win).
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -176,6 +178,43 @@ await Check("conditional put", async () =>
     return conditionalPut + $" (first ETag {first.ETag})";
 });
 
+var conditionalComplete = "not checked";
+await Check("conditional complete", async () =>
+{
+    // A large upload ends with CompleteMultipartUpload, not a put: does If-None-Match: * hold there too?
+    async Task<string> Upload(string key, string text)
+    {
+        var init = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key });
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket, Key = key, UploadId = init.UploadId, PartNumber = 1,
+            InputStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
+        });
+        try
+        {
+            await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = bucket, Key = key, UploadId = init.UploadId, PartETags = [new PartETag(1, part.ETag)], IfNoneMatch = "*",
+            });
+            return "completed";
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = init.UploadId });
+            return "412";
+        }
+    }
+    var key = prefix + "once-multipart.txt";
+    var first = await Upload(key, "first");
+    Expect(first == "completed", "the first conditional complete of a new key was refused");
+    var second = await Upload(key, "second");
+    var now = System.Text.Encoding.UTF8.GetString(await ReadAll(await s3.GetObjectAsync(bucket, key)));
+    conditionalComplete = second == "412"
+        ? "honoured: completing onto an existing key got 412"
+        : $"IGNORED: completing onto an existing key succeeded, the object now reads \"{now}\"";
+    return conditionalComplete;
+});
+
 await Check("copy", async () =>
 {
     var r = await s3.CopyObjectAsync(new CopyObjectRequest
@@ -207,6 +246,7 @@ await Check("delete", async () =>
 });
 
 Console.WriteLine($"conditional put (If-None-Match: *): {conditionalPut}");
+Console.WriteLine($"conditional multipart complete (If-None-Match: *): {conditionalComplete}");
 Console.WriteLine(failures == 0 ? "S3Smoke: all checks passed" : $"S3Smoke: {failures} check(s) failed");
 return failures == 0 ? 0 : 1;
 
