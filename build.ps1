@@ -8,14 +8,17 @@
            built module and a real server process, and ends with one line "N passed, N failed".
     Package: a Release build packed into artifacts/packages: the module as PSSocketFtp.<version>.nupkg (for
            Install-PSResource from a repository holding it) and the server as the .NET tool
-           PSSocketFtp.Server.<version>.nupkg (command pssocketftp-server). Needs no network.
+           PSSocketFtp.Server.<version>.nupkg (command pssocketftp-server); on Linux x64 also the native server,
+           pssocketftp-server-<version>-linux-x64.tar.gz. Needs no network.
+    NativeServer: the server compiled ahead of time (Native AOT) for Linux x64, one file that needs no .NET runtime,
+           into artifacts/server/linux-x64/pssocketftp-server.
     Clean: removes build output.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'NativeServer', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -32,6 +35,11 @@ $solution = Join-Path $repo 'PSSocketFtp.sln'
 function Invoke-Native([string] $What, [scriptblock] $Command) {
     & $Command
     if ($LASTEXITCODE -ne 0) { throw "$What failed with exit code $LASTEXITCODE." }
+}
+
+function ConvertTo-MSBuildPath([string] $Path) {
+    # Escaped as MSBuild escapes (%XX), so that a repository path with ; $ @ % or the like stays one literal path.
+    [regex]::Replace($Path, "[%;`$@'()*?,]", { '%{0:X2}' -f [int][char]$args[0].Value })
 }
 
 function Invoke-SolutionBuild {
@@ -93,9 +101,7 @@ function Invoke-Package {
     $module = Join-Path $staging 'PSSocketFtp'
     Remove-Item -LiteralPath $packages, $staging -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $packages, $staging | Out-Null
-    # Escaped as MSBuild escapes (%XX), so that a repository path with ; $ @ % or the like stays one literal path.
-    $escaped = [regex]::Replace($module + [IO.Path]::DirectorySeparatorChar, "[%;`$@'()*?,]", { '%{0:X2}' -f [int][char]$args[0].Value })
-    $layout = "-p:ModuleOutputPath=$escaped"
+    $layout = "-p:ModuleOutputPath=$(ConvertTo-MSBuildPath ($module + [IO.Path]::DirectorySeparatorChar))"
     # The help compiler builds the cmdlets first and writes the compiled help into the layout; the server copies
     # itself into the layout's server/ folder.
     foreach ($project in 'build/PSSocketFtp.HelpCompiler', 'src/PSSocketFtp.Server') {
@@ -118,7 +124,37 @@ function Invoke-Package {
         Unregister-PSResourceRepository -Name $name
     }
     Get-ChildItem -LiteralPath $repository -Filter 'PSSocketFtp.*.nupkg' | Move-Item -Destination $packages
-    Get-ChildItem -LiteralPath $packages -Filter *.nupkg | ForEach-Object { Write-Host "$($_.FullName) ($([math]::Round($_.Length / 1KB)) KiB)" }
+
+    # On Linux x64 the native server too, one file to deploy on a host without the .NET runtime.
+    if (Test-NativeServerPlatform) {
+        $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $repo 'Directory.Build.props'))).Project.PropertyGroup[0].Version
+        $native = Invoke-NativeServer
+        Invoke-Native 'tar' { tar -czf (Join-Path $packages "pssocketftp-server-$version-linux-x64.tar.gz") -C $native pssocketftp-server }
+    }
+    Get-ChildItem -LiteralPath $packages -File | ForEach-Object { Write-Host "$($_.FullName) ($([math]::Round($_.Length / 1KB)) KiB)" }
+}
+
+function Test-NativeServerPlatform {
+    $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
+}
+
+function Invoke-NativeServer {
+    <#
+    The server compiled ahead of time (Native AOT) into artifacts/server/linux-x64/pssocketftp-server: it needs no .NET
+    runtime, starts in a fraction of the time and holds under half the memory of the framework-dependent one
+    (docs/performance.md, "Memory"). Returns the folder.
+    #>
+    if (-not (Test-NativeServerPlatform)) { throw 'The native server is built for Linux x64 only, on Linux x64.' }
+    $native = Join-Path $artifacts 'server/linux-x64'
+    Remove-Item -LiteralPath $native -Recurse -Force -ErrorAction SilentlyContinue
+    # Built apart (BaseOutputPath), so that no native build lands beside the server the module carries.
+    $bin = ConvertTo-MSBuildPath (Join-Path $artifacts 'server/bin/')
+    Invoke-Native 'dotnet publish (native server)' {
+        dotnet publish (Join-Path $repo 'src/PSSocketFtp.Server') -c Release -r linux-x64 -nologo -p:NativeServer=true "-p:BaseOutputPath=$bin" -o $native | Out-Host
+    }
+    Move-Item -LiteralPath (Join-Path $native 'PSSocketFtp.Server') -Destination (Join-Path $native 'pssocketftp-server')
+    Write-Host (Join-Path $native 'pssocketftp-server')
+    $native
 }
 
 function Invoke-Clean {
@@ -130,5 +166,6 @@ switch ($Task) {
     'Build' { Invoke-SolutionBuild }
     'Test' { Invoke-AllTests }
     'Package' { Invoke-Package }
+    'NativeServer' { $null = Invoke-NativeServer }
     'Clean' { Invoke-Clean }
 }

@@ -13,7 +13,9 @@
       and Get-FtpItem | Receive-FtpFile; ours also through the test proxy with 10 ms each way, where one request at
       a time would cap at 50 files/s); listing a folder (curl as a whole process and ftplib vs
       Get-FtpItem); many sessions at once (ftplib threads vs ForEach-Object -Parallel) with each server's
-      peak RSS; Import-Module over a bare pwsh start.
+      peak RSS; ours holding -IdleSessions idle sessions; Import-Module over a bare pwsh start.
+    Our server is the native one (-Server Native, ./build.ps1 -Task NativeServer), as a Linux host would run it;
+    -Server Framework runs the framework-dependent one the module carries, on the dotnet host.
     Every copy is checked (size and content, cmp / diff -r); a mismatch fails that tool's row.
     Before each timed transfer of a new big file a file of the same size is written and deleted, for every
     tool alike: this VM hands freed memory back to its host and writing into such memory is ~10x slower.
@@ -31,7 +33,11 @@ param(
     [ValidateRange(1, 1000000)] [int] $ListCount = 10000,
     [ValidateRange(1, 500)] [int] $Sessions = 100,
     [ValidateRange(1, 64)] [int] $SessionMB = 1,
+    [ValidateRange(1, 5000)] [int] $IdleSessions = 1000,
     [string] $JsonPath,
+    # Native: the server compiled ahead of time (./build.ps1 -Task NativeServer), what a Linux host would run;
+    # Framework: the framework-dependent PSSocketFtp.Server.dll on the dotnet host, as the module carries it.
+    [ValidateSet('Native', 'Framework')] [string] $Server = 'Native',
     [switch] $SkipInstall,
     [switch] $SkipBuild
 )
@@ -176,8 +182,19 @@ try {
         $null = Invoke-Native 'dotnet build' { dotnet build (Join-Path $repo 'PSSocketFtp.sln') -c Release -nologo }
     }
     $modulePath = Join-Path $repo 'artifacts/module/PSSocketFtp/PSSocketFtp.psd1'
-    $serverDll = (Get-ChildItem -LiteralPath (Join-Path $repo 'src/PSSocketFtp.Server/bin/Release') -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
-    if (-not $serverDll) { throw 'No Release build of the server; run without -SkipBuild.' }
+    if ($Server -eq 'Native') {
+        if (-not $SkipBuild) {
+            Write-Step 'build.ps1 -Task NativeServer'
+            $null = Invoke-Native 'build.ps1 -Task NativeServer' { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $repo 'build.ps1') -Task NativeServer }
+        }
+        $serverCommand = @(Join-Path $repo 'artifacts/server/linux-x64/pssocketftp-server')
+        if (-not (Test-Path -LiteralPath $serverCommand[0])) { throw 'No native server; run without -SkipBuild, or with -Server Framework.' }
+    } else {
+        $serverDll = (Get-ChildItem -LiteralPath (Join-Path $repo 'src/PSSocketFtp.Server/bin/Release') -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
+        if (-not $serverDll) { throw 'No Release build of the server; run without -SkipBuild.' }
+        $serverCommand = 'dotnet', $serverDll
+    }
+    $notes.Add("Our server: $Server ($($serverCommand -join ' ')).")
 
     # Local data: the big file, the small files, one file per session.
     Write-Step "preparing data in $work ($SizeMB MiB, $SmallFiles x 4 KiB, $ListCount entries, $Sessions x $SessionMB MiB)"
@@ -253,7 +270,7 @@ secure_chroot_dir=/var/run/vsftpd/empty
 
     $r = New-ServerRoot 'ours' $null
     $port = Get-FreePort
-    $p = Start-Server 'PSSocketFtp' 'dotnet' @($serverDll, '--root', $r.Root, '--port', $port, '--bind', '127.0.0.1', '--PSSocketFtp:MaxConnectionsPerAddress', '1000') $port $logs
+    $p = Start-Server 'PSSocketFtp' $serverCommand[0] (@($serverCommand | Select-Object -Skip 1) + @('--root', $r.Root, '--port', $port, '--bind', '127.0.0.1', '--PSSocketFtp:MaxConnectionsPerAddress', ($IdleSessions + 100), '--PSSocketFtp:MaxConnections', ($IdleSessions + 100))) $port $logs
     $ours = $r + @{ Port = $port; Process = $p }
 
     Import-Module $modulePath
@@ -294,6 +311,7 @@ secure_chroot_dir=/var/run/vsftpd/empty
         sessRate  = @{ Label = "$Sessions sessions x $SessionMB MiB at once, transfer rate"; Unit = 'MB/s'; Higher = $true; Peer = 'ftplib threads'; Ours = 'ForEach-Object -Parallel' }
         sessTime  = @{ Label = "$Sessions sessions x $SessionMB MiB at once, total time"; Unit = 'ms'; Higher = $false }
         sessRss   = @{ Label = "server peak RSS during those sessions"; Unit = 'MiB'; Higher = $false }
+        idleRss   = @{ Label = "server RSS with $IdleSessions idle sessions (ours only)"; Unit = 'MiB'; Higher = $false; Ours = 'Connect-FtpSocket' }
         import    = @{ Label = 'Import-Module over a bare pwsh start'; Unit = 'ms'; Higher = $false }
     }
     function Add-Result([string] $Row, [string] $Tool, $Value) {
@@ -467,6 +485,21 @@ secure_chroot_dir=/var/run/vsftpd/empty
         }
     }
 
+    function Measure-Idle {
+        # Connections that logged in and wait, as scheduled jobs leave them: what each costs the server to hold.
+        Invoke-Measure 'idleRss' 'PSSocketFtp' {
+            $idle = [System.Collections.Generic.List[object]]::new()
+            try {
+                for ($k = 0; $k -lt $IdleSessions; $k++) { $idle.Add((Connect-FtpSocket -ComputerName 127.0.0.1 -Port $ours.Port -NoDefault)) }
+                Start-Sleep -Seconds 1
+                $rss = [double](((Get-Content -LiteralPath "/proc/$($ours.Process.Id)/status") -match '^VmRSS:' -replace '\D') -join '') / 1024
+                Add-Result 'idleRss' 'PSSocketFtp' $rss
+            } finally {
+                $idle | ForEach-Object { Disconnect-FtpSocket -Session $_ }
+            }
+        }
+    }
+
     function Measure-Import {
         Invoke-Measure 'import' 'PSSocketFtp' {
             Push-Location $repo
@@ -503,6 +536,7 @@ secure_chroot_dir=/var/run/vsftpd/empty
                 & $scenario $tool
             }
         }
+        Measure-Idle
         Measure-Import
     }
 
@@ -541,7 +575,7 @@ secure_chroot_dir=/var/run/vsftpd/empty
     $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $JsonPath)
     [ordered]@{
         date = (Get-Date).ToUniversalTime().ToString('o'); commit = (git -C $repo rev-parse HEAD 2>$null)
-        parameters = [ordered]@{ Runs = $Runs; SizeMB = $SizeMB; SmallFiles = $SmallFiles; ListCount = $ListCount; Sessions = $Sessions; SessionMB = $SessionMB }
+        parameters = [ordered]@{ Runs = $Runs; SizeMB = $SizeMB; SmallFiles = $SmallFiles; ListCount = $ListCount; Sessions = $Sessions; SessionMB = $SessionMB; IdleSessions = $IdleSessions; Server = $Server }
         rows = $table
         raw = $results.Keys | Sort-Object | ForEach-Object { [ordered]@{ key = $_; values = if ($results[$_] -is [string]) { $results[$_] } else { $results[$_].ToArray() } } }
         notes = $notes

@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # The packages of `./build.ps1 -Task Package`, used as a new user would: the module from a repository into an empty
-# module path, imported in a fresh pwsh that starts the server the module carries; the server as a .NET tool.
+# module path, imported in a fresh pwsh that starts the server the module carries; the server as a .NET tool; on
+# Linux x64 the native server, which the module drives through users, TLS and a transfer.
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
@@ -167,6 +168,43 @@ Describe 'The server tool' {
         } finally {
             if (-not $server.HasExited) { $server.Kill($true) }
             $server.Dispose()
+        }
+    }
+
+    It 'leaves a native server for linux-x64 that needs no runtime and serves users over TLS' -Skip:(-not ($IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64')) {
+        $archive = Join-Path $Packages "pssocketftp-server-$Version-linux-x64.tar.gz"
+        $archive | Should -Exist
+        $native = Join-Path $TestDrive 'native'
+        New-Item -ItemType Directory -Path $native | Out-Null
+        & tar -xzf $archive -C $native
+        $LASTEXITCODE | Should -Be 0
+        (Get-ChildItem -LiteralPath $native).Name | Should -Be 'pssocketftp-server'
+        $server = Join-Path $native 'pssocketftp-server'
+
+        # The same checks a user would make of a deployed server: add a user, start with TLS, log in, round-trip a file.
+        $users = Join-Path $TestDrive 'users.txt'
+        $add = 'secret-Pa55' | & $server add-user alice --users $users 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "add-user said: $add"
+        $certificate = New-TestCertificate (Join-Path $TestDrive 'server.pfx')
+        $saved = $env:PSSOCKETFTP_SERVER
+        $env:PSSOCKETFTP_SERVER = $server
+        try {
+            $running = Start-TestServer -ArgumentList '--users', $users, '--certificate', $certificate.Path, '--certificate-password', $certificate.Password
+        } finally {
+            $env:PSSOCKETFTP_SERVER = $saved
+        }
+        try {
+            Import-Module $ModuleManifest
+            $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'secret-Pa55' -AsPlainText -Force))
+            $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $running.Port -Credential $credential -CertificateThumbprint $certificate.Thumbprint -NoDefault
+            $file = Join-Path $TestDrive 'native.bin'
+            [IO.File]::WriteAllBytes($file, [byte[]](1..200 | ForEach-Object { $_ % 251 }) * 1000)
+            Send-FtpFile -LiteralPath $file -Destination / -Session $session | Out-Null
+            Receive-FtpFile -Path /native.bin -Destination (Join-Path $TestDrive 'back.bin') -Session $session | Out-Null
+            (Get-FileHash (Join-Path $TestDrive 'back.bin')).Hash | Should -Be (Get-FileHash $file).Hash
+            Disconnect-FtpSocket -Session $session
+        } finally {
+            Stop-TestServer $running
         }
     }
 }

@@ -11,7 +11,8 @@ BeforeAll {
     function Invoke-Server {
         <# Runs the server's command line with the given arguments (stdin from the pipeline); returns its output and exit code. #>
         param([string[]] $ArgumentList, [Parameter(ValueFromPipeline)] [string] $InputText)
-        $output = $InputText | & dotnet (Get-ServerAssembly) @ArgumentList 2>&1
+        $program, $first = @(Get-ServerCommand)[0], @(Get-ServerCommand | Select-Object -Skip 1)
+        $output = $InputText | & $program @first @ArgumentList 2>&1
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
     }
     function New-Login([string] $User, [string] $Password) {
@@ -22,17 +23,11 @@ BeforeAll {
     $added = 'correct horse' | Invoke-Server -ArgumentList 'add-user', 'alice', '--users', $UsersFile
     if ($added.ExitCode -ne 0) { throw "add-user failed: $($added.Output)" }
 
-    # A self-signed certificate of the test's own, as a PFX with a password.
-    $key = [Security.Cryptography.RSA]::Create(2048)
-    $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $key,
-        [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
-    $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(7))
+    $certificate = New-TestCertificate (Join-Path $Secrets 'server.pfx')
     $script:Thumbprint = $certificate.Thumbprint
-    $script:Pfx = Join-Path $Secrets 'server.pfx'
-    [IO.File]::WriteAllBytes($Pfx, $certificate.Export([Security.Cryptography.X509Certificates.X509ContentType]::Pfx, 'pfx-pw'))
-    $certificate.Dispose(); $key.Dispose()
+    $script:Pfx = $certificate.Path
 
-    $script:Server = Start-TestServer -ArgumentList '--users', $UsersFile, '--certificate', $Pfx, '--certificate-password', 'pfx-pw'
+    $script:Server = Start-TestServer -ArgumentList '--users', $UsersFile, '--certificate', $Pfx, '--certificate-password', $certificate.Password
     $script:Common = @{ ComputerName = '127.0.0.1'; Port = $Server.Port; RetryCount = 0; TimeoutSec = 20 }
 }
 

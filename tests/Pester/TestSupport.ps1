@@ -3,6 +3,7 @@ $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../..'))
 $script:ModuleManifest = if ($env:PSSOCKETFTP_MODULE) { $env:PSSOCKETFTP_MODULE } else { Join-Path $RepoRoot 'artifacts/module/PSSocketFtp/PSSocketFtp.psd1' }
 
 function Get-ServerAssembly {
+    # A framework-dependent PSSocketFtp.Server.dll, or the native server (./build.ps1 -Task Package), which runs the same files.
     if ($env:PSSOCKETFTP_SERVER) { return $env:PSSOCKETFTP_SERVER }
     $found = Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'src/PSSocketFtp.Server/bin') -Recurse -Filter PSSocketFtp.Server.dll -ErrorAction SilentlyContinue |
         Sort-Object LastWriteTime -Descending | Select-Object -First 1
@@ -10,16 +11,22 @@ function Get-ServerAssembly {
     $found.FullName
 }
 
+function Get-ServerCommand {
+    <# The program and first arguments that run the server: 'dotnet <dll>', or the native server on its own. #>
+    $server = Get-ServerAssembly
+    if ($server -like '*.dll') { 'dotnet', $server } else { , $server }
+}
+
 function Start-LoggedProcess {
     <#
-    Starts 'dotnet <ArgumentList>' with its output in <Base>.log and <Base>.err and waits until a line of the log
+    Starts the program that ArgumentList begins with, with the rest as its arguments, its output in <Base>.log and <Base>.err and waits until a line of the log
     matches $Ready; returns the process, that match and the log copies for Stop-LoggedProcess. Not Start-Process: it
     takes redirection paths as wildcards, even relative or escaped ones (a temporary folder with '[' could hold no log),
     and joins its arguments unquoted.
     #>
     param([string] $Base, [string[]] $ArgumentList, [string] $Ready, [string] $What, [TimeSpan] $Timeout)
-    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
+    $info = [Diagnostics.ProcessStartInfo]::new($ArgumentList[0])
+    foreach ($argument in $ArgumentList | Select-Object -Skip 1) { $info.ArgumentList.Add($argument) }
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
@@ -57,7 +64,7 @@ function Start-TestServer {
     param([TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60), [string[]] $ArgumentList = @())
     $root = Join-Path ([IO.Path]::GetTempPath()) ("psftp-pester-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $root | Out-Null
-    $started = Start-LoggedProcess -Base $root -ArgumentList (@((Get-ServerAssembly), '--root', $root, '--port', '0') + $ArgumentList) `
+    $started = Start-LoggedProcess -Base $root -ArgumentList (@(Get-ServerCommand) + @('--root', $root, '--port', '0') + $ArgumentList) `
         -Ready 'listening on (.+):(\d+)' -What 'server' -Timeout $Timeout
     [pscustomobject]@{
         Process = $started.Process
@@ -65,6 +72,24 @@ function Start-TestServer {
         Log     = "$root.log"
         Port    = [int]$started.Match.Groups[2].Value
         Copies  = $started.Copies
+    }
+}
+
+function New-TestCertificate([string] $Path) {
+    <# A self-signed certificate of the test's own, as a PFX with a password at $Path; returns Path, Password, Thumbprint. #>
+    $key = [Security.Cryptography.RSA]::Create(2048)
+    try {
+        $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $key,
+            [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(7))
+        try {
+            [IO.File]::WriteAllBytes($Path, $certificate.Export([Security.Cryptography.X509Certificates.X509ContentType]::Pfx, 'pfx-pw'))
+            [pscustomobject]@{ Path = $Path; Password = 'pfx-pw'; Thumbprint = $certificate.Thumbprint }
+        } finally {
+            $certificate.Dispose()
+        }
+    } finally {
+        $key.Dispose()
     }
 }
 
@@ -104,7 +129,7 @@ function Start-TestProxy {
         [TimeSpan] $Timeout = [TimeSpan]::FromSeconds(60)
     )
     $base = Join-Path ([IO.Path]::GetTempPath()) ("psftp-proxy-" + [guid]::NewGuid().ToString('N'))
-    $arguments = @((Get-FaultProxyAssembly), '--target', "127.0.0.1:$TargetPort", '--seed', $Seed) + $ProxyArgs
+    $arguments = @('dotnet', (Get-FaultProxyAssembly), '--target', "127.0.0.1:$TargetPort", '--seed', $Seed) + $ProxyArgs
     $started = Start-LoggedProcess -Base $base -ArgumentList $arguments -Ready 'proxy listening on 127\.0\.0\.1:(\d+) seed' -What 'proxy' -Timeout $Timeout
     [pscustomobject]@{
         Process = $started.Process

@@ -28,9 +28,11 @@ public sealed partial class FtpServerOptions
     /// <summary>How long a client address's failed logins are remembered (and slow down its next logins, on any connection) after its last failure.</summary>
     public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    // Fields, not properties: what is loaded at start is no setting, and the configuration binder binds properties only.
+
     /// <summary>The users loaded from <see cref="UsersFile"/> at start; null for anonymous access.</summary>
-    internal UserStore? Users { get; set; }
+    internal UserStore? Users;
 
     /// <summary>The certificate loaded from <see cref="Certificate"/> at start; null without TLS.</summary>
-    internal System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate;
 }

@@ -1,0 +1,110 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    The server's memory, framework-dependent and native side by side: at start, at its peak during many sessions
+    uploading at once, and holding many idle sessions (issue 11, "Many clients").
+.DESCRIPTION
+    For each server given, in turn: starts it on a fresh root, reads its RSS at rest (anonymous and file-backed pages
+    apart: the file-backed ones are the mapped runtime and assemblies, shared and reclaimable), then -Sessions
+    sessions each upload one 1 MiB file at once (ForEach-Object -Parallel, started together) and the peak RSS
+    (VmHWM) is read, then the peak is reset and -Idle sessions connect and wait. Not part of CI.
+.EXAMPLE
+    dotnet pwsh bench/Measure-ServerMemory.ps1
+.EXAMPLE
+    dotnet pwsh bench/Measure-ServerMemory.ps1 -Server ./artifacts/server/linux-x64/pssocketftp-server -Sessions 20 -Idle 100
+#>
+[CmdletBinding()]
+param(
+    # Server programs: a PSSocketFtp.Server.dll (run with dotnet) or a native server. Default: the Release build's dll
+    # and artifacts/server/linux-x64/pssocketftp-server (./build.ps1 -Task NativeServer), those that exist.
+    [string[]] $Server,
+    [ValidateRange(1, 500)] [int] $Sessions = 100,
+    [ValidateRange(0, 5000)] [int] $Idle = 1000,
+    [string] $Module
+)
+
+$ErrorActionPreference = 'Stop'
+$repo = Split-Path -Parent $PSScriptRoot
+if (-not $Module) { $Module = Join-Path $repo 'artifacts/module/PSSocketFtp/PSSocketFtp.psd1' }
+if (-not $Server) {
+    $Server = @(
+        (Join-Path $repo 'src/PSSocketFtp.Server/bin/Release/net10.0/PSSocketFtp.Server.dll')
+        (Join-Path $repo 'artifacts/server/linux-x64/pssocketftp-server')
+    ) | Where-Object { Test-Path -LiteralPath $_ }
+    if (-not $Server) { throw 'No server built: dotnet build -c Release, or ./build.ps1 -Task NativeServer.' }
+}
+Import-Module $Module
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ('psftp-memory-' + [guid]::NewGuid().ToString('N'))
+$source = Join-Path $work 'source'
+$null = New-Item -ItemType Directory $source
+$bytes = [byte[]]::new(1MB)
+for ($i = 0; $i -lt $Sessions; $i++) {
+    [Random]::Shared.NextBytes($bytes)
+    [IO.File]::WriteAllBytes((Join-Path $source ('s{0:D4}.bin' -f $i)), $bytes)
+}
+
+function Get-Memory([int] $ProcessId) {
+    $status = Get-Content -LiteralPath "/proc/$ProcessId/status"
+    $kib = @{}
+    foreach ($line in $status) { if ($line -match '^(VmHWM|VmRSS|RssAnon|RssFile):\s+(\d+) kB') { $kib[$Matches[1]] = [int]$Matches[2] } }
+    [pscustomobject]@{ Peak = $kib.VmHWM / 1KB; Rss = $kib.VmRSS / 1KB; Anonymous = $kib.RssAnon / 1KB; File = $kib.RssFile / 1KB }
+}
+
+try {
+    $rows = foreach ($program in $Server) {
+        $root = Join-Path $work ('root-' + [guid]::NewGuid().ToString('N'))
+        $log = Join-Path $work 'server.out'
+        $first = if ($program -like '*.dll') { 'dotnet', @($program) } else { $program, @() }
+        $limits = '--PSSocketFtp:MaxConnections', ($Idle + $Sessions + 10), '--PSSocketFtp:MaxConnectionsPerAddress', ($Idle + $Sessions + 10)
+        $process = Start-Process $first[0] -ArgumentList ($first[1] + @('--root', $root, '--port', '0', '--print-port') + $limits) -RedirectStandardOutput $log -RedirectStandardError (Join-Path $work 'server.err') -PassThru
+        try {
+            $port = 0
+            for ($k = 0; $k -lt 300 -and -not $port; $k++) {
+                Start-Sleep -Milliseconds 100
+                $m = Select-String -LiteralPath $log -Pattern '^PSSOCKETFTP_PORT=(\d+)$' -ErrorAction SilentlyContinue
+                if ($m) { $port = [int]$m.Matches[0].Groups[1].Value }
+            }
+            if (-not $port) { throw "$program did not start: $(Get-Content -Raw -LiteralPath $log)" }
+            Start-Sleep -Seconds 1
+            $atStart = Get-Memory $process.Id
+
+            $files = @(Get-ChildItem -LiteralPath $source -File | ForEach-Object FullName)
+            $barrier = [Threading.Barrier]::new($files.Count)
+            $null = $files | ForEach-Object -ThrottleLimit $files.Count -Parallel {
+                Import-Module $using:Module
+                $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $using:port -NoDefault
+                if (-not ($using:barrier).SignalAndWait(120000)) { throw 'the sessions did not all connect within 120 s' }
+                $null = Send-FtpFile -LiteralPath $_ -Destination / -Session $session
+                Disconnect-FtpSocket -Session $session
+            }
+            $busy = Get-Memory $process.Id
+
+            $idleMemory = $null
+            if ($Idle) {
+                [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM
+                $held = [Collections.Generic.List[object]]::new()
+                try {
+                    for ($k = 0; $k -lt $Idle; $k++) { $held.Add((Connect-FtpSocket -ComputerName 127.0.0.1 -Port $port -NoDefault)) }
+                    Start-Sleep -Seconds 1
+                    $idleMemory = Get-Memory $process.Id
+                } finally {
+                    $held | ForEach-Object { Disconnect-FtpSocket -Session $_ }
+                }
+            }
+            [pscustomobject]@{
+                Server                     = if ($program -like '*.dll') { 'framework-dependent' } else { 'native' }
+                'at start MiB'             = [math]::Round($atStart.Rss, 1)
+                'anon/file MiB'            = '{0:N1} / {1:N1}' -f $atStart.Anonymous, $atStart.File
+                "peak, $Sessions sessions" = [math]::Round($busy.Peak, 1)
+                "$Idle idle MiB"           = if ($idleMemory) { [math]::Round($idleMemory.Rss, 1) }
+                'idle anon/file MiB'       = if ($idleMemory) { '{0:N1} / {1:N1}' -f $idleMemory.Anonymous, $idleMemory.File }
+            }
+        } finally {
+            if (-not $process.HasExited) { $process.Kill(); $process.WaitForExit() }
+        }
+    }
+    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+} finally {
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+}
