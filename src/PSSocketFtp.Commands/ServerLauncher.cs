@@ -19,7 +19,7 @@ internal static class ServerLauncher
 
     private static readonly string ExeSuffix = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? ".exe" : "";
 
-    /// <summary>The server assembly: -ServerPath, else $env:PSSOCKETFTP_SERVER, else server/PSSocketFtp.Server.dll in the module's folder.</summary>
+    /// <summary>The server: -ServerPath, else $env:PSSOCKETFTP_SERVER, else server/PSSocketFtp.Server.dll in the module's folder.</summary>
     public static string FindServer(string? serverPath)
     {
         string path = serverPath
@@ -28,10 +28,17 @@ internal static class ServerLauncher
         if (!File.Exists(path))
         {
             throw new FtpCmdletException("ServerNotFound", ErrorCategory.ObjectNotFound,
-                $"The server '{path}' does not exist. The module carries it in its server folder; -ServerPath or ${ServerVariable} names another PSSocketFtp.Server.dll.");
+                $"The server '{path}' does not exist. The module carries it in its server folder; -ServerPath or ${ServerVariable} names another PSSocketFtp.Server.dll or a native server.");
         }
         return path;
     }
+
+    /// <summary>
+    /// What runs <paramref name="server"/>: the dotnet host with the assembly as its first argument, or, for a native
+    /// server (<c>./build.ps1 -Task NativeServer</c>, any file but a .dll), the server itself.
+    /// </summary>
+    public static (string Program, string[] Leading) CommandFor(string server) =>
+        server.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? (FindDotnet(), new[] { server }) : (server, Array.Empty<string>());
 
     /// <summary>
     /// The dotnet host: $env:DOTNET_HOST_PATH, this process when it is dotnet (pwsh as a dotnet tool), the host beside
@@ -54,10 +61,10 @@ internal static class ServerLauncher
                 "Could not find the dotnet host that runs the server: install the .NET 10 runtime (ASP.NET Core) or SDK, put dotnet on PATH or set $env:DOTNET_ROOT.");
     }
 
-    /// <summary>Starts <c>dotnet &lt;arguments&gt;</c> with standard input, output and error redirected, its output going into <paramref name="output"/> and to <paramref name="onLine"/>.</summary>
-    public static Process Start(string dotnet, IEnumerable<string> arguments, OutputTail output, Action<string>? onLine, IDictionary<string, string>? environment = null)
+    /// <summary>Starts <c>&lt;program&gt; &lt;arguments&gt;</c> (see <see cref="CommandFor"/>) with standard input, output and error redirected, its output going into <paramref name="output"/> and to <paramref name="onLine"/>.</summary>
+    public static Process Start(string program, IEnumerable<string> arguments, OutputTail output, Action<string>? onLine, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(dotnet, string.Join(" ", arguments.Select(Quote)))
+        var info = new ProcessStartInfo(program, string.Join(" ", arguments.Select(Quote)))
         {
             UseShellExecute = false,
             CreateNoWindow = true,

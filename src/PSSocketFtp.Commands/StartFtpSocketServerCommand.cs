@@ -9,7 +9,7 @@ namespace PSSocketFtp.Commands;
 /// <summary>
 /// <para type="synopsis">Starts a real PSSocketFtp server on loopback, for tests: pipe it into Connect-FtpSocket, stop it with Stop-FtpSocketServer.</para>
 /// <para type="description">Runs the server the module carries in its server folder (or -ServerPath, or $env:PSSOCKETFTP_SERVER) with the
-/// dotnet host, which needs the .NET 10 runtime with ASP.NET Core (the .NET 10 SDK has it). The server listens on 127.0.0.1, on a free port
+/// dotnet host, which needs the .NET 10 runtime with ASP.NET Core (the .NET 10 SDK has it); a native server given by -ServerPath runs on its own. The server listens on 127.0.0.1, on a free port
 /// unless -Port, and serves -Root (created when missing; without -Root a new temporary folder, deleted when the server stops). It stops
 /// when Stop-FtpSocketServer stops it, and when this PowerShell process ends in any way.</para>
 /// </summary>
@@ -65,8 +65,8 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
     [Parameter(HelpMessage = "The password of the PFX file that -Certificate names.")]
     public System.Security.SecureString? CertificatePassword { get; set; }
 
-    /// <summary>The PSSocketFtp.Server.dll to run instead of the module's own.</summary>
-    [Parameter(HelpMessage = "The PSSocketFtp.Server.dll to run instead of the one in the module's server folder ($env:PSSOCKETFTP_SERVER does the same).")]
+    /// <summary>The server to run instead of the module's own: a PSSocketFtp.Server.dll, or a native server (pssocketftp-server, from ./build.ps1 -Task NativeServer or the linux-x64 package).</summary>
+    [Parameter(HelpMessage = "The server to run instead of the one in the module's server folder: a PSSocketFtp.Server.dll, or a native pssocketftp-server ($env:PSSOCKETFTP_SERVER does the same).")]
     [ValidateNotNullOrEmpty]
     public string? ServerPath { get; set; }
 
@@ -93,13 +93,12 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
 
     private FtpServerInstance StartServer()
     {
-        string server = ServerLauncher.FindServer(ServerPath is null ? null : ResolveFileSystemPath(ServerPath));
-        string dotnet = ServerLauncher.FindDotnet();
+        var (program, leading) = ServerLauncher.CommandFor(ServerLauncher.FindServer(ServerPath is null ? null : ResolveFileSystemPath(ServerPath)));
         bool temporaryRoot = Root is null;
         string root = Root is null
             ? Path.Combine(Path.GetTempPath(), "psftp-server-" + Guid.NewGuid().ToString("N"))
             : ResolveFileSystemPath(Root);
-        var arguments = new List<string> { server, "--root", root, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--stop-on-input-end", "--print-port" };
+        var arguments = new List<string>(leading) { "--root", root, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--stop-on-input-end", "--print-port" };
         var environment = new Dictionary<string, string>();
         string? state = null;
         string? thumbprint = null;
@@ -113,7 +112,7 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
             if (Credential is not null && Credential != PSCredential.Empty)
             {
                 string users = Path.Combine(state!, "users");
-                AddUser(dotnet, server, users);
+                AddUser(program, leading, users);
                 arguments.AddRange(new[] { "--users", users });
             }
             if (Certificate is not null)
@@ -125,8 +124,8 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
                 arguments.AddRange(new[] { "--certificate", copy });
                 environment[CertificatePasswordVariable] = password;
             }
-            WriteVerbose($"Starting '{dotnet}' {string.Join(" ", arguments.Select(ServerLauncher.Quote))}");
-            var instance = Run(dotnet, arguments, environment, root, temporaryRoot, state, thumbprint);
+            WriteVerbose($"Starting '{program}' {string.Join(" ", arguments.Select(ServerLauncher.Quote))}");
+            var instance = Run(program, arguments, environment, root, temporaryRoot, state, thumbprint);
             WriteVerbose($"The server (process {instance.ProcessId}) listens on {instance} and serves '{instance.Root}'.");
             return instance;
         }
@@ -137,12 +136,12 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
         }
     }
 
-    private FtpServerInstance Run(string dotnet, List<string> arguments, Dictionary<string, string> environment, string root, bool temporaryRoot, string? state, string? thumbprint)
+    private FtpServerInstance Run(string program, List<string> arguments, Dictionary<string, string> environment, string root, bool temporaryRoot, string? state, string? thumbprint)
     {
         var output = new OutputTail();
         int port = 0;
         using var ready = new ManualResetEvent(false);
-        var process = ServerLauncher.Start(dotnet, arguments, output, line =>
+        var process = ServerLauncher.Start(program, arguments, output, line =>
         {
             var match = PortLine.Match(line);
             if (match.Success && port == 0)
@@ -182,10 +181,10 @@ public sealed class StartFtpSocketServerCommand : PSCmdlet
     }
 
     /// <summary>Writes the users file with the server's add-user command; the password goes to it on standard input.</summary>
-    private void AddUser(string dotnet, string server, string users)
+    private void AddUser(string program, string[] leading, string users)
     {
         var output = new OutputTail();
-        using var process = ServerLauncher.Start(dotnet, new[] { server, "add-user", Credential!.UserName, "--users", users }, output, onLine: null);
+        using var process = ServerLauncher.Start(program, leading.Concat(new[] { "add-user", Credential!.UserName, "--users", users }), output, onLine: null);
         process.StandardInput.WriteLine(Credential.GetNetworkCredential().Password);
         process.StandardInput.Close();
         if (!process.WaitForExit(StartTimeoutSec * 1000))

@@ -181,22 +181,15 @@ Describe 'The server tool' {
         (Get-ChildItem -LiteralPath $native).Name | Should -Be 'pssocketftp-server'
         $server = Join-Path $native 'pssocketftp-server'
 
-        # The same checks a user would make of a deployed server: add a user, start with TLS, log in, round-trip a file.
-        $users = Join-Path $TestDrive 'users.txt'
-        $add = 'secret-Pa55' | & $server add-user alice --users $users 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because "add-user said: $add"
+        # Started by the module's Start-FtpSocketServer -ServerPath, with a user (its add-user) and TLS; then a round trip.
+        Import-Module $ModuleManifest
+        $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'secret-Pa55' -AsPlainText -Force))
         $certificate = New-TestCertificate (Join-Path $TestDrive 'server.pfx')
-        $saved = $env:PSSOCKETFTP_SERVER
-        $env:PSSOCKETFTP_SERVER = $server
+        $running = Start-FtpSocketServer -ServerPath $server -Root (Join-Path $TestDrive 'native-root') -Credential $credential `
+            -Certificate $certificate.Path -CertificatePassword (ConvertTo-SecureString $certificate.Password -AsPlainText -Force)
         try {
-            $running = Start-TestServer -ArgumentList '--users', $users, '--certificate', $certificate.Path, '--certificate-password', $certificate.Password
-        } finally {
-            $env:PSSOCKETFTP_SERVER = $saved
-        }
-        try {
-            Import-Module $ModuleManifest
-            $credential = [pscredential]::new('alice', (ConvertTo-SecureString 'secret-Pa55' -AsPlainText -Force))
-            $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $running.Port -Credential $credential -CertificateThumbprint $certificate.Thumbprint -NoDefault
+            (Get-Process -Id $running.ProcessId).Path | Should -Be $server
+            $session = $running | Connect-FtpSocket -Credential $credential -CertificateThumbprint $certificate.Thumbprint -NoDefault
             $file = Join-Path $TestDrive 'native.bin'
             [IO.File]::WriteAllBytes($file, [byte[]](1..200 | ForEach-Object { $_ % 251 }) * 1000)
             Send-FtpFile -LiteralPath $file -Destination / -Session $session | Out-Null
@@ -204,7 +197,7 @@ Describe 'The server tool' {
             (Get-FileHash (Join-Path $TestDrive 'back.bin')).Hash | Should -Be (Get-FileHash $file).Hash
             Disconnect-FtpSocket -Session $session
         } finally {
-            Stop-TestServer $running
+            $running | Stop-FtpSocketServer
         }
     }
 }
