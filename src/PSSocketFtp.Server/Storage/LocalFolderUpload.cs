@@ -288,7 +288,11 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
 
     private UploadResult MoveOverwriting(string targetFull)
     {
-        File.Move(partial, targetFull, overwrite: true);
+        if (!AtomicRename.TryMoveFile(partial, targetFull, replace: true, out _))
+        {
+            // Refused or not possible here: the portable move, which also says why as it always did.
+            File.Move(partial, targetFull, overwrite: true);
+        }
         return new UploadResult(target, _written, Renamed: false);
     }
 
@@ -336,6 +340,15 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
     /// <exception cref="IOException">The name exists.</exception>
     private void MoveWithoutReplacing(string destination)
     {
+        // Where the kernel can, one atomic step (RENAME_NOREPLACE) and no claim.
+        if (AtomicRename.TryMoveFile(partial, destination, replace: false, out int errno))
+        {
+            return;
+        }
+        if (AtomicRename.IsExists(errno))
+        {
+            throw new IOException($"'{destination}' exists.");
+        }
         new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
         try
         {

@@ -125,13 +125,18 @@ internal sealed class RootJail
             {
                 walked = RemotePath.Combine(walked, segment);
                 string next = ChildOf(current, segment, walked);
-                if (File.Exists(next))
+                // Pinned first: a folder that is there already, as it mostly is, needs no mkdir (and no stat before it).
+                var pinned = PinInside(next, walked);
+                if (pinned is null)
                 {
-                    // Said before CreateDirectory, which would fail on the file with an IOException that names no status.
-                    throw StoreErrors.NotADirectory(walked);
+                    if (File.Exists(next))
+                    {
+                        // Said before CreateDirectory, which would fail on the file with an IOException that names no status.
+                        throw StoreErrors.NotADirectory(walked);
+                    }
+                    Directory.CreateDirectory(next);
+                    pinned = PinInside(next, walked) ?? throw StoreErrors.NotFound(walked);
                 }
-                Directory.CreateDirectory(next);
-                var pinned = PinInside(next, walked) ?? throw StoreErrors.NotFound(walked);
                 current.Dispose();
                 current = pinned;
                 if (!Directory.Exists(current.Path))
@@ -166,6 +171,22 @@ internal sealed class RootJail
         {
             current = Path.Join(current, segment);
             real = Path.Join(real, segment);
+            // One system call for what is not a link, most of every path; a link (or an answer the probe cannot give)
+            // goes the way below.
+            var probe = PinnedItem.TryProbe(current);
+            if (probe is PinnedItem.Probe.Present or PinnedItem.Probe.Missing)
+            {
+                if (!IsServable(real))
+                {
+                    throw Unservable(normalized, real);
+                }
+                if (probe == PinnedItem.Probe.Missing)
+                {
+                    // Nothing below a missing item can be a link.
+                    return real;
+                }
+                continue;
+            }
             var info = new FileInfo(current);
             if (info.LinkTarget is null)
             {
