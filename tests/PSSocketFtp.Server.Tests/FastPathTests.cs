@@ -108,6 +108,99 @@ public sealed class FastPathTests : IDisposable
     }
 
     [Fact]
+    public void FolderForCommit_SameFolderAgain_SameFolderOwnHandle()
+    {
+        Directory.CreateDirectory(Path.Join(Root, "d"));
+        var jail = new RootJail(Root);
+        jail.Resolve("d", out string real);
+
+        using (var first = jail.FolderForCommit("d", real))
+        {
+            Assert.Equal(real, first.RealPath);
+        }
+        // The first one's handle is closed: the second works on a handle of its own.
+        using var second = jail.FolderForCommit("d", real);
+        File.WriteAllText(Path.Join(second.Path, "x"), "x");
+
+        Assert.Equal(real, second.RealPath);
+        Assert.True(File.Exists(Path.Join(Root, "d", "x")));
+    }
+
+    [Fact]
+    public void FolderForCommit_FolderMovedAndSwappedForLinkOutside_NotReusedRefused()
+    {
+        Directory.CreateDirectory(Path.Join(Root, "d"));
+        var jail = new RootJail(Root);
+        jail.Resolve("d", out string real);
+        jail.FolderForCommit("d", real).Dispose();
+
+        Directory.Move(Path.Join(Root, "d"), Path.Join(Root, "moved"));
+        Directory.CreateSymbolicLink(Path.Join(Root, "d"), Outside);
+
+        // Given where the path led before (a caller that walked before the swap): the kept handle no longer reads back
+        // as there, and the walk refuses the link.
+        Assert.Equal(FtpStatus.InvalidPath, Assert.Throws<FtpException>(() => jail.FolderForCommit("d", real)).Status);
+        Assert.Empty(Directory.GetFileSystemEntries(Outside));
+    }
+
+    [Fact]
+    public void FolderForCommit_FolderDeletedAndMadeAgain_TheNewFolder()
+    {
+        Directory.CreateDirectory(Path.Join(Root, "d"));
+        var jail = new RootJail(Root);
+        jail.Resolve("d", out string real);
+        jail.FolderForCommit("d", real).Dispose();
+        Directory.Delete(Path.Join(Root, "d"));
+        Directory.CreateDirectory(Path.Join(Root, "d"));
+
+        using var again = jail.FolderForCommit("d", real);
+        File.WriteAllText(Path.Join(again.Path, "x"), "x");
+
+        Assert.True(File.Exists(Path.Join(Root, "d", "x")));
+    }
+
+    [Fact]
+    public void FolderForCommit_OtherFolder_WalkedTo()
+    {
+        Directory.CreateDirectory(Path.Join(Root, "a"));
+        Directory.CreateDirectory(Path.Join(Root, "b"));
+        var jail = new RootJail(Root);
+        jail.Resolve("a", out string a);
+        jail.Resolve("b", out string b);
+        jail.FolderForCommit("a", a).Dispose();
+
+        using var other = jail.FolderForCommit("b", b);
+
+        Assert.Equal(b, other.RealPath);
+    }
+
+    [Fact]
+    public async Task CommitAsync_TargetIsLinkIntoTheLastCommitsFolder_ReplacesTheLinkNotTheFileItLeadsTo()
+    {
+        var store = new LocalFolderStore(Root, _time);
+        Directory.CreateDirectory(Path.Join(store.Root, "a"));
+        Directory.CreateDirectory(Path.Join(store.Root, "b"));
+        File.WriteAllText(Path.Join(store.Root, "b", "file"), "b's");
+        File.CreateSymbolicLink(Path.Join(store.Root, "a", "file"), "../b/file");
+        await UploadAsync(store, "b", "other", "into b first");
+
+        var result = await UploadAsync(store, "a", "file", "new");
+
+        Assert.Equal("a/file", result.Path);
+        Assert.Equal("b's", File.ReadAllText(Path.Join(store.Root, "b", "file")));
+        Assert.Null(new FileInfo(Path.Join(store.Root, "a", "file")).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(Path.Join(store.Root, "a", "file")));
+    }
+
+    private static async Task<UploadResult> UploadAsync(LocalFolderStore store, string folder, string name, string content)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(content);
+        await using var upload = await store.BeginUploadAsync(new UploadRequest(folder, name, bytes.Length, ConflictMode.Overwrite), default);
+        await upload.WriteAsync(new(bytes), default);
+        return await upload.CommitAsync(null, default);
+    }
+
+    [Fact]
     public void TryMoveFile_ExistingTarget_RefusedWithoutReplaceReplacedWith()
     {
         if (!OperatingSystem.IsLinux())

@@ -152,8 +152,12 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
         // The tree may have changed while the body arrived: check everything again.
         var (_, targetFull) = jail.Resolve(target);
         jail.CheckDestination(target, targetFull, request.Conflict);
-        // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
-        using var folder = jail.CreateFoldersPinned(RemotePath.GetParent(target));
+        // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere
+        // outside: the handle of the last commit's folder when it is still where the folder's path leads now (the
+        // target's own real path would not do: a link in its place leads elsewhere, and the link is what is replaced).
+        string parent = RemotePath.GetParent(target);
+        jail.Resolve(parent, out string parentReal);
+        using var folder = jail.FolderForCommit(parent, parentReal);
         string targetInFolder = jail.ChildOf(folder, RemotePath.GetName(target), target);
         var result = request.Conflict switch
         {

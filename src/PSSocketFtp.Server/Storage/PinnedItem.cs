@@ -20,6 +20,7 @@ internal sealed class PinnedItem : IDisposable
     private const int ELOOP = 40;
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
     private const int AT_EMPTY_PATH = 0x1000;
+    private const int F_DUPFD_CLOEXEC = 1030;
     private const string FdFolder = "/proc/self/fd";
     private int _fd;
 
@@ -61,6 +62,20 @@ internal sealed class PinnedItem : IDisposable
             return null;
         }
         return new PinnedItem(fd, path, real);
+    }
+
+    /// <summary>
+    /// A handle of its own on this same item, when the item is still where it was pinned (<see cref="RealPath"/>, read again
+    /// from the kernel); null when it moved or was deleted, or where nothing is pinned.
+    /// </summary>
+    public PinnedItem? DuplicateIfStillAt()
+    {
+        if (_fd < 0 || new FileInfo(Path).LinkTarget != RealPath)
+        {
+            return null;
+        }
+        int fd = fcntl(_fd, F_DUPFD_CLOEXEC, 0);
+        return fd < 0 ? null : new PinnedItem(fd, $"{FdFolder}/{fd}", RealPath);
     }
 
     /// <summary>Where there is no <c>/proc/self/fd</c>: the path itself, and where the caller found it leads.</summary>
@@ -249,6 +264,9 @@ internal sealed class PinnedItem : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fcntl(int fd, int command, int argument);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
