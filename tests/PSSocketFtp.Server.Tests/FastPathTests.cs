@@ -192,6 +192,48 @@ public sealed class FastPathTests : IDisposable
         Assert.Equal("new", File.ReadAllText(Path.Join(store.Root, "a", "file")));
     }
 
+    [Fact]
+    public async Task Record_JournalDeletedWhileKeptOpen_WrittenToANewJournal()
+    {
+        var store = new LocalFolderStore(Root, _time);
+        string journal = Path.Join(store.Root, ".psftp", "uploads.log");
+        await CommitResumableAsync(store, "first");
+        File.Delete(journal);
+
+        await CommitResumableAsync(store, "second");
+        var restarted = new LocalFolderStore(Root, _time);
+
+        Assert.Null(await restarted.FindCommittedAsync(ResumableRequest("first"), default));
+        Assert.NotNull(await restarted.FindCommittedAsync(ResumableRequest("second"), default));
+    }
+
+    [Fact]
+    public async Task Record_AfterSweepRewroteJournal_AppendedToTheNewOne()
+    {
+        var store = new LocalFolderStore(Root, _time);
+        await CommitResumableAsync(store, "old");
+        _time.Advance(TimeSpan.FromHours(25));
+        await CommitResumableAsync(store, "young");
+        await store.SweepPartialsAsync(TimeSpan.FromHours(24), default);
+
+        await CommitResumableAsync(store, "after");
+        var restarted = new LocalFolderStore(Root, _time);
+
+        Assert.Null(await restarted.FindCommittedAsync(ResumableRequest("old"), default));
+        Assert.NotNull(await restarted.FindCommittedAsync(ResumableRequest("young"), default));
+        Assert.NotNull(await restarted.FindCommittedAsync(ResumableRequest("after"), default));
+        Assert.False(File.Exists(Path.Join(store.Root, ".psftp", "uploads.log.tmp")));
+    }
+
+    private static UploadRequest ResumableRequest(string id) => new("", id + ".bin", 1, ConflictMode.Rename, id);
+
+    private static async Task CommitResumableAsync(LocalFolderStore store, string id)
+    {
+        await using var upload = await store.BeginUploadAsync(ResumableRequest(id), default);
+        await upload.WriteAsync(new(new byte[1]), default);
+        await upload.CommitAsync(null, default);
+    }
+
     private static async Task<UploadResult> UploadAsync(LocalFolderStore store, string folder, string name, string content)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(content);

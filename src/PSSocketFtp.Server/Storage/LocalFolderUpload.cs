@@ -322,7 +322,11 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
         for (int n = 0; ; n++)
         {
             string candidate = n == 0 ? target : LocalFolderStore.DuplicateName(target, n);
-            jail.Resolve(candidate);
+            if (n > 0)
+            {
+                // The target itself was resolved a moment ago, by the commit.
+                jail.Resolve(candidate);
+            }
             string candidateFull = jail.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
             try
             {
