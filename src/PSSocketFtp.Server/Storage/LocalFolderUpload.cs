@@ -152,8 +152,12 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
         // The tree may have changed while the body arrived: check everything again.
         var (_, targetFull) = jail.Resolve(target);
         jail.CheckDestination(target, targetFull, request.Conflict);
-        // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere outside.
-        using var folder = jail.CreateFoldersPinned(RemotePath.GetParent(target));
+        // The file is named inside the checked handle of its folder, so a folder swapped for a link since leads nowhere
+        // outside: the handle of the last commit's folder when it is still where the folder's path leads now (the
+        // target's own real path would not do: a link in its place leads elsewhere, and the link is what is replaced).
+        string parent = RemotePath.GetParent(target);
+        jail.Resolve(parent, out string parentReal);
+        using var folder = jail.FolderForCommit(parent, parentReal);
         string targetInFolder = jail.ChildOf(folder, RemotePath.GetName(target), target);
         var result = request.Conflict switch
         {
@@ -288,7 +292,11 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
 
     private UploadResult MoveOverwriting(string targetFull)
     {
-        File.Move(partial, targetFull, overwrite: true);
+        if (!AtomicRename.TryMoveFile(partial, targetFull, replace: true, out _))
+        {
+            // Refused or not possible here: the portable move, which also says why as it always did.
+            File.Move(partial, targetFull, overwrite: true);
+        }
         return new UploadResult(target, _written, Renamed: false);
     }
 
@@ -314,7 +322,11 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
         for (int n = 0; ; n++)
         {
             string candidate = n == 0 ? target : LocalFolderStore.DuplicateName(target, n);
-            jail.Resolve(candidate);
+            if (n > 0)
+            {
+                // The target itself was resolved a moment ago, by the commit.
+                jail.Resolve(candidate);
+            }
             string candidateFull = jail.ChildOf(folderHandle, RemotePath.GetName(candidate), candidate);
             try
             {
@@ -336,6 +348,15 @@ internal sealed class LocalFolderUpload(RootJail jail, PartialUploads partials, 
     /// <exception cref="IOException">The name exists.</exception>
     private void MoveWithoutReplacing(string destination)
     {
+        // Where the kernel can, one atomic step (RENAME_NOREPLACE) and no claim.
+        if (AtomicRename.TryMoveFile(partial, destination, replace: false, out int errno))
+        {
+            return;
+        }
+        if (AtomicRename.IsExists(errno))
+        {
+            throw new IOException($"'{destination}' exists.");
+        }
         new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
         try
         {

@@ -67,7 +67,10 @@ internal sealed class PartialUploads
         _jail.CheckRoot();
         try
         {
-            _records = _state.Create();
+            var records = _state.Create();
+            // The old journal's handle would go on appending to the file the operator deleted.
+            _records.CloseJournal();
+            _records = records;
         }
         catch (Exception e) when (StateFolder.IsFailure(e))
         {

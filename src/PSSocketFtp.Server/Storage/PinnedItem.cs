@@ -20,6 +20,7 @@ internal sealed class PinnedItem : IDisposable
     private const int ELOOP = 40;
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
     private const int AT_EMPTY_PATH = 0x1000;
+    private const int F_DUPFD_CLOEXEC = 1030;
     private const string FdFolder = "/proc/self/fd";
     private int _fd;
 
@@ -63,6 +64,20 @@ internal sealed class PinnedItem : IDisposable
         return new PinnedItem(fd, path, real);
     }
 
+    /// <summary>
+    /// A handle of its own on this same item, when the item is still where it was pinned (<see cref="RealPath"/>, read again
+    /// from the kernel); null when it moved or was deleted, or where nothing is pinned.
+    /// </summary>
+    public PinnedItem? DuplicateIfStillAt()
+    {
+        if (_fd < 0 || new FileInfo(Path).LinkTarget != RealPath)
+        {
+            return null;
+        }
+        int fd = fcntl(_fd, F_DUPFD_CLOEXEC, 0);
+        return fd < 0 ? null : new PinnedItem(fd, $"{FdFolder}/{fd}", RealPath);
+    }
+
     /// <summary>Where there is no <c>/proc/self/fd</c>: the path itself, and where the caller found it leads.</summary>
     public static PinnedItem? OpenUnpinned(string full, string realPath) =>
         File.Exists(full) || Directory.Exists(full) ? new PinnedItem(-1, full, realPath) : null;
@@ -90,6 +105,64 @@ internal sealed class PinnedItem : IDisposable
             }
         }
     }
+
+    /// <summary>What a path names, its last link not followed, as the jail's walk needs to know it.</summary>
+    internal enum Probe
+    {
+        /// <summary>Nothing is there (or a component on the way is not a folder).</summary>
+        Missing,
+
+        /// <summary>A symbolic link.</summary>
+        Link,
+
+        /// <summary>Anything else: a file, a folder, a FIFO…</summary>
+        Present,
+    }
+
+    // Cleared for good when this libc has no statx or the kernel answers ENOSYS.
+    private static bool s_probeSupported = OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// One statx(2) of <paramref name="path"/> with AT_SYMLINK_NOFOLLOW: whether it is missing, a link, or something else.
+    /// It stands for the three path-based reads (readlink, lstat, stat) of <see cref="FileSystemInfo.LinkTarget"/> and
+    /// <see cref="FileSystemInfo.Exists"/>. Null where the kernel cannot say (not Linux, no statx, or any other error,
+    /// such as EACCES): the caller then asks those the slow way, and fails as it always did.
+    /// </summary>
+    internal static Probe? TryProbe(string path)
+    {
+        if (!s_probeSupported)
+        {
+            return null;
+        }
+        const int AT_FDCWD = -100;
+        const uint STATX_TYPE = 0x1;
+        const int ENOSYS = 38;
+        Span<byte> buffer = stackalloc byte[256];
+        int result;
+        try
+        {
+            result = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, ref MemoryMarshal.GetReference(buffer));
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_probeSupported = false;
+            return null;
+        }
+        if (result != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == ENOSYS)
+            {
+                s_probeSupported = false;
+            }
+            return errno is ENOENT or ENOTDIR ? Probe.Missing : null;
+        }
+        int mode = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.Slice(28)) & 0xF000;
+        return mode == 0xA000 ? Probe.Link : Probe.Present;
+    }
+
+    /// <summary>Turns <see cref="TryProbe"/> off or on again, as where the kernel has no statx (tests only).</summary>
+    internal static void SetProbeSupportedForTests(bool supported) => s_probeSupported = supported && OperatingSystem.IsLinux();
 
     /// <summary>The item as STAT describes it, read from the handle (a path-based read would see the /proc link itself).</summary>
     /// <exception cref="FtpException"><see cref="FtpStatus.AccessDenied"/>: neither a file nor a folder.</exception>
@@ -191,6 +264,9 @@ internal sealed class PinnedItem : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fcntl(int fd, int command, int argument);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
