@@ -71,7 +71,12 @@ internal sealed class DownloadTransfer
             {
                 // Nothing to resume: leave no litter.
                 PartialFiles.TryDelete(partialPath);
-                PartialFiles.TryDelete(partial.SidecarPath);
+                partial.Forget();
+            }
+            else if (!complete)
+            {
+                // Kept for the next run to resume: it needs the record.
+                partial.Persist();
             }
         }
         if (transfer._remoteLastWriteTime is { } time)
@@ -99,8 +104,10 @@ internal sealed class DownloadTransfer
         PartialRecord? record = null;
         if (_partial is not null)
         {
-            record = _partial.Read();
             held = _destination.Length;
+            // An empty partial file (a fresh download's) holds nothing to resume whatever a sidecar says: not reading
+            // one spares every small download a failed open and its exception.
+            record = held > 0 ? _partial.Read() : null;
             if (record is null || held > record.Length)
             {
                 held = 0;
@@ -138,7 +145,7 @@ internal sealed class DownloadTransfer
             await LocalPrefix.HashAsync(connection, _destination, offset, hash, attempt.Token).ConfigureAwait(false);
             if (ready.LastWriteTime is { } time)
             {
-                _partial.Write(new PartialRecord(_remote, length, time));
+                _partial.Write(new PartialRecord(_remote, length, time), inMemory: length - offset < PartialState.InMemoryBelow);
             }
             else
             {

@@ -77,6 +77,10 @@ internal sealed class UploadTransfer
         }
     }
 
+    // Read once per process: on Linux Environment.UserName reads the user database (an open of /etc/passwd) on every
+    // call, which each upload of many small files paid.
+    private static readonly Lazy<string> MachineAndUser = new(() => Environment.MachineName + "\n" + Environment.UserName);
+
     /// <summary>
     /// The id of an upload: the same local file (by path, length and time), the same destination and the same options
     /// on the same machine for the same user give the same id, so running an interrupted upload again resumes it.
@@ -87,8 +91,7 @@ internal sealed class UploadTransfer
         long lastWrite = lastWriteTime.UtcTicks;
         string key = string.Join(
             "\n",
-            Environment.MachineName,
-            Environment.UserName,
+            MachineAndUser.Value,
             fullPath,
             start.ToString(System.Globalization.CultureInfo.InvariantCulture),
             length.ToString(System.Globalization.CultureInfo.InvariantCulture),

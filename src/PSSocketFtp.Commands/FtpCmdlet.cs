@@ -26,6 +26,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     // Retries the session reports while this command runs (on the client's threads), for the pipeline thread to write.
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _retries = new();
     private FtpSession? _watched;
+    private bool? _verboseOn;
 
     /// <summary>The ErrorId of a connection failure; Connect-FtpSocket says ConnectFailed instead.</summary>
     private protected virtual string ConnectionErrorId => "ConnectionLost";
@@ -178,6 +179,17 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
     /// <summary>Whether -WhatIf, or $WhatIfPreference, is in effect.</summary>
     private protected bool WhatIfOn => IsSwitchOn("WhatIf", LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")));
 
+    /// <summary>
+    /// Whether this command's verbose stream is written (-Verbose, or $VerbosePreference other than SilentlyContinue or
+    /// Ignore), read once per command: a verbose line per item costs its text (a stat, a result's description) even
+    /// when PowerShell drops it, which showed in the CPU time per file of a thousand small transfers.
+    /// </summary>
+    private protected bool VerboseOn => _verboseOn ??= IsSwitchOn("Verbose", !IsQuiet(GetVariableValue("VerbosePreference")));
+
+    // A preference that cannot be read as one counts as not quiet: WriteVerbose then decides, as it always did.
+    private static bool IsQuiet(object? preference) =>
+        LanguagePrimitives.TryConvertTo(preference, out ActionPreference value) && value is ActionPreference.SilentlyContinue or ActionPreference.Ignore;
+
     /// <summary>Whether a switch was given and on, else <paramref name="otherwise"/>.</summary>
     private protected bool IsSwitchOn(string name, bool otherwise = false) =>
         MyInvocation.BoundParameters.TryGetValue(name, out var value) ? LanguagePrimitives.IsTrue(value) : otherwise;
@@ -250,6 +262,40 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         return resolved;
     }
 
+    /// <summary>
+    /// <see cref="ResolveLocalPath"/> of a literal path, without PowerShell's path resolution when the path is a file
+    /// system provider path already qualified and normal (the PSPath of Get-ChildItem's output, which binds to
+    /// -LiteralPath): resolving it through SessionState.Path checks the drives (reading the mount table) and cost more
+    /// CPU per file than a small file's whole transfer.
+    /// </summary>
+    private protected string ResolveLiteralLocalPath(string path)
+    {
+        if (path.StartsWith(FileSystemQualifier, StringComparison.OrdinalIgnoreCase))
+        {
+            string rest = path.Substring(FileSystemQualifier.Length);
+            if (System.IO.Path.IsPathRooted(rest) && IsNormalFullPath(rest))
+            {
+                return rest;
+            }
+        }
+        return ResolveLocalPath(path);
+    }
+
+    private const string FileSystemQualifier = @"Microsoft.PowerShell.Core\FileSystem::";
+
+    /// <summary>Whether a path is already full and normal: what PowerShell would resolve it to is itself.</summary>
+    private static bool IsNormalFullPath(string path)
+    {
+        try
+        {
+            return string.Equals(System.IO.Path.GetFullPath(path), path, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Refuses paths of other providers (registry, certificates, …): only files can be transferred.</summary>
     private protected static void RequireFileSystem(ProviderInfo provider, string path)
     {
@@ -265,7 +311,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
         {
             // The client never needs this thread (it awaits with ConfigureAwait(false)), so blocking it is safe; it
             // wakes a few times a second to write progress and the warnings of retries.
-            while (Task.WaitAny(new Task[] { task }, ProgressInterval) < 0)
+            while (!task.IsCompleted && Task.WaitAny(new Task[] { task }, ProgressInterval) < 0)
             {
                 WriteRetries();
                 onTick?.Invoke();
@@ -337,7 +383,7 @@ public abstract class FtpCmdlet : PSCmdlet, IDisposable
             return;
         }
         // Here rather than where the call ends: WriteVerbose, like every Write*, belongs to the pipeline thread.
-        if (request.Done is { } done)
+        if (request.Done is { } done && VerboseOn)
         {
             WriteVerbose(done(output));
         }

@@ -64,6 +64,25 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
 
     private protected override int WindowSize => ThrottleLimit;
 
+    // -Algorithm parsed once per command rather than per file; an int for the reason _conflict is a byte.
+    private int _algorithm = -1;
+
+    private FtpHashAlgorithm HashAlgorithm
+    {
+        get
+        {
+            if (_algorithm < 0)
+            {
+                _algorithm = (int)TransferHash.Parse(Algorithm.ToUpperInvariant());
+            }
+            return (FtpHashAlgorithm)_algorithm;
+        }
+    }
+
+    // -Destination resolved against the location it was last resolved at: resolving a PowerShell path costs far more
+    // than a transfer of a small file's worth of CPU, and every file of the pipeline resolves the same one.
+    private (string Location, string Resolved)? _destination;
+
     /// <summary>Starts the download of each file; the window writes the results.</summary>
     protected override void ProcessRecord()
     {
@@ -112,13 +131,34 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
         {
             throw new FtpCmdletException("LocalFileExists", ErrorCategory.ResourceExists, $"The local file '{local}' exists; use -Force to replace it.");
         }
-        WriteVerbose($"Downloading '{remote}' to '{local}'{(Force ? ", replacing a local file there" : "")}.");
-        StartTransfer(remote, "Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, Force, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
+        if (VerboseOn)
+        {
+            WriteVerbose($"Downloading '{remote}' to '{local}'{(Force ? ", replacing a local file there" : "")}.");
+        }
+        bool force = Force;
+        var algorithm = HashAlgorithm;
+        StartTransfer(remote, "Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, force, algorithm, progress, token));
+    }
+
+    /// <summary>
+    /// <see cref="FtpCmdlet.ResolveLocalPath"/> of -Destination, again only when the current location changed (a
+    /// command upstream may move it); an error is not kept, so each item still gets its own.
+    /// </summary>
+    private string ResolveDestination(string path)
+    {
+        string location = SessionState.Path.CurrentLocation.Path;
+        if (_destination is { } cached && cached.Location == location)
+        {
+            return cached.Resolved;
+        }
+        string resolved = ResolveLocalPath(path);
+        _destination = (location, resolved);
+        return resolved;
     }
 
     private string LocalTarget(string remote)
     {
-        string destination = Destination is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : ResolveLocalPath(Destination);
+        string destination = Destination is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : ResolveDestination(Destination);
         if (Destination is not null && !Directory.Exists(destination) && (Destination.EndsWith("/", StringComparison.Ordinal) || Destination.EndsWith("\\", StringComparison.Ordinal)))
         {
             Directory.CreateDirectory(destination);

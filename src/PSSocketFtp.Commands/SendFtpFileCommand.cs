@@ -89,11 +89,26 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
 
     private protected override int WindowSize => ThrottleLimit;
 
+    // -Algorithm parsed once per command rather than per file; an int for the reason _conflict is a byte.
+    private int _algorithm = -1;
+
+    private FtpHashAlgorithm HashAlgorithm
+    {
+        get
+        {
+            if (_algorithm < 0)
+            {
+                _algorithm = (int)TransferHash.Parse(Algorithm.ToUpperInvariant());
+            }
+            return (FtpHashAlgorithm)_algorithm;
+        }
+    }
+
     /// <summary>Starts the upload of each file; the window writes the results.</summary>
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        ForEach(literal ? LiteralPath : Path, literal ? path => new[] { ResolveLocalPath(path) } : ResolveWildcards, Upload);
+        ForEach(literal ? LiteralPath : Path, literal ? path => new[] { ResolveLiteralLocalPath(path) } : ResolveWildcards, Upload);
     }
 
     private IEnumerable<string> ResolveWildcards(string path)
@@ -126,8 +141,13 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
         string target = string.IsNullOrEmpty(destination) ? "/" : destination!;
         if (ShouldProcess(file, $"Upload to {target}"))
         {
-            WriteVerbose($"Uploading '{file}' ({new FileInfo(file).Length} bytes) to '{target}'{(Conflict == ConflictMode.Rename ? "" : $", -Conflict {Conflict}")}.");
-            StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, destination, Conflict, TransferHash.Parse(Algorithm.ToUpperInvariant()), progress, token));
+            if (VerboseOn)
+            {
+                WriteVerbose($"Uploading '{file}' ({new FileInfo(file).Length} bytes) to '{target}'{(Conflict == ConflictMode.Rename ? "" : $", -Conflict {Conflict}")}.");
+            }
+            var conflict = Conflict;
+            var algorithm = HashAlgorithm;
+            StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, destination, conflict, algorithm, progress, token));
         }
     }
 
