@@ -64,21 +64,6 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
 
     private protected override int WindowSize => ThrottleLimit;
 
-    // -Algorithm parsed once per command rather than per file; an int for the reason _conflict is a byte.
-    private int _algorithm = -1;
-
-    private FtpHashAlgorithm HashAlgorithm
-    {
-        get
-        {
-            if (_algorithm < 0)
-            {
-                _algorithm = (int)TransferHash.Parse(Algorithm.ToUpperInvariant());
-            }
-            return (FtpHashAlgorithm)_algorithm;
-        }
-    }
-
     // -Destination resolved against the location it was last resolved at: resolving a PowerShell path costs far more
     // than a transfer of a small file's worth of CPU, and every file of the pipeline resolves the same one.
     private (string Location, string Resolved)? _destination;
@@ -136,7 +121,7 @@ public sealed class ReceiveFtpFileCommand : FtpRemotePathCmdlet
             WriteVerbose($"Downloading '{remote}' to '{local}'{(Force ? ", replacing a local file there" : "")}.");
         }
         bool force = Force;
-        var algorithm = HashAlgorithm;
+        var algorithm = TransferHash.Parse(Algorithm.ToUpperInvariant());
         StartTransfer(remote, "Receive-FtpFile", $"{remote} → {local}", (progress, token) => CurrentSession.DownloadFileAsync(remote, local, force, algorithm, progress, token));
     }
 

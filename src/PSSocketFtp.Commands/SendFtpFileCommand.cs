@@ -89,21 +89,6 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
 
     private protected override int WindowSize => ThrottleLimit;
 
-    // -Algorithm parsed once per command rather than per file; an int for the reason _conflict is a byte.
-    private int _algorithm = -1;
-
-    private FtpHashAlgorithm HashAlgorithm
-    {
-        get
-        {
-            if (_algorithm < 0)
-            {
-                _algorithm = (int)TransferHash.Parse(Algorithm.ToUpperInvariant());
-            }
-            return (FtpHashAlgorithm)_algorithm;
-        }
-    }
-
     /// <summary>Starts the upload of each file; the window writes the results.</summary>
     protected override void ProcessRecord()
     {
@@ -146,7 +131,7 @@ public sealed class SendFtpFileCommand : FtpSessionCmdlet
                 WriteVerbose($"Uploading '{file}' ({new FileInfo(file).Length} bytes) to '{target}'{(Conflict == ConflictMode.Rename ? "" : $", -Conflict {Conflict}")}.");
             }
             var conflict = Conflict;
-            var algorithm = HashAlgorithm;
+            var algorithm = TransferHash.Parse(Algorithm.ToUpperInvariant());
             StartTransfer(file, "Send-FtpFile", $"{file} → {target}", (progress, token) => CurrentSession.UploadFileAsync(file, destination, conflict, algorithm, progress, token));
         }
     }
