@@ -37,6 +37,20 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed with exit code $LASTEXITCODE." }
 }
 
+function Start-Child([string] $FileName, [string[]] $ArgumentList, [switch] $CaptureOutput) {
+    <#
+    Starts a process in the background from the repository's folder (where `dotnet pwsh` finds the local tool), each
+    argument passed whole. With -CaptureOutput its standard output is read into .Output (a task), else it shares ours.
+    #>
+    $info = [Diagnostics.ProcessStartInfo]::new($FileName)
+    foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
+    $info.WorkingDirectory = $repo
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = [bool] $CaptureOutput
+    $process = [Diagnostics.Process]::Start($info)
+    [pscustomobject]@{ Process = $process; Output = if ($CaptureOutput) { $process.StandardOutput.ReadToEndAsync() } }
+}
+
 function ConvertTo-MSBuildPath([string] $Path) {
     # Escaped as MSBuild escapes (%XX), so that a repository path with ; $ @ % or the like stays one literal path.
     [regex]::Replace($Path, "[%;`$@'()*?,]", { '%{0:X2}' -f [int][char]$args[0].Value })
@@ -68,6 +82,13 @@ function Invoke-AllTests {
     $xunit = Get-TrxCounts $results
 
     $pesterPath = Get-PesterModulePath
+    # Package.Tests needs `build.ps1 -Task Package`, the longest part of the Pester run, which keeps about one core busy
+    # while the Pester files before it mostly keep the other: it starts now, beside them, and Package.Tests waits for it.
+    $packageBuild = Join-Path $artifacts 'package-build'
+    Remove-Item -LiteralPath $packageBuild -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $packageBuild | Out-Null
+    $env:PSSOCKETFTP_PACKAGE_BUILD = $packageBuild
+    $packageChild = Start-Child 'dotnet' @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $repo 'tests/Invoke-PackageBuild.ps1'), '-Folder', $packageBuild)
     $env:PSSOCKETFTP_MODULE = Join-Path $artifacts 'module/PSSocketFtp/PSSocketFtp.psd1'
     $env:PSSOCKETFTP_SERVER = (Get-ChildItem -LiteralPath (Join-Path $repo "src/PSSocketFtp.Server/bin/$Configuration") -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
     # A child process, so the module under test loads into a clean PowerShell, as a user's would.
@@ -76,6 +97,7 @@ function Invoke-AllTests {
         $pesterOutput = dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $repo 'tests/Invoke-PesterTests.ps1') -PesterPath $pesterPath -TestPath (Join-Path $repo 'tests/Pester') -ResultFile (Join-Path $results 'pester.xml')
     } finally {
         Pop-Location
+        $packageChild.Process.WaitForExit()  # no build left running if Pester ended before Package.Tests
     }
     $pesterOutput | Where-Object { $_ -notmatch '^PESTER_COUNTS=' } | Out-Host
     $counts = ($pesterOutput | Select-String '^PESTER_COUNTS=(\d+),(\d+)$' | Select-Object -Last 1)
@@ -102,6 +124,9 @@ function Invoke-Package {
     Remove-Item -LiteralPath $packages, $staging -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $packages, $staging | Out-Null
     $layout = "-p:ModuleOutputPath=$(ConvertTo-MSBuildPath ($module + [IO.Path]::DirectorySeparatorChar))"
+    # On Linux x64 the native server too, one file to deploy on a host without the .NET runtime. Its compile is the
+    # longest step and builds apart from the others, so it runs beside them (each mostly busies one core).
+    $nativeBuild = if (Test-NativeServerPlatform) { Start-NativeServerBuild }
     # The help compiler builds the cmdlets first and writes the compiled help into the layout; the server copies
     # itself into the layout's server/ folder.
     foreach ($project in 'build/PSSocketFtp.HelpCompiler', 'src/PSSocketFtp.Server') {
@@ -125,10 +150,9 @@ function Invoke-Package {
     }
     Get-ChildItem -LiteralPath $repository -Filter 'PSSocketFtp.*.nupkg' | Move-Item -Destination $packages
 
-    # On Linux x64 the native server too, one file to deploy on a host without the .NET runtime.
-    if (Test-NativeServerPlatform) {
+    if ($nativeBuild) {
         $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $repo 'Directory.Build.props'))).Project.PropertyGroup[0].Version
-        $native = Invoke-NativeServer
+        $native = Complete-NativeServerBuild $nativeBuild
         Invoke-Native 'tar' { tar -czf (Join-Path $packages "pssocketftp-server-$version-linux-x64.tar.gz") -C $native pssocketftp-server }
     }
     Get-ChildItem -LiteralPath $packages -File | ForEach-Object { Write-Host "$($_.FullName) ($([math]::Round($_.Length / 1KB)) KiB)" }
@@ -138,23 +162,34 @@ function Test-NativeServerPlatform {
     $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
 }
 
-function Invoke-NativeServer {
+function Start-NativeServerBuild {
     <#
-    The server compiled ahead of time (Native AOT) into artifacts/server/linux-x64/pssocketftp-server: it needs no .NET
-    runtime, starts in a fraction of the time and holds under half the memory of the framework-dependent one
-    (docs/performance.md, "Memory"). Returns the folder.
+    Starts compiling the server ahead of time (Native AOT) into artifacts/server/linux-x64/pssocketftp-server: it needs
+    no .NET runtime, starts in a fraction of the time and holds under half the memory of the framework-dependent one
+    (docs/performance.md, "Memory"). Returns the running `dotnet publish`, for Complete-NativeServerBuild.
     #>
     if (-not (Test-NativeServerPlatform)) { throw 'The native server is built for Linux x64 only, on Linux x64.' }
     $native = Join-Path $artifacts 'server/linux-x64'
     Remove-Item -LiteralPath $native -Recurse -Force -ErrorAction SilentlyContinue
-    # Built apart (BaseOutputPath), so that no native build lands beside the server the module carries.
-    $bin = ConvertTo-MSBuildPath (Join-Path $artifacts 'server/bin/')
-    Invoke-Native 'dotnet publish (native server)' {
-        dotnet publish (Join-Path $repo 'src/PSSocketFtp.Server') -c Release -r linux-x64 -nologo -p:NativeServer=true "-p:BaseOutputPath=$bin" -o $native | Out-Host
-    }
-    Move-Item -LiteralPath (Join-Path $native 'PSSocketFtp.Server') -Destination (Join-Path $native 'pssocketftp-server')
-    Write-Host (Join-Path $native 'pssocketftp-server')
-    $native
+    New-Item -ItemType Directory -Force -Path $native | Out-Null
+    # Every project of this build (the server and the protocol it references) gets its own bin and obj under
+    # artifacts/server/aot: nothing native lands beside the server the module carries, and no file is shared with a
+    # build running at the same time.
+    $aot = ConvertTo-MSBuildPath (Join-Path $artifacts 'server/aot')
+    $arguments = @('publish', (Join-Path $repo 'src/PSSocketFtp.Server'), '-c', 'Release', '-r', 'linux-x64', '-nologo',
+        '-p:NativeServer=true', '-p:UseArtifactsOutput=true', "-p:ArtifactsPath=$aot", '-o', $native)
+    $child = Start-Child 'dotnet' $arguments -CaptureOutput
+    [pscustomobject]@{ Process = $child.Process; Output = $child.Output; Folder = $native }
+}
+
+function Complete-NativeServerBuild($Build) {
+    <# Waits for Start-NativeServerBuild's publish, shows its output, names the binary pssocketftp-server; returns the folder. #>
+    $Build.Process.WaitForExit()
+    $Build.Output.Result | Out-Host
+    if ($Build.Process.ExitCode -ne 0) { throw "dotnet publish (native server) failed with exit code $($Build.Process.ExitCode)." }
+    Move-Item -LiteralPath (Join-Path $Build.Folder 'PSSocketFtp.Server') -Destination (Join-Path $Build.Folder 'pssocketftp-server')
+    Write-Host (Join-Path $Build.Folder 'pssocketftp-server')
+    $Build.Folder
 }
 
 function Invoke-Clean {
@@ -166,6 +201,6 @@ switch ($Task) {
     'Build' { Invoke-SolutionBuild }
     'Test' { Invoke-AllTests }
     'Package' { Invoke-Package }
-    'NativeServer' { $null = Invoke-NativeServer }
+    'NativeServer' { $null = Complete-NativeServerBuild (Start-NativeServerBuild) }
     'Clean' { Invoke-Clean }
 }

@@ -34,8 +34,23 @@ BeforeAll {
         try { $zip.Entries.FullName } finally { $zip.Dispose() }
     }
 
-    # The packages are made here, from this tree, in a fresh PowerShell as a user would run the task.
-    $build = Invoke-Child 'dotnet' @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build.ps1'), '-Task', 'Package') -Seconds 900
+    # The packages are made from this tree, in a fresh PowerShell as a user would run the task: by `build.ps1 -Task Test`
+    # beside the Pester files before this one (tests/Invoke-PackageBuild.ps1), or here when this file runs alone.
+    if ($env:PSSOCKETFTP_PACKAGE_BUILD) {
+        $exitCode = Join-Path $env:PSSOCKETFTP_PACKAGE_BUILD 'exit-code'
+        $deadline = [DateTime]::UtcNow.AddSeconds(900)
+        while (-not (Test-Path -LiteralPath $exitCode)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "build.ps1 -Task Package did not end within 900 s (log: $env:PSSOCKETFTP_PACKAGE_BUILD)." }
+            Start-Sleep -Milliseconds 500
+        }
+        $build = [pscustomobject]@{
+            ExitCode = [int](Get-Content -Raw -LiteralPath $exitCode)
+            Output = Get-Content -Raw -LiteralPath (Join-Path $env:PSSOCKETFTP_PACKAGE_BUILD 'build.log')
+            Error = ''
+        }
+    } else {
+        $build = Invoke-Child 'dotnet' @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build.ps1'), '-Task', 'Package') -Seconds 900
+    }
     if ($build.ExitCode -ne 0) { throw "build.ps1 -Task Package failed ($($build.ExitCode)): $($build.Output) $($build.Error)" }
 }
 
