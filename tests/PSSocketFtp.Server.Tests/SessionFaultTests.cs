@@ -108,6 +108,10 @@ public class SessionFaultTests
     {
         public FailingUpload Upload { get; } = new();
 
+        public string Description => "a full disk";
+
+        public string? LocalFolder => null;
+
         public Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken) => Task.FromResult<IUploadSession>(Upload);
 
         public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();

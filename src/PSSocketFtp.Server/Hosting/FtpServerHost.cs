@@ -29,10 +29,16 @@ public static class FtpServerHost
         ["--bind"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Bind)}",
         [StopOnInputEndSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.StopOnInputEnd)}",
         [PrintPortSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.PrintPort)}",
+        // The S3 store (docs/scale-out.md). No switch takes a key: keys come from the environment or a credentials file.
+        ["--s3-endpoint"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.S3)}:{nameof(S3StoreOptions.Endpoint)}",
+        ["--s3-bucket"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.S3)}:{nameof(S3StoreOptions.Bucket)}",
+        ["--s3-prefix"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.S3)}:{nameof(S3StoreOptions.Prefix)}",
+        ["--s3-region"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.S3)}:{nameof(S3StoreOptions.Region)}",
+        ["--s3-credentials"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.S3)}:{nameof(S3StoreOptions.CredentialsFile)}",
     }.Concat(ServerSecurity.SwitchMappings).ToDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Starts a server and returns once it listens.</summary>
-    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, <c>--stop-on-input-end</c>, <c>--print-port</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
+    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, <c>--stop-on-input-end</c>, <c>--print-port</c>, <c>--s3-endpoint</c>, <c>--s3-bucket</c>, <c>--s3-prefix</c>, <c>--s3-region</c>, <c>--s3-credentials</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
     /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
@@ -65,11 +71,14 @@ public static class FtpServerHost
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<LoginGuard>();
-        builder.Services.AddSingleton(services => new StorageGuard(options, ((LocalFolderStore)services.GetRequiredService<IFileStore>()).Root));
+        // Free space and quota are measured on the store's local folder; a store without one (S3) has only the size limit.
+        builder.Services.AddSingleton(services => new StorageGuard(options, services.GetRequiredService<IFileStore>().LocalFolder));
         // Under systemd (Type=notify) or the Windows service manager the host reports its state to them; elsewhere both do nothing.
         builder.Services.AddSystemd();
         builder.Services.AddWindowsService();
-        builder.Services.AddSingleton<IFileStore>(services => new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IFileStore>(services => options.S3.IsConfigured
+            ? S3FileStore.Create(options.S3, services.GetRequiredService<TimeProvider>())
+            : new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
         if (options.StopOnInputEnd)
         {
@@ -94,13 +103,13 @@ public static class FtpServerHost
         var app = builder.Build();
         try
         {
-            var store = (LocalFolderStore)app.Services.GetRequiredService<IFileStore>();
+            var store = app.Services.GetRequiredService<IFileStore>();
             await app.StartAsync(cancellationToken);
             // Kestrel writes the bound endpoint back, so port 0 becomes the real port.
             var endPoint = (IPEndPoint)listener!.EndPoint;
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PSSocketFtp.Server");
             ServerSecurity.LogMode(logger, options, endPoint);
-            logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpConnectionSession.Software, endPoint, store.Root);
+            logger.LogInformation("{Software} listening on {EndPoint}, root {Root}", FtpConnectionSession.Software, endPoint, store.Description);
             if (options.PrintPort)
             {
                 // For a parent process (Start-FtpSocketServer): a line of its own, not a log message whose format may change.
@@ -112,7 +121,7 @@ public static class FtpServerHost
             lifetime.ApplicationStopping.Register(() => logger.LogInformation(
                 "stopping: no new connections; idle ones close now, transfers in flight get up to {ShutdownGracePeriod}", options.ShutdownGracePeriod));
             lifetime.ApplicationStopped.Register(() => logger.LogInformation("stopped"));
-            return new RunningFtpServer(app, endPoint, store.Root);
+            return new RunningFtpServer(app, endPoint, store.Description);
         }
         catch
         {
@@ -149,7 +158,16 @@ public static class FtpServerHost
         {
             throw new ArgumentException($"The port {options.Port} is not between 0 and {IPEndPoint.MaxPort}.");
         }
-        if (string.IsNullOrWhiteSpace(options.Root))
+        if (options.S3.IsConfigured)
+        {
+            // Said now, before anything listens: a bad S3 setting is a start-up error, as a bad port is.
+            S3ClientFactory.Validate(options.S3);
+            if (options.Quota > 0)
+            {
+                throw new ArgumentException("Quota cannot be honoured by the S3 store (it would list the whole bucket for each upload); leave it at 0 and use the bucket's own quota.");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(options.Root))
         {
             throw new ArgumentException("The root folder is not set.");
         }

@@ -11,6 +11,12 @@ public sealed partial class FtpServerOptions
     /// <summary>The folder that holds the served files, resolved against the current directory; created when missing.</summary>
     public string Root { get; set; } = "uploads";
 
+    /// <summary>
+    /// The S3 store: with its <see cref="S3StoreOptions.Bucket"/> set the files live there and <see cref="Root"/>,
+    /// <see cref="FreeSpaceReserve"/> and <see cref="Quota"/> do not apply (docs/scale-out.md).
+    /// </summary>
+    public S3StoreOptions S3 { get; set; } = new();
+
     /// <summary>The TCP port to listen on; 0 lets the system choose one.</summary>
     public int Port { get; set; } = ProtocolConstants.DefaultPort;
 

@@ -19,7 +19,7 @@ public sealed class RunningFtpServer : IAsyncDisposable
     /// <summary>The address and port actually bound (the real port when 0 was asked for).</summary>
     public IPEndPoint EndPoint { get; }
 
-    /// <summary>The full path of the folder being served.</summary>
+    /// <summary>The full path of the folder being served, or <c>s3://bucket/prefix/</c> for the S3 store.</summary>
     public string Root { get; }
 
     /// <summary>Stops accepting connections, asks open ones to close, and waits for them (aborting them after a few seconds).</summary>

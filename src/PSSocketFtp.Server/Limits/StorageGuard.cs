@@ -11,7 +11,8 @@ namespace PSSocketFtp.Server;
 /// little: one window per connection, at most <see cref="FtpServerOptions.MaxReservedPerAddress"/> for all the uploads
 /// of one client address (past it an upload reserves only the DATA frame it is receiving, at most 1 MiB).
 /// </summary>
-internal sealed class StorageGuard(FtpServerOptions options, string root)
+/// <remarks>A store without a local folder (<paramref name="root"/> null: S3) has no free space to measure and no quota (refused at start).</remarks>
+internal sealed class StorageGuard(FtpServerOptions options, string? root)
 {
     private readonly object _gate = new();
     private readonly Dictionary<IPAddress, long> _perAddress = [];
@@ -38,7 +39,7 @@ internal sealed class StorageGuard(FtpServerOptions options, string root)
         var space = new UploadSpace(this, address, remaining, path);
         lock (_gate)
         {
-            if (options.Quota > 0)
+            if (options.Quota > 0 && root is not null)
             {
                 // Once per upload, as before, never per window: each measurement walks the whole tree.
                 _used = UsedBytes();
@@ -76,6 +77,14 @@ internal sealed class StorageGuard(FtpServerOptions options, string root)
         long room = Math.Max(0, options.MaxReservedPerAddress - _perAddress.GetValueOrDefault(space.Address));
         long window = Math.Max(needed, Math.Min(Math.Min(options.UploadReserveWindow, space.Remaining), space.Held + room));
         long wanted = _reserved + window - space.Held;
+        if (root is null)
+        {
+            // Nothing local to measure (an object store): only the windows are kept, for the per-address bound.
+            _reserved = wanted;
+            Hold(space.Address, window - space.Held);
+            space.Held = space.Left = window;
+            return;
+        }
         if (options.Quota > 0 && _used + wanted > options.Quota)
         {
             throw new FtpException(FtpStatus.InsufficientStorage, $"The upload would pass the server's quota of {options.Quota} bytes.") { RemotePath = space.Path };
@@ -113,11 +122,11 @@ internal sealed class StorageGuard(FtpServerOptions options, string root)
         }
     }
 
-    /// <summary>What the files under the root take now, partial uploads included.</summary>
+    /// <summary>What the files under the root take now, partial uploads included (called only with a root: see Begin).</summary>
     private long UsedBytes()
     {
         long total = 0;
-        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        foreach (var file in new DirectoryInfo(root!).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
         {
             total += file.Length;
         }

@@ -10,6 +10,15 @@ namespace PSSocketFtp.Server;
 /// </summary>
 internal interface IFileStore
 {
+    /// <summary>What the store serves, for the log and <see cref="RunningFtpServer.Root"/>: a folder's full path, or <c>s3://bucket/prefix</c>.</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// The local folder whose drive holds the files, which free-space and quota checks measure; null for a store that has
+    /// none (an object store), where those checks do not apply.
+    /// </summary>
+    string? LocalFolder { get; }
+
     /// <summary>A folder's children (with <paramref name="recursive"/>, everything below it, folders before their content), or a file itself.</summary>
     IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken);
 

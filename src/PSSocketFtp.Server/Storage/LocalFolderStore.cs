@@ -36,6 +36,12 @@ internal sealed class LocalFolderStore : IFileStore
     public string Root => _jail.Root;
 
     /// <inheritdoc />
+    public string Description => _jail.Root;
+
+    /// <inheritdoc />
+    public string? LocalFolder => _jail.Root;
+
+    /// <inheritdoc />
     public IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, CancellationToken cancellationToken)
     {
         var (normalized, full) = _jail.Resolve(path);
@@ -103,17 +109,8 @@ internal sealed class LocalFolderStore : IFileStore
     public async Task<IUploadSession> BeginUploadAsync(UploadRequest request, CancellationToken cancellationToken)
     {
         var (folder, folderFull) = _jail.Resolve(request.Path);
-        bool intoFolder = folder.Length == 0 || request.Path.EndsWith('/') || request.Path.EndsWith('\\') || Directory.Exists(folderFull);
-        string target = folder;
-        if (intoFolder)
-        {
-            if (string.IsNullOrEmpty(request.FileName))
-            {
-                throw new FtpException(FtpStatus.InvalidPath, $"An upload into the folder '{RemotePath.ToDisplay(folder)}' needs a file name.") { RemotePath = folder };
-            }
-            RemotePath.CheckName(request.FileName);
-            target = RemotePath.Combine(folder, request.FileName);
-        }
+        bool intoFolder = UploadTarget.NamesFolder(request, folder) || Directory.Exists(folderFull);
+        string target = intoFolder ? UploadTarget.Into(request, folder) : folder;
         var (_, targetFull) = _jail.Resolve(target);
         _jail.CheckDestination(target, targetFull, request.Conflict);
         if (request.UploadId is { } id)
