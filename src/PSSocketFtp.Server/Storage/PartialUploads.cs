@@ -140,7 +140,7 @@ internal sealed class PartialUploads
     }
 
     /// <summary>16 hex digits that change whenever a value a resumed upload (or a retry answered from its record) must agree on changes.</summary>
-    private static string Fingerprint(UploadRequest request)
+    internal static string Fingerprint(UploadRequest request)
     {
         string values = string.Join("\n", request.Path, request.FileName, request.Length, (int)request.Conflict, request.HashAlgorithmName);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(values)), 0, 8);

@@ -53,6 +53,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         Keys = new S3Keys(prefix);
         StaleClaimAge = staleClaimAge ?? DefaultStaleClaimAge;
         Description = $"s3://{bucket}/{Keys.Base}";
+        Uploads = new S3UploadRecords(this);
     }
 
     /// <summary>The store the options describe (checked by <see cref="S3ClientFactory.Validate"/>).</summary>
@@ -66,6 +67,9 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     public string? LocalFolder => null;
 
     internal S3Keys Keys { get; }
+
+    /// <summary>The resume state and committed-upload records, in the bucket.</summary>
+    internal S3UploadRecords Uploads { get; }
 
     internal IAmazonS3 Client => _s3;
 
@@ -249,7 +253,12 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         string target = intoFolder ? UploadTarget.Into(request, folder) : folder;
         RemotePath.Normalize(target);
         await CheckDestinationAsync(target, request.Conflict, cancellationToken).ConfigureAwait(false);
-        // This slice keeps no resume state: every upload, resumable or not, starts at 0 (docs/scale-out.md).
+        if (request.UploadId is { } id && request.Length >= S3Upload.PartSize)
+        {
+            // Continued from the parts an earlier try stored, on any server; a smaller one is a single put and starts at 0.
+            var (state, parts, held) = await Uploads.BeginAsync(request, id, cancellationToken).ConfigureAwait(false);
+            return new S3Upload(this, target, request, state, parts, held);
+        }
         return new S3Upload(this, target, request);
     }
 
@@ -280,8 +289,8 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>This slice records no committed uploads: a retry whose answer was lost uploads again (docs/scale-out.md).</remarks>
-    public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) => Task.FromResult<UploadResult?>(null);
+    /// <remarks>From the record in the bucket, so a retry reaching another server than the commit gets the answer too.</remarks>
+    public Task<UploadResult?> FindCommittedAsync(UploadRequest request, CancellationToken cancellationToken) => Uploads.FindCommittedAsync(request, cancellationToken);
 
     /// <inheritdoc />
     public async Task DeleteAsync(string path, bool recursive, CancellationToken cancellationToken)
@@ -659,20 +668,24 @@ internal sealed class S3FileStore : IFileStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Aborts multipart uploads under the prefix started more than <paramref name="maxAge"/> ago, deletes what a commit
-    /// that died left in the server's own keys, and deletes stale claims in the tree (a HEAD for each empty object).
+    /// Deletes upload records (in progress or committed) older than <paramref name="maxAge"/>, what a commit that died
+    /// left in the server's own keys, and stale claims in the tree (a HEAD for each empty object); then aborts multipart
+    /// uploads under the prefix started more than <paramref name="maxAge"/> ago, except a resumable one whose record is
+    /// younger (written again by each resume, as a local partial's time is by each write).
     /// </remarks>
     public async Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        int count = 0;
+        var (count, resumable) = await SweepKeysAsync(now, maxAge, cancellationToken).ConfigureAwait(false);
         var uploads = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = Keys.Base };
         do
         {
             var page = await _s3.ListMultipartUploadsAsync(uploads, cancellationToken).ConfigureAwait(false);
             foreach (var upload in page.MultipartUploads ?? [])
             {
-                if (upload.Initiated is { } initiated && now - new DateTimeOffset(initiated.ToUniversalTime()) >= maxAge)
+                bool kept = upload.Key.StartsWith(Keys.Partials, StringComparison.Ordinal)
+                    && S3UploadRecords.NameOfPartial(upload.Key.Substring(Keys.Partials.Length)) is { } name && resumable.Contains(name);
+                if (!kept && upload.Initiated is { } initiated && now - new DateTimeOffset(initiated.ToUniversalTime()) >= maxAge)
                 {
                     await AbortQuietlyAsync(upload.Key, upload.UploadId).ConfigureAwait(false);
                     count++;
@@ -682,7 +695,14 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             uploads.UploadIdMarker = page.IsTruncated == true ? page.NextUploadIdMarker : null;
         }
         while (uploads.KeyMarker is not null);
+        return count;
+    }
 
+    /// <summary>The sweep's pass over the keys; returns how many it deleted and the names of the fresh records of uploads in progress.</summary>
+    private async Task<(int Count, HashSet<string> Resumable)> SweepKeysAsync(DateTimeOffset now, TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        int count = 0;
+        var resumable = new HashSet<string>(StringComparer.Ordinal);
         var list = new ListObjectsV2Request { BucketName = _bucket, Prefix = Keys.Base };
         do
         {
@@ -691,7 +711,18 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             foreach (var o in page.S3Objects ?? [])
             {
                 var age = now - new DateTimeOffset((o.LastModified ?? DateTime.UtcNow).ToUniversalTime());
-                if (o.Key.StartsWith(Keys.Partials, StringComparison.Ordinal))
+                if (o.Key.StartsWith(Keys.Uploads, StringComparison.Ordinal) || o.Key.StartsWith(Keys.Committed, StringComparison.Ordinal))
+                {
+                    if (age >= maxAge)
+                    {
+                        stale.Add(o.Key);
+                    }
+                    else if (o.Key.StartsWith(Keys.Uploads, StringComparison.Ordinal))
+                    {
+                        resumable.Add(o.Key.Substring(Keys.Uploads.Length));
+                    }
+                }
+                else if (o.Key.StartsWith(Keys.Partials, StringComparison.Ordinal))
                 {
                     // An upload assembled but never copied to its name (a server that died in the commit).
                     if (age >= maxAge)
@@ -710,7 +741,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             list.ContinuationToken = page.NextContinuationToken;
         }
         while (list.ContinuationToken is not null);
-        return count;
+        return (count, resumable);
     }
 
     /// <summary>What a path names: a file (not a claim), else a folder, else null.</summary>

@@ -16,6 +16,8 @@ internal sealed class S3Keys
         Base = normalized.Length == 0 ? string.Empty : normalized + "/";
         State = Base + RemotePath.ReservedRootName + "/";
         Partials = State + "partial/";
+        Uploads = State + "uploads/";
+        Committed = State + "done/";
     }
 
     /// <summary>What every key of the tree starts with: the prefix and a slash, or nothing.</summary>
@@ -26,6 +28,12 @@ internal sealed class S3Keys
 
     /// <summary>Where multipart uploads collect their parts until commit.</summary>
     public string Partials { get; }
+
+    /// <summary>Where each resumable upload in progress keeps its record (<see cref="S3UploadState"/>), one object per id.</summary>
+    public string Uploads { get; }
+
+    /// <summary>Where each committed resumable upload keeps what it ended as, for a retry whose answer was lost.</summary>
+    public string Committed { get; }
 
     /// <summary>The prefix as a normalized remote path; a hostile one is an <see cref="ArgumentException"/> (a setting, not a request).</summary>
     public static string NormalizePrefix(string? prefix)

@@ -7,24 +7,31 @@ using PSSocketFtp.Protocol.Messages;
 namespace PSSocketFtp.Server;
 
 /// <summary>
-/// One upload into the S3 store. The body collects in a pooled buffer; a file smaller than one part goes in a single
+/// One upload into the S3 _store. The body collects in a pooled buffer; a file smaller than one part goes in a single
 /// conditional PutObject at commit. A larger one becomes a multipart upload under the server's own keys
 /// (<c>prefix/.psftp/partial/</c>), a part (<see cref="PartSize"/>) at a time as the buffer fills; at commit the parts are
 /// assembled there, the final name is claimed (the duplicate-name rule, decided by conditional puts, see
 /// <see cref="S3FileStore.TryClaimAsync"/>), and the object is copied onto the claim. Nothing shows under the final name
-/// before the copy, and a claim is hidden from every request.
+/// before the copy, and a claim is hidden from every _request.
 /// </summary>
 /// <remarks>
-/// This slice keeps no resume state: a resumable upload starts at 0 on every try, and what an unfinished one sent is
-/// aborted (docs/scale-out.md). Parts go up one at a time, in the call that filled the buffer: the client's DATA waits
-/// meanwhile, which bounds memory to one part per upload.
+/// A resumable upload of at least one part keeps its state in the bucket (<see cref="S3UploadRecords"/>): it continues
+/// the whole parts an earlier try stored, on whichever server, and an unfinished one's parts stay for the next try. A
+/// smaller resumable upload starts at 0 on every try (one put, nothing to continue) but is recorded when committed too.
+/// Parts go up one at a time, in the call that filled the buffer: the client's DATA waits meanwhile, which bounds memory
+/// to one part per upload.
 /// </remarks>
-internal sealed class S3Upload(S3FileStore store, string target, UploadRequest request) : IUploadSession
+internal sealed class S3Upload : IUploadSession
 {
     /// <summary>The size of every part but the last (S3's minimum is 5 MiB).</summary>
     internal const int PartSize = 8 << 20;
 
-    private readonly List<PartETag> _parts = [];
+    private readonly S3FileStore _store;
+    private readonly string _target;
+    private readonly UploadRequest _request;
+    private List<PartETag> _parts = [];
+    // A resumable upload's record in the bucket, or null (no id, or smaller than a part).
+    private S3UploadState? _state;
     private byte[]? _buffer;
     private int _filled;
     private long _written;
@@ -32,9 +39,37 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     private string? _uploadId;
     private bool _done;
 
-    public long Offset => 0;
+    /// <summary>An upload starting at 0 (without an id, or smaller than a part).</summary>
+    public S3Upload(S3FileStore store, string target, UploadRequest request)
+    {
+        _store = store;
+        _target = target;
+        _request = request;
+    }
 
-    public Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>A resumable upload continuing <paramref name="state"/>'s multipart upload after the <paramref name="held"/> bytes of <paramref name="parts"/>.</summary>
+    public S3Upload(S3FileStore store, string target, UploadRequest request, S3UploadState state, List<PartETag> parts, long held)
+        : this(store, target, request)
+    {
+        _state = state;
+        _parts = parts;
+        _partialKey = state.Key;
+        _uploadId = state.MultipartId;
+        _written = held;
+        Offset = held;
+    }
+
+    public long Offset { get; }
+
+    public async Task HashPrefixAsync(TransferHash hash, CancellationToken cancellationToken)
+    {
+        if (Offset == 0 || _state is null)
+        {
+            return;
+        }
+        (_state, _parts) = await _store.Uploads.ReadBackAsync(_state, _parts, Offset, hash, _target, cancellationToken).ConfigureAwait(false);
+        (_partialKey, _uploadId) = (_state.Key, _state.MultipartId);
+    }
 
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
@@ -60,7 +95,7 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     {
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.Length, 1, PartSize));
+            _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(_request.Length, 1, PartSize));
         }
         else if (_filled == _buffer.Length && _buffer.Length < PartSize)
         {
@@ -76,15 +111,20 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     {
         if (_uploadId is null)
         {
-            _partialKey = store.Keys.Partials + Guid.NewGuid().ToString("N");
-            var initiate = await store.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = store.Bucket, Key = _partialKey }, cancellationToken).ConfigureAwait(false);
+            _partialKey = _store.Keys.Partials + Guid.NewGuid().ToString("N");
+            var initiate = await _store.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _store.Bucket, Key = _partialKey }, cancellationToken).ConfigureAwait(false);
             _uploadId = initiate.UploadId;
+        }
+        if (_state is not null)
+        {
+            // Taken over by a newer try of this id (on any server): its parts, not ours.
+            await _store.Uploads.EnsureOwnerAsync(_state, _target, cancellationToken).ConfigureAwait(false);
         }
         int number = _parts.Count + 1;
         // A seekable stream over the buffer: the SDK signs it and can send it again on a retry.
-        var response = await store.Client.UploadPartAsync(new UploadPartRequest
+        var response = await _store.Client.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = store.Bucket,
+            BucketName = _store.Bucket,
             Key = _partialKey,
             UploadId = _uploadId,
             PartNumber = number,
@@ -99,17 +139,17 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     {
         ObjectDisposedException.ThrowIf(_done, this);
         // The tree may have changed while the body arrived: check everything again.
-        await store.CheckDestinationAsync(target, request.Conflict, cancellationToken).ConfigureAwait(false);
+        await _store.CheckDestinationAsync(_target, _request.Conflict, cancellationToken).ConfigureAwait(false);
         var metadata = new Dictionary<string, string>
         {
-            [S3FileStore.TimeMetadata] = (request.LastWriteTime ?? store.Time.GetUtcNow()).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            [S3FileStore.TimeMetadata] = (_request.LastWriteTime ?? _store.Time.GetUtcNow()).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
         };
         (string Path, bool Renamed) final;
         if (_uploadId is null)
         {
             var body = new ArraySegment<byte>(_buffer ?? [], 0, _filled);
             final = await ChooseNameAsync(
-                candidate => store.TryPutNewAsync(candidate, body, metadata, cancellationToken),
+                candidate => _store.TryPutNewAsync(candidate, body, metadata, cancellationToken),
                 () => PutAsync(body, metadata, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -119,10 +159,15 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
             {
                 await UploadPartAsync(cancellationToken).ConfigureAwait(false);
             }
-            // Assembled under the server's own key, where completing needs no condition; the claim below decides the name.
-            await store.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            if (_state is not null)
             {
-                BucketName = store.Bucket,
+                // The last check before the parts become an object: a newer try of this id owns them from then on.
+                await _store.Uploads.EnsureOwnerAsync(_state, _target, cancellationToken).ConfigureAwait(false);
+            }
+            // Assembled under the server's own key, where completing needs no condition; the claim below decides the name.
+            await _store.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _store.Bucket,
                 Key = _partialKey,
                 UploadId = _uploadId,
                 PartETags = _parts,
@@ -131,16 +176,16 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
             try
             {
                 final = await ChooseNameAsync(
-                    candidate => store.TryClaimAsync(candidate, cancellationToken),
+                    candidate => _store.TryClaimAsync(candidate, cancellationToken),
                     () => Task.CompletedTask,
                     cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await store.CopyAsync(_partialKey!, store.Keys.File(final.Path), _written, metadata, cancellationToken).ConfigureAwait(false);
+                    await _store.CopyAsync(_partialKey!, _store.Keys.File(final.Path), _written, metadata, cancellationToken).ConfigureAwait(false);
                 }
-                catch when (request.Conflict != ConflictMode.Overwrite)
+                catch when (_request.Conflict != ConflictMode.Overwrite)
                 {
-                    await store.ReleaseClaimAsync(final.Path).ConfigureAwait(false);
+                    await _store.ReleaseClaimAsync(final.Path).ConfigureAwait(false);
                     throw;
                 }
             }
@@ -151,7 +196,17 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
         }
         _done = true;
         ReturnBuffer();
-        return new UploadResult(final.Path, _written, final.Renamed, hash is null ? null : request.HashAlgorithmName, hash);
+        var result = new UploadResult(final.Path, _written, final.Renamed, hash is null ? null : _request.HashAlgorithmName, hash);
+        if (_request.UploadId is { } id)
+        {
+            // Before the answer goes out: a retry whose answer is lost finds it, on any server.
+            await _store.Uploads.RecordCommittedAsync(id, _request, result).ConfigureAwait(false);
+            if (_state is not null)
+            {
+                await _store.Uploads.ForgetAsync(_state).ConfigureAwait(false);
+            }
+        }
+        return result;
     }
 
     /// <summary>
@@ -160,22 +215,22 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     /// </summary>
     private async Task<(string Path, bool Renamed)> ChooseNameAsync(Func<string, Task<bool>> tryTake, Func<Task> overwrite, CancellationToken cancellationToken)
     {
-        if (request.Conflict == ConflictMode.Overwrite)
+        if (_request.Conflict == ConflictMode.Overwrite)
         {
             await overwrite().ConfigureAwait(false);
-            return (target, false);
+            return (_target, false);
         }
         for (int n = 0; ; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string candidate = n == 0 ? target : LocalFolderStore.DuplicateName(target, n);
+            string candidate = n == 0 ? _target : LocalFolderStore.DuplicateName(_target, n);
             if (await tryTake(candidate).ConfigureAwait(false))
             {
                 return (candidate, n > 0);
             }
-            if (request.Conflict == ConflictMode.Fail)
+            if (_request.Conflict == ConflictMode.Fail)
             {
-                throw StoreErrors.AlreadyExists(target);
+                throw StoreErrors.AlreadyExists(_target);
             }
         }
     }
@@ -184,12 +239,12 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
     {
         var put = new PutObjectRequest
         {
-            BucketName = store.Bucket,
-            Key = store.Keys.File(target),
+            BucketName = _store.Bucket,
+            Key = _store.Keys.File(_target),
             InputStream = new MemoryStream(body.Array ?? [], body.Offset, body.Count, writable: false),
         };
         S3FileStore.AddMetadata(put.Metadata, metadata);
-        return store.Client.PutObjectAsync(put, cancellationToken);
+        return _store.Client.PutObjectAsync(put, cancellationToken);
     }
 
     private async Task DeletePartialAsync()
@@ -200,7 +255,7 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
         }
         try
         {
-            await store.Client.DeleteObjectAsync(store.Bucket, _partialKey).ConfigureAwait(false);
+            await _store.Client.DeleteObjectAsync(_store.Bucket, _partialKey).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or IOException or HttpRequestException)
         {
@@ -208,16 +263,38 @@ internal sealed class S3Upload(S3FileStore store, string target, UploadRequest r
         }
     }
 
-    public ValueTask DiscardAsync() => DisposeAsync();
+    /// <summary>Aborts the parts and, for a resumable upload still owned by this one, deletes its record: the next try starts at 0.</summary>
+    public async ValueTask DiscardAsync()
+    {
+        if (!_done && _state is { } state)
+        {
+            _done = true;
+            ReturnBuffer();
+            try
+            {
+                await _store.Uploads.EnsureOwnerAsync(state, _target, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (FtpException)
+            {
+                // The parts are the newer try's now.
+                return;
+            }
+            await _store.AbortQuietlyAsync(state.Key, state.MultipartId).ConfigureAwait(false);
+            await _store.Uploads.ForgetAsync(state).ConfigureAwait(false);
+            return;
+        }
+        await DisposeAsync().ConfigureAwait(false);
+    }
 
+    /// <summary>Ends the upload: an unfinished one's parts are aborted, except a resumable one's, kept for the next try (or the sweep).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_done)
         {
             _done = true;
-            if (_uploadId is { } id)
+            if (_uploadId is { } id && _state is null)
             {
-                await store.AbortQuietlyAsync(_partialKey!, id).ConfigureAwait(false);
+                await _store.AbortQuietlyAsync(_partialKey!, id).ConfigureAwait(false);
             }
         }
         ReturnBuffer();

@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Amazon.S3.Model;
+using PSSocketFtp.Protocol;
+using PSSocketFtp.Protocol.Messages;
+using PSSocketFtp.Server;
+
+namespace PSSocketFtp.S3.Tests;
+
+/// <summary>
+/// Resumable uploads on the S3 store: two store instances on one bucket and prefix stand for two servers, so what one
+/// stored the other continues, and what one committed the other answers.
+/// </summary>
+[Collection(CephCollection.Name)]
+public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
+{
+    private const int Part = S3Upload.PartSize;
+    private readonly string _prefix = CephFixture.NewPrefix();
+
+    private S3FileStore NewStore() => new(S3ClientFactory.Create(ceph.Options), ceph.Options.Bucket!, _prefix, TimeProvider.System);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => ceph.CleanAsync(_prefix);
+
+    private static UploadRequest Resumable(int length, string id = "id-1", ConflictMode conflict = ConflictMode.Rename, bool retry = false) =>
+        new("big.bin", null, length, conflict, id, retry, FtpHashAlgorithm.XxHash128);
+
+    /// <summary>Writes <paramref name="body"/>[from..to) in 1 MiB frames, as the session does, adding them to <paramref name="hash"/>.</summary>
+    private static async Task WriteAsync(IUploadSession upload, byte[] body, long from, long to, TransferHash? hash = null)
+    {
+        for (long i = from; i < to; i += 1 << 20)
+        {
+            int count = (int)Math.Min(1 << 20, to - i);
+            hash?.Append(body, (int)i, count);
+            await upload.WriteAsync(new ReadOnlySequence<byte>(body, (int)i, count), CancellationToken.None);
+        }
+    }
+
+    private async Task<int> MultipartUploadsAsync() =>
+        (await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/" })).MultipartUploads?.Count ?? 0;
+
+    [SkippableFact]
+    public async Task BeginUpload_CutOnStoreA_ResumesOnStoreBFromTheStoredParts()
+    {
+        ceph.SkipUnlessRunning();
+        using var a = NewStore();
+        using var b = NewStore();
+        var body = RandomNumberGenerator.GetBytes(2 * Part + (3 << 20) + 123);
+        var request = Resumable(body.Length);
+
+        // Server A: two whole parts stored, a third in progress when the connection is cut (the session disposes the upload).
+        await using (var first = await a.BeginUploadAsync(request, CancellationToken.None))
+        {
+            Assert.Equal(0, first.Offset);
+            await WriteAsync(first, body, 0, 2 * Part + (1 << 20));
+        }
+
+        // Server B: continues from the bytes in the bucket; the part in progress is lost and sent again.
+        using var hash = TransferHash.Create(FtpHashAlgorithm.XxHash128);
+        UploadResult result;
+        await using (var second = await b.BeginUploadAsync(request, CancellationToken.None))
+        {
+            Assert.Equal(2L * Part, second.Offset);
+            await second.HashPrefixAsync(hash, CancellationToken.None);
+            await WriteAsync(second, body, second.Offset, body.Length, hash);
+            byte[] actual = hash.GetHash();
+            Assert.Equal(XxHash(body), actual);
+            result = await second.CommitAsync(actual, CancellationToken.None);
+        }
+
+        Assert.Equal(new UploadResult("big.bin", body.Length, false), result with { HashAlgorithm = null, Hash = null });
+        await using var download = await a.OpenReadAsync("big.bin", CancellationToken.None);
+        var copy = new MemoryStream();
+        await download.Content.CopyToAsync(copy);
+        Assert.Equal(body, copy.ToArray());
+        // Nothing left: no multipart upload, no record of an upload in progress.
+        Assert.Equal(0, await MultipartUploadsAsync());
+        var own = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/uploads/" });
+        Assert.Empty(own.S3Objects ?? []);
+        // And the answer is recorded for a retry that reaches the first server.
+        var found = await a.FindCommittedAsync(request with { Retry = true }, CancellationToken.None);
+        Assert.NotNull(found);
+        Assert.Equal(result.Hash, found.Hash);
+    }
+
+    [SkippableFact]
+    public async Task BeginUpload_ResumeWithOtherValues_StartsOver()
+    {
+        ceph.SkipUnlessRunning();
+        using var a = NewStore();
+        using var b = NewStore();
+        var body = RandomNumberGenerator.GetBytes(Part + 100);
+        await using (var first = await a.BeginUploadAsync(Resumable(body.Length), CancellationToken.None))
+        {
+            await WriteAsync(first, body, 0, Part);
+        }
+
+        await using var second = await b.BeginUploadAsync(Resumable(body.Length, conflict: ConflictMode.Overwrite), CancellationToken.None);
+
+        Assert.Equal(0, second.Offset);
+        // The other values' parts are aborted, not kept beside.
+        Assert.Equal(1, await MultipartUploadsAsync());
+        await WriteAsync(second, body, 0, body.Length);
+        Assert.Equal(body.Length, (await second.CommitAsync(null, CancellationToken.None)).Length);
+    }
+
+    [SkippableTheory]
+    [InlineData(1000)]
+    [InlineData(Part + 1000)]
+    public async Task FindCommittedAsync_AnswerLost_OtherStoreAnswersFromTheRecord(int size)
+    {
+        ceph.SkipUnlessRunning();
+        using var a = NewStore();
+        using var b = NewStore();
+        var body = RandomNumberGenerator.GetBytes(size);
+        var request = Resumable(size);
+        Assert.Null(await b.FindCommittedAsync(request with { Retry = true }, CancellationToken.None));
+        UploadResult committed;
+        await using (var upload = await a.BeginUploadAsync(request, CancellationToken.None))
+        {
+            await WriteAsync(upload, body, 0, size);
+            committed = await upload.CommitAsync(XxHash(body), CancellationToken.None);
+        }
+
+        var found = await b.FindCommittedAsync(request with { Retry = true }, CancellationToken.None);
+
+        Assert.NotNull(found);
+        Assert.Equal((committed.Path, committed.Length, committed.Renamed, committed.HashAlgorithm), (found.Path, found.Length, found.Renamed, found.HashAlgorithm));
+        Assert.Equal(committed.Hash, found.Hash);
+        // Another file under the same id is a new upload, not this one's answer.
+        Assert.Null(await b.FindCommittedAsync(request with { Retry = true, Conflict = ConflictMode.Fail }, CancellationToken.None));
+        Assert.Null(await b.FindCommittedAsync(request with { Retry = true, UploadId = "id-2" }, CancellationToken.None));
+    }
+
+    [SkippableFact]
+    public async Task WriteAsync_TakenOverByAnotherStore_FailsAndTheNewOwnerCommits()
+    {
+        ceph.SkipUnlessRunning();
+        using var a = NewStore();
+        using var b = NewStore();
+        var body = RandomNumberGenerator.GetBytes(2 * Part + 10);
+        var request = Resumable(body.Length);
+        await using var first = await a.BeginUploadAsync(request, CancellationToken.None);
+        await WriteAsync(first, body, 0, Part);
+
+        await using var second = await b.BeginUploadAsync(request, CancellationToken.None);
+
+        Assert.Equal(Part, second.Offset);
+        var e = await Assert.ThrowsAsync<FtpException>(() => WriteAsync(first, body, Part, 2 * Part));
+        Assert.Equal(FtpStatus.AccessDenied, e.Status);
+        await first.DiscardAsync();
+        await WriteAsync(second, body, Part, body.Length);
+        Assert.Equal("big.bin", (await second.CommitAsync(null, CancellationToken.None)).Path);
+        Assert.Equal(0, await MultipartUploadsAsync());
+    }
+
+    [SkippableFact]
+    public async Task CommitAsync_TakenOverByAnotherStore_Fails()
+    {
+        ceph.SkipUnlessRunning();
+        using var a = NewStore();
+        using var b = NewStore();
+        var body = RandomNumberGenerator.GetBytes(Part + 10);
+        var request = Resumable(body.Length);
+        await using var first = await a.BeginUploadAsync(request, CancellationToken.None);
+        await WriteAsync(first, body, 0, body.Length - 10);
+        await using var second = await b.BeginUploadAsync(request, CancellationToken.None);
+        await WriteAsync(first, body, body.Length - 10, body.Length);
+
+        var e = await Assert.ThrowsAsync<FtpException>(() => first.CommitAsync(null, CancellationToken.None));
+
+        Assert.Equal(FtpStatus.AccessDenied, e.Status);
+        Assert.Equal(FtpStatus.NotFound, (await Assert.ThrowsAsync<FtpException>(() => b.StatAsync("big.bin", CancellationToken.None))).Status);
+    }
+
+    [SkippableFact]
+    public async Task SweepPartialsAsync_OldRecords_DeletedAndTheirPartsAborted()
+    {
+        ceph.SkipUnlessRunning();
+        using var store = NewStore();
+        var body = RandomNumberGenerator.GetBytes(Part + 10);
+        // A committed small resumable upload (its record), and a large one left unfinished (its record and parts).
+        await using (var small = await store.BeginUploadAsync(Resumable(10, "small"), CancellationToken.None))
+        {
+            await WriteAsync(small, body, 0, 10);
+            await small.CommitAsync(null, CancellationToken.None);
+        }
+        await using (var large = await store.BeginUploadAsync(Resumable(body.Length, "large"), CancellationToken.None))
+        {
+            await WriteAsync(large, body, 0, Part);
+        }
+
+        Assert.Equal(0, await store.SweepPartialsAsync(TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.Equal(1, await MultipartUploadsAsync());
+        Assert.Equal(3, await store.SweepPartialsAsync(TimeSpan.Zero, CancellationToken.None));
+
+        Assert.Equal(0, await MultipartUploadsAsync());
+        var own = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/" });
+        Assert.Empty(own.S3Objects ?? []);
+        Assert.Null(await store.FindCommittedAsync(Resumable(10, "small"), CancellationToken.None));
+        await using var again = await store.BeginUploadAsync(Resumable(body.Length, "large"), CancellationToken.None);
+        Assert.Equal(0, again.Offset);
+    }
+
+    private static byte[] XxHash(byte[] body)
+    {
+        using var hash = TransferHash.Create(FtpHashAlgorithm.XxHash128);
+        hash.Append(body, 0, body.Length);
+        return hash.GetHash();
+    }
+}
