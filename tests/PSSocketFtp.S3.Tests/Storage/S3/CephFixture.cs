@@ -9,7 +9,8 @@ namespace PSSocketFtp.S3.Tests;
 /// <summary>
 /// Ceph's radosgw, started once for all the tests by deploy/ceph/start-ceph.sh (which installs Ceph where it is missing,
 /// and returns at once when it runs already). When it cannot start (not root, no packages), <see cref="SkipReason"/> says
-/// why and every test is skipped with it.
+/// why and every test is skipped with it. A Ceph this fixture started is stopped again (not wiped) when the tests end,
+/// so a CI run leaves no daemons behind; one that was answering already is left running.
 /// </summary>
 public sealed class CephFixture : IDisposable
 {
@@ -19,6 +20,7 @@ public sealed class CephFixture : IDisposable
     {
         try
         {
+            _started = !Answering();
             Start();
             var env = ReadPairs(Path.Join(StateDir, "s3.env"));
             Options = new S3StoreOptions
@@ -37,6 +39,9 @@ public sealed class CephFixture : IDisposable
             Console.Error.WriteLine(SkipReason);
         }
     }
+
+    // Whether radosgw did not answer before this fixture ran start-ceph.sh: then the fixture stops it.
+    private readonly bool _started;
 
     /// <summary>Why the tests cannot run, or null.</summary>
     public string? SkipReason { get; }
@@ -78,27 +83,45 @@ public sealed class CephFixture : IDisposable
         }
     }
 
-    private static void Start()
+    /// <summary>Whether something answers on radosgw's port (start-ceph.sh's, or PSSOCKETFTP_CEPH_RGW_PORT).</summary>
+    private static bool Answering()
     {
-        string script = Path.Join(RepoRoot(), "deploy", "ceph", "start-ceph.sh");
+        int port = int.TryParse(Environment.GetEnvironmentVariable("PSSOCKETFTP_CEPH_RGW_PORT"), out int p) ? p : 7480;
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            return client.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is AggregateException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static void Start() => RunScript("start-ceph.sh", TimeSpan.FromMinutes(8));
+
+    /// <summary>Runs a script of deploy/ceph as root (through <c>sudo -n</c> when not root), failing when it fails.</summary>
+    private static void RunScript(string name, TimeSpan limit)
+    {
+        string script = Path.Join(RepoRoot(), "deploy", "ceph", name);
         bool root = Environment.UserName == "root";
         var start = new ProcessStartInfo(root ? script : "sudo", root ? [] : ["-n", script])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("start-ceph.sh did not start");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         // A fresh machine installs the packages first (about 70 s) and starts Ceph (about 22 s).
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("start-ceph.sh did not finish within 8 minutes");
+            throw new TimeoutException($"{name} did not finish within {limit.TotalMinutes} minutes");
         }
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"start-ceph.sh exited with {process.ExitCode}: {error.Result.Trim()} {output.Result.Trim()}".Trim());
+            throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {error.Result.Trim()} {output.Result.Trim()}".Trim());
         }
     }
 
@@ -121,5 +144,20 @@ public sealed class CephFixture : IDisposable
             .Select(l => l.StartsWith("export ", StringComparison.Ordinal) ? l[7..] : l)
             .ToDictionary(l => l[..l.IndexOf('=')].Trim(), l => l[(l.IndexOf('=') + 1)..].Trim().Trim('"', '\''));
 
-    public void Dispose() => Client?.Dispose();
+    public void Dispose()
+    {
+        Client?.Dispose();
+        if (_started)
+        {
+            try
+            {
+                // No --wipe: the next run starts again in seconds with the same keys and bucket.
+                RunScript("stop-ceph.sh", TimeSpan.FromMinutes(1));
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+            {
+                Console.Error.WriteLine($"Ceph could not be stopped after the S3 tests: {e.Message}");
+            }
+        }
+    }
 }

@@ -69,6 +69,30 @@ public sealed class ServerOnS3Tests(CephFixture ceph) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task UploadFileAsync_CutOnServerA_RetryResumesOnServerB()
+    {
+        ceph.SkipUnlessRunning();
+        // Two servers on one bucket and prefix, as behind HAProxy; the client's first connection dies mid-body.
+        await using var a = await StartAsync();
+        await using var b = await StartAsync();
+        var body = RandomNumberGenerator.GetBytes(2 * S3Upload.PartSize + (3 << 20));
+        string local = Path.Join(_local, "cut.bin");
+        await File.WriteAllBytesAsync(local, body);
+        await using var proxy = new SwitchingProxy(a.EndPoint, b.EndPoint, cutAfter: 2 * S3Upload.PartSize + (1 << 20));
+        using var session = await FtpSession.ConnectAsync(new FtpSessionOptions { ComputerName = "127.0.0.1", Port = proxy.Port, RetryCount = 3 });
+
+        var result = await session.UploadFileAsync(local, "/");
+
+        Assert.Equal("/cut.bin", result.RemotePath);
+        // Server B was sent only what A had not stored in whole parts (and the protocol's frames), not the whole file: one
+        // or two parts, as the second one A was sending when the cut came landed before or after the retry listed them.
+        Assert.InRange(proxy.SentToThen, 1, body.Length - S3Upload.PartSize + (256 << 10));
+        using var check = await ConnectAsync(b);
+        await check.DownloadFileAsync("/cut.bin", Path.Join(_local, "back.bin"));
+        Assert.Equal(body, await File.ReadAllBytesAsync(Path.Join(_local, "back.bin")));
+    }
+
+    [SkippableFact]
     public async Task Start_NoKeys_SaysWhy()
     {
         ceph.SkipUnlessRunning();
