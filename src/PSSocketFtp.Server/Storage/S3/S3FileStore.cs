@@ -38,7 +38,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
 
     // The largest object one CopyObject copies (S3's limit); a larger one is copied in parts.
     private const long MaxCopySize = 5L << 30;
-    private const long CopyPartSize = 1L << 30;
+    private const long CopyPartSize = 128L * S3Upload.PartSize;
 
     private readonly IAmazonS3 _s3;
     private readonly string _bucket;
@@ -535,22 +535,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         var upload = await _s3.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false);
         try
         {
-            var parts = new List<PartETag>();
-            for (long offset = 0; offset < length; offset += CopyPartSize)
-            {
-                var part = await _s3.CopyPartAsync(new CopyPartRequest
-                {
-                    SourceBucket = _bucket,
-                    SourceKey = from,
-                    DestinationBucket = _bucket,
-                    DestinationKey = to,
-                    UploadId = upload.UploadId,
-                    PartNumber = parts.Count + 1,
-                    FirstByte = offset,
-                    LastByte = Math.Min(length, offset + CopyPartSize) - 1,
-                }, cancellationToken).ConfigureAwait(false);
-                parts.Add(new PartETag(parts.Count + 1, part.ETag));
-            }
+            var parts = await CopyPartsAsync(from, to, upload.UploadId, length, cancellationToken).ConfigureAwait(false);
             await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = _bucket, Key = to, UploadId = upload.UploadId, PartETags = parts }, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -558,6 +543,32 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             await AbortQuietlyAsync(to, upload.UploadId).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Copies the first <paramref name="length"/> bytes of <paramref name="from"/> into the multipart upload
+    /// <paramref name="uploadId"/> of <paramref name="to"/>, server-side, as its first parts of <see cref="CopyPartSize"/>
+    /// (a whole number of upload parts, so a resumed upload still counts whole parts); returns them.
+    /// </summary>
+    internal async Task<List<PartETag>> CopyPartsAsync(string from, string to, string uploadId, long length, CancellationToken cancellationToken)
+    {
+        var parts = new List<PartETag>();
+        for (long offset = 0; offset < length; offset += CopyPartSize)
+        {
+            var part = await _s3.CopyPartAsync(new CopyPartRequest
+            {
+                SourceBucket = _bucket,
+                SourceKey = from,
+                DestinationBucket = _bucket,
+                DestinationKey = to,
+                UploadId = uploadId,
+                PartNumber = parts.Count + 1,
+                FirstByte = offset,
+                LastByte = Math.Min(length, offset + CopyPartSize) - 1,
+            }, cancellationToken).ConfigureAwait(false);
+            parts.Add(new PartETag(parts.Count + 1, part.ETag));
+        }
+        return parts;
     }
 
     private async Task<Dictionary<string, string>> MetadataOfAsync(string key, CancellationToken cancellationToken)

@@ -24,10 +24,6 @@ namespace PSSocketFtp.Server;
 /// </remarks>
 internal sealed class S3UploadRecords(S3FileStore store)
 {
-    // Parts copied into a new multipart upload when a resume reads back its prefix: large (fewer requests), a whole
-    // number of parts (so a later resume still counts whole parts), and under S3's 5 GiB limit for one copied part.
-    private const long CopyChunk = 128L * S3Upload.PartSize;
-
     private IAmazonS3 S3 => store.Client;
 
     /// <summary>The fixed-length name of an id's records: ids are safe as keys, but this keeps the partial keys parseable.</summary>
@@ -58,9 +54,8 @@ internal sealed class S3UploadRecords(S3FileStore store)
         {
             await store.AbortQuietlyAsync(old.Key, old.MultipartId).ConfigureAwait(false);
         }
-        string key = store.Keys.Partials + RecordName(id) + "-" + Guid.NewGuid().ToString("N");
-        var initiate = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = store.Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-        var fresh = new S3UploadState(id, fingerprint, owner, key, initiate.UploadId);
+        var (key, multipartId) = await InitiateAsync(id, cancellationToken).ConfigureAwait(false);
+        var fresh = new S3UploadState(id, fingerprint, owner, key, multipartId);
         await WriteAsync(RunningKey(id), fresh, StoreJsonContext.Default.S3UploadState, cancellationToken).ConfigureAwait(false);
         return (fresh, [], 0);
     }
@@ -129,33 +124,17 @@ internal sealed class S3UploadRecords(S3FileStore store)
             {
                 await hash.AppendAsync(response.ResponseStream, held, cancellationToken).ConfigureAwait(false);
             }
-            string key = store.Keys.Partials + RecordName(state.Id) + "-" + Guid.NewGuid().ToString("N");
-            var initiate = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = store.Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-            var copied = new List<PartETag>();
+            var (key, multipartId) = await InitiateAsync(state.Id, cancellationToken).ConfigureAwait(false);
             try
             {
-                for (long offset = 0; offset < held; offset += CopyChunk)
-                {
-                    var part = await S3.CopyPartAsync(new CopyPartRequest
-                    {
-                        SourceBucket = store.Bucket,
-                        SourceKey = state.Key,
-                        DestinationBucket = store.Bucket,
-                        DestinationKey = key,
-                        UploadId = initiate.UploadId,
-                        PartNumber = copied.Count + 1,
-                        FirstByte = offset,
-                        LastByte = Math.Min(held, offset + CopyChunk) - 1,
-                    }, cancellationToken).ConfigureAwait(false);
-                    copied.Add(new PartETag(copied.Count + 1, part.ETag));
-                }
-                var next = state with { Key = key, MultipartId = initiate.UploadId };
+                var copied = await store.CopyPartsAsync(state.Key, key, multipartId, held, cancellationToken).ConfigureAwait(false);
+                var next = state with { Key = key, MultipartId = multipartId };
                 await WriteAsync(RunningKey(state.Id), next, StoreJsonContext.Default.S3UploadState, cancellationToken).ConfigureAwait(false);
                 return (next, copied);
             }
             catch
             {
-                await store.AbortQuietlyAsync(key, initiate.UploadId).ConfigureAwait(false);
+                await store.AbortQuietlyAsync(key, multipartId).ConfigureAwait(false);
                 throw;
             }
         }
@@ -209,6 +188,14 @@ internal sealed class S3UploadRecords(S3FileStore store)
         var record = await ReadAsync(CommittedKey(id), StoreJsonContext.Default.UploadRecord, cancellationToken).ConfigureAwait(false);
         // The resume rule's fingerprint: an id sent again for another file is a new upload, not the old one's answer.
         return record is { Result: not null } && record.Id == id && record.Fingerprint == PartialUploads.Fingerprint(request) ? record.Result : null;
+    }
+
+    /// <summary>A new multipart upload for the id, under a partial key that names the id's record (which the sweep reads).</summary>
+    private async Task<(string Key, string MultipartId)> InitiateAsync(string id, CancellationToken cancellationToken)
+    {
+        string key = store.Keys.Partials + RecordName(id) + "-" + Guid.NewGuid().ToString("N");
+        var initiate = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = store.Bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+        return (key, initiate.UploadId);
     }
 
     private string RunningKey(string id) => store.Keys.Uploads + RecordName(id);
