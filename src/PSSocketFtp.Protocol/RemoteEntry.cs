@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace PSSocketFtp.Protocol;
 
 /// <summary>One item as the server describes it in listings and STAT answers.</summary>
@@ -16,19 +18,28 @@ public sealed record RemoteEntry(string Path, ItemKind Kind, long Length, DateTi
 
     /// <summary>Reads an entry from its fields.</summary>
     /// <exception cref="FtpException">A field is missing or malformed.</exception>
-    public static RemoteEntry ReadFrom(FieldSet fields)
+    public static RemoteEntry ReadFrom(FieldSet fields) =>
+        Read(fields.Find(FieldTag.Kind), fields.Find(FieldTag.Length), fields.Find(FieldTag.LastWriteTime), fields.Find(FieldTag.Path));
+
+    /// <summary>
+    /// An entry from the values of its fields (null where absent), checked in this order: the kind, the length, the time,
+    /// the path; shared by <see cref="ReadFrom"/> and <see cref="FieldSet.ReadEntries"/>, which find the fields each its way.
+    /// </summary>
+    /// <exception cref="FtpException">A field is missing or malformed.</exception>
+    internal static RemoteEntry Read(ReadOnlyMemory<byte>? kindField, ReadOnlyMemory<byte>? lengthField, ReadOnlyMemory<byte>? timeField, ReadOnlyMemory<byte>? pathField)
     {
-        byte kind = fields.TryGetByte(FieldTag.Kind) ?? throw new FtpException(FtpStatus.MalformedFrame, "An entry has no kind.");
+        byte kind = FieldSet.Fixed(FieldTag.Kind, kindField, 1) is { } k ? k.Span[0] : throw new FtpException(FtpStatus.MalformedFrame, "An entry has no kind.");
         if (kind > (byte)ItemKind.Directory)
         {
             throw new FtpException(FtpStatus.MalformedFrame, $"An entry has an unknown kind {kind}.");
         }
-        long length = fields.GetInt64(FieldTag.Length);
+        long length = FieldSet.Fixed(FieldTag.Length, lengthField, 8) is { } l ? BinaryPrimitives.ReadInt64BigEndian(l.Span) : throw FieldSet.Missing(FieldTag.Length);
         if (length < 0)
         {
             throw new FtpException(FtpStatus.MalformedFrame, "An entry has a negative length.");
         }
-        long time = fields.TryGetInt64(FieldTag.LastWriteTime) ?? 0;
-        return new RemoteEntry(fields.GetString(FieldTag.Path), (ItemKind)kind, length, UnixTime.Clamped(time));
+        long time = FieldSet.Fixed(FieldTag.LastWriteTime, timeField, 8) is { } t ? BinaryPrimitives.ReadInt64BigEndian(t.Span) : 0;
+        string path = pathField is { } p ? FieldSet.DecodeString(FieldTag.Path, p) : throw FieldSet.Missing(FieldTag.Path);
+        return new RemoteEntry(path, (ItemKind)kind, length, UnixTime.Clamped(time));
     }
 }

@@ -24,5 +24,5 @@ public sealed record EntriesAnswer(IReadOnlyList<RemoteEntry> Entries) : Control
 
     /// <summary>Reads a batch as the client does.</summary>
     /// <exception cref="FtpException">With <see cref="FtpStatus.MalformedFrame"/>: an entry is missing a field or malformed.</exception>
-    public static EntriesAnswer Read(FieldSet fields) => new(fields.GetNested(FieldTag.Entry).Select(RemoteEntry.ReadFrom).ToList());
+    public static EntriesAnswer Read(FieldSet fields) => new(fields.ReadEntries());
 }
