@@ -29,7 +29,9 @@ internal sealed record ServerStart(string Root)
 
 /// <summary>
 /// The real server in a process of its own, started from the build's output (the test assembly's <c>ServerAssembly</c>
-/// metadata), once it has logged its ready line "… listening on &lt;address&gt;:&lt;port&gt;, root &lt;folder&gt;".
+/// metadata), once it has logged its ready line "… listening on &lt;address&gt;:&lt;port&gt;, root &lt;folder&gt;" (or,
+/// given <c>--print-port</c>, written its port line). Given <c>--stop-on-input-end</c>, the test holds the server's
+/// standard input open, so the server stops by itself if the test process dies.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -93,10 +95,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             // The shell stays as the parent, waits, and exits with the server's code.
             command = [parent, "-c", "\"$0\" \"$@\" & wait $!", .. command];
         }
+        bool printsPort = start.Arguments.Contains("--print-port");
         var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Held open, never written: its end (this process gone) stops a server given --stop-on-input-end.
+            RedirectStandardInput = start.Arguments.Contains("--stop-on-input-end"),
             UseShellExecute = false,
         };
         foreach (string arg in command.Skip(1))
@@ -117,7 +122,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
                 return;
             }
             server._output.Enqueue(e.Data);
-            var match = ReadyLine().Match(e.Data);
+            var match = (printsPort ? PortLine() : ReadyLine()).Match(e.Data);
             if (match.Success)
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
@@ -216,6 +221,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"listening on \S+:(\d+)")]
     private static partial Regex ReadyLine();
+
+    // FtpServerHost.PortLinePrefix, the machine-readable line of --print-port.
+    [GeneratedRegex(@"^PSSOCKETFTP_PORT=(\d+)$")]
+    private static partial Regex PortLine();
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);

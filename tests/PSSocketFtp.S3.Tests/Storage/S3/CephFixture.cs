@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -98,44 +97,8 @@ public sealed class CephFixture : IDisposable
         }
     }
 
-    private static void Start() => RunScript("start-ceph.sh", TimeSpan.FromMinutes(8));
-
-    /// <summary>Runs a script of deploy/ceph as root (through <c>sudo -n</c> when not root), failing when it fails.</summary>
-    private static void RunScript(string name, TimeSpan limit)
-    {
-        string script = Path.Join(RepoRoot(), "deploy", "ceph", name);
-        bool root = Environment.UserName == "root";
-        var start = new ProcessStartInfo(root ? script : "sudo", root ? [] : ["-n", script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        // A fresh machine installs the packages first (about 70 s) and starts Ceph (about 22 s).
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{name} did not finish within {limit.TotalMinutes} minutes");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{name} exited with {process.ExitCode}: {error.Result.Trim()} {output.Result.Trim()}".Trim());
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Join(dir.FullName, "PSSocketFtp.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("the repository (PSSocketFtp.sln) is not above the test's folder");
-    }
+    // A fresh machine installs the packages first (about 70 s) and starts Ceph (about 22 s).
+    private static void Start() => DeployScript.Run("deploy/ceph/start-ceph.sh", TimeSpan.FromMinutes(8));
 
     private static Dictionary<string, string> ReadPairs(string file) =>
         File.ReadAllLines(file)
@@ -152,7 +115,7 @@ public sealed class CephFixture : IDisposable
             try
             {
                 // No --wipe: the next run starts again in seconds with the same keys and bucket.
-                RunScript("stop-ceph.sh", TimeSpan.FromMinutes(1));
+                DeployScript.Run("deploy/ceph/stop-ceph.sh", TimeSpan.FromMinutes(1));
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
