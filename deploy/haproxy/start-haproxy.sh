@@ -80,6 +80,11 @@ backend pssocketftp_servers
     # server that goes down is not moved; the client's retry reconnects through the front to a healthy one.
     option tcp-check
     default-server inter 2s fall 2 rise 1 on-marked-down shutdown-sessions
+    # A server that died is found by the check within 2-4 s; until then leastconn may pick it for a new
+    # connection (it holds the fewest sessions). HAProxy retries the connect, and with redispatch its last retry
+    # goes to another server, so the client connects at once instead of spending a retry of its own.
+    retries 2
+    option redispatch
 EOF
     i=1
     for p in "${BACKENDS[@]}"; do
