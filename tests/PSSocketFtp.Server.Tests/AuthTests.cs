@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Messages;
 
@@ -218,14 +216,5 @@ public sealed class AuthTests : IDisposable
         Assert.Contains("certificate", ex.Message);
     }
 
-    private string WriteCertificate(out string thumbprint)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        thumbprint = certificate.Thumbprint;
-        string path = Path.Join(_folder, "server.pfx");
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, "pw"));
-        return path;
-    }
+    private string WriteCertificate(out string thumbprint) => TestCertificate.Write(_folder, out thumbprint);
 }

@@ -29,13 +29,20 @@ internal sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_client.Client.LocalEndPoint!;
 
-    /// <summary>Connects, from <paramref name="local"/> when given (127.0.0.2 is another client address on the loopback interface).</summary>
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? local = null)
+    /// <summary>
+    /// Connects, from <paramref name="local"/> when given (127.0.0.2 is another client address on the loopback interface),
+    /// and sends <paramref name="preamble"/> first when given (a PROXY protocol header, as HAProxy would).
+    /// </summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, bool handshake = true, byte version = ProtocolConstants.MinVersion, IPAddress? local = null, byte[]? preamble = null)
     {
         var tcp = local is null ? new TcpClient() : new TcpClient(new IPEndPoint(local, 0));
         tcp.NoDelay = true;
         await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
         var client = new RawClient(tcp, version);
+        if (preamble is not null)
+        {
+            await client.SendAsync(preamble);
+        }
         if (handshake)
         {
             var hello = new byte[ProtocolConstants.HandshakeSize];

@@ -38,7 +38,7 @@ public static class FtpServerHost
     }.Concat(ServerSecurity.SwitchMappings).ToDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Starts a server and returns once it listens.</summary>
-    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, <c>--stop-on-input-end</c>, <c>--print-port</c>, <c>--s3-endpoint</c>, <c>--s3-bucket</c>, <c>--s3-prefix</c>, <c>--s3-region</c>, <c>--s3-credentials</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
+    /// <param name="args">Command-line arguments: <c>--root</c>, <c>--port</c> (0 for any free port), <c>--bind</c>, <c>--users</c>, <c>--certificate</c>, <c>--certificate-password</c>, <c>--allow-anonymous</c>, <c>--proxy-protocol</c>, <c>--trusted-proxies</c>, <c>--stop-on-input-end</c>, <c>--print-port</c>, <c>--s3-endpoint</c>, <c>--s3-bucket</c>, <c>--s3-prefix</c>, <c>--s3-region</c>, <c>--s3-credentials</c>, or any <c>--PSSocketFtp:Setting value</c>.</param>
     /// <param name="configureLogging">Adjusts logging after the defaults (one-line console messages).</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>

@@ -28,6 +28,19 @@ public sealed partial class FtpServerOptions
     /// <summary>How long a client address's failed logins are remembered (and slow down its next logins, on any connection) after its last failure.</summary>
     public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Expect a PROXY protocol header (version 2, or version 1 text) at the start of every connection (<c>--proxy-protocol</c>),
+    /// as HAProxy's <c>send-proxy-v2</c> sends it, and take the client's address from it. Connections from anywhere but
+    /// <see cref="TrustedProxies"/>, or without a valid header, are closed without an answer (docs/scale-out.md).
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>
+    /// The proxies whose PROXY headers are believed, with <see cref="ProxyProtocol"/> on (<c>--trusted-proxies</c>): IP
+    /// addresses or networks (<c>10.0.0.0/24</c>), also several to an entry, separated by commas. Loopback only when empty.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     // Fields, not properties: what is loaded at start is no setting, and the configuration binder binds properties only.
 
     /// <summary>The users loaded from <see cref="UsersFile"/> at start; null for anonymous access.</summary>
@@ -35,4 +48,7 @@ public sealed partial class FtpServerOptions
 
     /// <summary>The certificate loaded from <see cref="Certificate"/> at start; null without TLS.</summary>
     internal System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate;
+
+    /// <summary>The networks of <see cref="TrustedProxies"/>, parsed at start (loopback when none are given).</summary>
+    internal IReadOnlyList<System.Net.IPNetwork> ProxyNetworks = [];
 }

@@ -12,6 +12,9 @@ internal static class ServerSecurity
     /// <summary>The flag that allows anonymous access on an address other than loopback.</summary>
     public const string AllowAnonymousSwitch = "--allow-anonymous";
 
+    /// <summary>The flag that makes the listener expect a PROXY protocol header on every connection.</summary>
+    public const string ProxyProtocolSwitch = "--proxy-protocol";
+
     /// <summary>The switches of the security settings, for the host's command-line mappings.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
     {
@@ -19,12 +22,15 @@ internal static class ServerSecurity
         ["--certificate"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.Certificate)}",
         ["--certificate-password"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.CertificatePassword)}",
         [AllowAnonymousSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.AllowAnonymous)}",
+        [ProxyProtocolSwitch] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.ProxyProtocol)}",
+        // One entry, which may list several (comma-separated); a configuration file may give an array instead.
+        ["--trusted-proxies"] = $"{FtpServerOptions.SectionName}:{nameof(FtpServerOptions.TrustedProxies)}:0",
     };
 
     /// <summary>The switches that may be given without a value, meaning true.</summary>
     private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase)
     {
-        AllowAnonymousSwitch, FtpServerHost.StopOnInputEndSwitch, FtpServerHost.PrintPortSwitch,
+        AllowAnonymousSwitch, ProxyProtocolSwitch, FtpServerHost.StopOnInputEndSwitch, FtpServerHost.PrintPortSwitch,
     };
 
     /// <summary>Gives the value-less flags (<c>--allow-anonymous</c> and the like) the value the configuration's command line needs.</summary>
@@ -38,6 +44,7 @@ internal static class ServerSecurity
     /// <exception cref="ArgumentException">A file is missing or invalid, or anonymous access would reach beyond this machine.</exception>
     public static void Load(FtpServerOptions options, IPAddress address)
     {
+        options.ProxyNetworks = ParseTrustedProxies(options);
         if (!string.IsNullOrWhiteSpace(options.UsersFile))
         {
             string path = Path.GetFullPath(options.UsersFile);
@@ -78,9 +85,44 @@ internal static class ServerSecurity
         }
     }
 
-    /// <summary>Puts TLS in front of the protocol when a certificate is configured.</summary>
+    /// <summary>The networks PROXY headers are believed from: <see cref="FtpServerOptions.TrustedProxies"/>, or loopback.</summary>
+    private static IReadOnlyList<IPNetwork> ParseTrustedProxies(FtpServerOptions options)
+    {
+        string[] entries = options.TrustedProxies
+            .SelectMany(entry => entry.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray();
+        if (!options.ProxyProtocol)
+        {
+            // A list that would do nothing is a mistake worth saying at start.
+            return entries.Length == 0 ? [] : throw new ArgumentException($"TrustedProxies is set but PROXY protocol is off; pass {ProxyProtocolSwitch} too, or drop TrustedProxies.");
+        }
+        if (entries.Length == 0)
+        {
+            return [new IPNetwork(new IPAddress([127, 0, 0, 0]), 8), new IPNetwork(IPAddress.IPv6Loopback, 128)];
+        }
+        return entries.Select(entry =>
+        {
+            if (IPAddress.TryParse(entry, out var single))
+            {
+                single = single.IsIPv4MappedToIPv6 ? single.MapToIPv4() : single;
+                return new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            }
+            return IPNetwork.TryParse(entry, out var network)
+                ? network
+                : throw new ArgumentException($"'{entry}' in TrustedProxies is neither an IP address nor a network such as 10.0.0.0/24.");
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Puts the PROXY protocol header's reader first when it is on, then TLS in front of the protocol when a certificate
+    /// is configured: HAProxy sends the header in clear, before the client's TLS handshake that it passes through.
+    /// </summary>
     public static void ConfigureListener(ListenOptions listen, FtpServerOptions options)
     {
+        if (options.ProxyProtocol)
+        {
+            listen.Use(next => ProxyProtocolMiddleware.Create(next, listen.ApplicationServices, options));
+        }
         if (options.ServerCertificate is { } certificate)
         {
             listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
@@ -106,6 +148,10 @@ internal static class ServerSecurity
         else
         {
             logger.LogWarning("No users configured: anonymous access on {EndPoint}, allowed by {Switch}", endPoint, AllowAnonymousSwitch);
+        }
+        if (options.ProxyProtocol)
+        {
+            logger.LogInformation("PROXY protocol on: client addresses come from the headers of trusted proxies {TrustedProxies}", string.Join(", ", options.ProxyNetworks));
         }
         if (options.ServerCertificate is { } certificate)
         {
