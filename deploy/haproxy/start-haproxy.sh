@@ -5,10 +5,12 @@
 # Run as root. Running it again with other ports reloads HAProxy gracefully (open connections stay on the old
 # process until they end); running it again with the same ports is harmless.
 #
-#   deploy/haproxy/start-haproxy.sh [--state DIR] [--bind ADDR] FRONT_PORT BACKEND_PORT [BACKEND_PORT...]
+#   deploy/haproxy/start-haproxy.sh [--state DIR] [--bind ADDR] [--send-proxy] FRONT_PORT BACKEND_PORT [BACKEND_PORT...]
 #
 #   --state DIR  (or PSSOCKETFTP_HAPROXY_DIR; default /var/tmp/pssocketftp-haproxy) haproxy.cfg, pid file, admin socket
 #   --bind ADDR  the front's address (default 127.0.0.1); the backends are always on 127.0.0.1
+#   --send-proxy (or PSSOCKETFTP_HAPROXY_SEND_PROXY=1) send each client's address to the servers (PROXY protocol v2,
+#                also on health checks, as LOCAL); the servers must run with --proxy-protocol, or they refuse it all
 #   PSSOCKETFTP_HAPROXY_STATS_PORT  HAProxy's stats page on 127.0.0.1 (default 8404; 0 turns it off). The script
 #                reads it (CSV) to report the backends' health.
 #   PSSOCKETFTP_HAPROXY_NO_INSTALL=1  never runs apt-get
@@ -18,13 +20,15 @@ set -euo pipefail
 STATE=${PSSOCKETFTP_HAPROXY_DIR:-/var/tmp/pssocketftp-haproxy}
 BIND=127.0.0.1
 STATS_PORT=${PSSOCKETFTP_HAPROXY_STATS_PORT:-8404}
+SEND_PROXY=${PSSOCKETFTP_HAPROXY_SEND_PROXY:-0}
 ports=()
 die() { echo "start-haproxy: $*" >&2; exit 1; }
-usage() { sed -n '2,16p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,17p' "$0"; exit "${1:-0}"; }
 while (($#)); do
     case $1 in
         --state) STATE=${2:?--state needs a folder}; shift 2 ;;
         --bind) BIND=${2:?--bind needs an address}; shift 2 ;;
+        --send-proxy) SEND_PROXY=1; shift ;;
         -h|--help) usage 0 ;;
         *) [[ $1 =~ ^[0-9]+$ ]] || die "not a port: $1"; ports+=("$1"); shift ;;
     esac
@@ -86,9 +90,14 @@ backend pssocketftp_servers
     retries 2
     option redispatch
 EOF
+    # With --send-proxy each connection starts with a PROXY v2 header naming the client, and each health check with
+    # one whose command is LOCAL (no client), which the server (--proxy-protocol) accepts quietly: without
+    # check-send-proxy a check would reach it with no header.
+    server_opts=check
+    [[ $SEND_PROXY == 1 ]] && server_opts="check send-proxy-v2 check-send-proxy"
     i=1
     for p in "${BACKENDS[@]}"; do
-        echo "    server s$i 127.0.0.1:$p check"
+        echo "    server s$i 127.0.0.1:$p $server_opts"
         i=$((i + 1))
     done
     if ((STATS_PORT != 0)); then
@@ -125,7 +134,7 @@ front_listens() { ss -Hltn "sport = :$FRONT" | grep -q .; }
 for _ in $(seq 1 20); do front_listens && break; sleep 0.25; done
 front_listens || die "nothing listens on $BIND:$FRONT (config: $CFG)"
 
-echo "front:    $BIND:$FRONT (TCP, TLS passes through)"
+echo "front:    $BIND:$FRONT (TCP, TLS passes through$([[ $SEND_PROXY == 1 ]] && echo ", PROXY protocol v2 to the servers"))"
 echo "backends: ${BACKENDS[*]/#/127.0.0.1:}"
 if ((STATS_PORT != 0)); then
     # The health of each backend after its first checks (up to 6 s).
