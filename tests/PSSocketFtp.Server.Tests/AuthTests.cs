@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Messages;
@@ -175,21 +174,10 @@ public sealed class AuthTests : IDisposable
         await using var server = await TestServer.StartAsync("--certificate", pfx, "--certificate-password", "pw");
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.EndPoint);
-        string? seen = null;
-        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
-        {
-            seen = certificate?.GetCertHashString();
-            return true;
-        });
-        using var cancel = new CancellationTokenSource(RawClient.Timeout);
 
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, cancel.Token);
-        var hello = new byte[ProtocolConstants.HandshakeSize];
-        Handshake.WriteHello(hello);
-        await tls.WriteAsync(hello, cancel.Token);
-        await tls.ReadExactlyAsync(hello, cancel.Token);
+        var (tls, seen) = await TestCertificate.HandshakeAsync(tcp.GetStream());
+        await using var _ = tls;
 
-        Assert.Equal(ProtocolConstants.Version, Handshake.ReadReply(hello));
         Assert.Equal(thumbprint, seen);
         await server.Log.WaitForAsync(m => m.Contains("TLS on"));
     }
