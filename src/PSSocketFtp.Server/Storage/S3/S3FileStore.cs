@@ -101,10 +101,8 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     private async IAsyncEnumerable<RemoteEntry> ListFolderAsync(string normalized, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string folderKey = Keys.Folder(normalized);
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = folderKey, Delimiter = "/" };
-        do
+        await foreach (var page in ListPagesAsync(folderKey, "/", cancellationToken).ConfigureAwait(false))
         {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             var items = new List<(string Key, S3Object? File)>();
             foreach (string folder in page.CommonPrefixes ?? [])
             {
@@ -132,6 +130,20 @@ internal sealed class S3FileStore : IFileStore, IDisposable
                     yield return entry;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The pages of a listing of the keys under <paramref name="prefix"/> (one level with a <paramref name="delimiter"/>),
+    /// as S3 hands them out: up to 1000 keys in memory at a time, the next page asked for only when this one is done.
+    /// </summary>
+    private async IAsyncEnumerable<ListObjectsV2Response> ListPagesAsync(string prefix, string? delimiter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, Delimiter = delimiter };
+        do
+        {
+            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            yield return page;
             request.ContinuationToken = page.NextContinuationToken;
         }
         while (request.ContinuationToken is not null);
@@ -145,10 +157,8 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     {
         string folderKey = Keys.Folder(normalized);
         var open = new List<string>();
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = folderKey };
-        do
+        await foreach (var page in ListPagesAsync(folderKey, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             var pending = new List<(string Path, S3Object? File)>();
             foreach (var file in page.S3Objects ?? [])
             {
@@ -192,9 +202,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
                     yield return entry;
                 }
             }
-            request.ContinuationToken = page.NextContinuationToken;
         }
-        while (request.ContinuationToken is not null);
     }
 
     /// <summary>
@@ -327,14 +335,10 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     /// <summary>Deletes every key under <paramref name="folderKey"/>, a page (one DeleteObjects call, at most 1000 keys) at a time.</summary>
     private async Task DeleteTreeAsync(string folderKey, CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = folderKey };
-        do
+        await foreach (var page in ListPagesAsync(folderKey, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             await DeleteKeysAsync((page.S3Objects ?? []).Select(o => o.Key).ToList(), cancellationToken).ConfigureAwait(false);
-            request.ContinuationToken = page.NextContinuationToken;
         }
-        while (request.ContinuationToken is not null);
     }
 
     private async Task DeleteKeysAsync(List<string> keys, CancellationToken cancellationToken)
@@ -478,11 +482,9 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         string toKey = Keys.Folder(destination);
         // The folder exists at the destination even when it is empty or its content moves slowly.
         await PutMarkerAsync(destination, conditional: false, cancellationToken).ConfigureAwait(false);
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = fromKey };
         var moved = new List<string>();
-        do
+        await foreach (var page in ListPagesAsync(fromKey, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             var objects = page.S3Objects ?? [];
             await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = HeadParallelism, CancellationToken = cancellationToken }, async (o, token) =>
             {
@@ -497,9 +499,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
                 await DeleteKeysAsync(moved, cancellationToken).ConfigureAwait(false);
                 moved.Clear();
             }
-            request.ContinuationToken = page.NextContinuationToken;
         }
-        while (request.ContinuationToken is not null);
         await DeleteKeysAsync(moved, cancellationToken).ConfigureAwait(false);
     }
 
@@ -714,10 +714,8 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     {
         int count = 0;
         var resumable = new HashSet<string>(StringComparer.Ordinal);
-        var list = new ListObjectsV2Request { BucketName = _bucket, Prefix = Keys.Base };
-        do
+        await foreach (var page in ListPagesAsync(Keys.Base, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _s3.ListObjectsV2Async(list, cancellationToken).ConfigureAwait(false);
             var stale = new List<string>();
             foreach (var o in page.S3Objects ?? [])
             {
@@ -749,9 +747,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             }
             await DeleteKeysAsync(stale, cancellationToken).ConfigureAwait(false);
             count += stale.Count;
-            list.ContinuationToken = page.NextContinuationToken;
         }
-        while (list.ContinuationToken is not null);
         return (count, resumable);
     }
 
