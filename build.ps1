@@ -77,7 +77,17 @@ function Invoke-AllTests {
     $results = Join-Path $artifacts 'test-results'
     Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction SilentlyContinue
 
-    # xunit: a failing test fails dotnet test; keep going so that Pester runs and the totals are complete.
+    # Three streams run side by side, since none of them keeps both cores busy on its own (each waits on servers,
+    # sockets and process starts much of the time): xunit, the Pester files one after the other, and the package build
+    # that Package.Tests needs (the longest part of the Pester run), which Package.Tests waits for.
+    $packageBuild = Join-Path $artifacts 'package-build'
+    Remove-Item -LiteralPath $packageBuild -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $packageBuild | Out-Null
+    $env:PSSOCKETFTP_PACKAGE_BUILD = $packageBuild
+    $packageChild = Start-Child 'dotnet' @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $repo 'tests/Invoke-PackageBuild.ps1'), '-Folder', $packageBuild)
+
+    # xunit: a failing test fails dotnet test; keep going so that Pester runs and the totals are complete. Its output is
+    # shown after Pester's, whole, rather than interleaved with it.
     # A hung test fails with a small dump after five minutes without an end (the 4 GiB transfer test takes up to three
     # on a busy 2-core machine), instead of holding the run until CI's limit.
     # The S3 store's tests run against a Ceph that is installed already (they start it, and stop it again) and are
@@ -85,21 +95,12 @@ function Invoke-AllTests {
     # processes behind HAProxy are TestScaleOut's, which installs what is missing (docs/scale-out.md, "Tests").
     $env:PSSOCKETFTP_CEPH_NO_INSTALL = '1'
     try {
-        dotnet test $solution -c $Configuration --no-build -nologo --filter 'FullyQualifiedName!~.ScaleOut' --blame-hang-timeout 5m --blame-hang-dump-type mini --logger 'trx' --logger 'console;verbosity=normal' --results-directory $results
-        $xunitExit = $LASTEXITCODE
+        $xunitChild = Start-Child 'dotnet' @('test', $solution, '-c', $Configuration, '--no-build', '-nologo', '--filter', 'FullyQualifiedName!~.ScaleOut', '--blame-hang-timeout', '5m', '--blame-hang-dump-type', 'mini', '--logger', 'trx', '--logger', 'console;verbosity=normal', '--results-directory', $results) -CaptureOutput
     } finally {
         Remove-Item Env:PSSOCKETFTP_CEPH_NO_INSTALL
     }
-    $xunit = Get-TrxCounts $results
 
     $pesterPath = Get-PesterModulePath
-    # Package.Tests needs `build.ps1 -Task Package`, the longest part of the Pester run, which keeps about one core busy
-    # while the Pester files before it mostly keep the other: it starts now, beside them, and Package.Tests waits for it.
-    $packageBuild = Join-Path $artifacts 'package-build'
-    Remove-Item -LiteralPath $packageBuild -Recurse -Force -ErrorAction SilentlyContinue
-    New-Item -ItemType Directory -Force -Path $packageBuild | Out-Null
-    $env:PSSOCKETFTP_PACKAGE_BUILD = $packageBuild
-    $packageChild = Start-Child 'dotnet' @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $repo 'tests/Invoke-PackageBuild.ps1'), '-Folder', $packageBuild)
     $env:PSSOCKETFTP_MODULE = Join-Path $artifacts 'module/PSSocketFtp/PSSocketFtp.psd1'
     $env:PSSOCKETFTP_SERVER = (Get-ChildItem -LiteralPath (Join-Path $repo "src/PSSocketFtp.Server/bin/$Configuration") -Recurse -Filter PSSocketFtp.Server.dll | Select-Object -First 1).FullName
     # A child process, so the module under test loads into a clean PowerShell, as a user's would.
@@ -109,7 +110,11 @@ function Invoke-AllTests {
     } finally {
         Pop-Location
         $packageChild.Process.WaitForExit()  # no build left running if Pester ended before Package.Tests
+        $xunitChild.Process.WaitForExit()
     }
+    $xunitChild.Output.GetAwaiter().GetResult() | Out-Host
+    $xunitExit = $xunitChild.Process.ExitCode
+    $xunit = Get-TrxCounts $results
     $pesterOutput | Where-Object { $_ -notmatch '^PESTER_COUNTS=' } | Out-Host
     $counts = ($pesterOutput | Select-String '^PESTER_COUNTS=(\d+),(\d+)$' | Select-Object -Last 1)
     if ($counts) {
