@@ -15,7 +15,7 @@ namespace PSSocketFtp.Server;
 /// prefix share one tree; what has to hold across them (the duplicate-name rule) rests on conditional puts
 /// (<c>If-None-Match: *</c>), which radosgw 16.2 honours on PutObject but not on CompleteMultipartUpload: a large upload
 /// first claims its name with an empty <em>claim</em> object, then is copied onto it. Claims are hidden from every
-/// request, and one left by a server that died mid-commit is stale after <see cref="StaleClaimAge"/>.
+/// request, and one left by a server that died mid-commit is stale after <see cref="S3NameClaims.StaleClaimAge"/>.
 /// </summary>
 /// <remarks>
 /// Paths go through <see cref="RemotePath"/> (via <see cref="S3Keys"/>), as for the local store, so no request reaches
@@ -30,12 +30,6 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     /// <summary>Object metadata of a claim: an upload's name taken, its bytes not there yet.</summary>
     internal const string ClaimMetadata = "psftp-claim";
 
-    /// <summary>When a claim is stale: a commit copies for seconds, a minute for the largest files; this leaves a wide margin.</summary>
-    internal static readonly TimeSpan DefaultStaleClaimAge = TimeSpan.FromMinutes(15);
-
-    // HEADs for the times in a listing run this many at once (one per file: a listing carries no metadata).
-    private const int HeadParallelism = 16;
-
     // The largest object one CopyObject copies (S3's limit); a larger one is copied in parts.
     private const long MaxCopySize = 5L << 30;
     private const long CopyPartSize = 128L * S3Upload.PartSize;
@@ -43,6 +37,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     private readonly IAmazonS3 _s3;
     private readonly string _bucket;
     private readonly TimeProvider _time;
+    private readonly S3Listing _listing;
 
     /// <summary>A store on <paramref name="bucket"/> under <paramref name="prefix"/>.</summary>
     public S3FileStore(IAmazonS3 s3, string bucket, string? prefix, TimeProvider time, TimeSpan? staleClaimAge = null)
@@ -51,9 +46,10 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         _bucket = bucket;
         _time = time;
         Keys = new S3Keys(prefix);
-        StaleClaimAge = staleClaimAge ?? DefaultStaleClaimAge;
         Description = $"s3://{bucket}/{Keys.Base}";
         Uploads = new S3UploadRecords(this);
+        Claims = new S3NameClaims(this, staleClaimAge ?? S3NameClaims.DefaultStaleClaimAge);
+        _listing = new S3Listing(this);
     }
 
     /// <summary>The store the options describe (checked by <see cref="S3ClientFactory.Validate"/>).</summary>
@@ -71,14 +67,14 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     /// <summary>The resume state and committed-upload records, in the bucket.</summary>
     internal S3UploadRecords Uploads { get; }
 
+    /// <summary>The names taken by conditional puts, which hold the duplicate-name rule across servers.</summary>
+    internal S3NameClaims Claims { get; }
+
     internal IAmazonS3 Client => _s3;
 
     internal string Bucket => _bucket;
 
     internal TimeProvider Time => _time;
-
-    /// <summary>How old a claim must be before it counts as left by a dead server.</summary>
-    internal TimeSpan StaleClaimAge { get; }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<RemoteEntry> ListAsync(string path, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -90,144 +86,11 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             yield return item;
             yield break;
         }
-        var entries = recursive ? ListTreeAsync(normalized, cancellationToken) : ListFolderAsync(normalized, cancellationToken);
+        var entries = recursive ? _listing.ListTreeAsync(normalized, cancellationToken) : _listing.ListFolderAsync(normalized, cancellationToken);
         await foreach (var entry in entries.ConfigureAwait(false))
         {
             yield return entry;
         }
-    }
-
-    /// <summary>One folder's children, a page (up to 1000 keys) at a time: a folder of millions streams in bounded memory.</summary>
-    private async IAsyncEnumerable<RemoteEntry> ListFolderAsync(string normalized, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string folderKey = Keys.Folder(normalized);
-        await foreach (var page in ListPagesAsync(folderKey, "/", cancellationToken).ConfigureAwait(false))
-        {
-            var items = new List<(string Key, S3Object? File)>();
-            foreach (string folder in page.CommonPrefixes ?? [])
-            {
-                items.Add((folder, null));
-            }
-            foreach (var file in page.S3Objects ?? [])
-            {
-                // The folder's own marker, and keys no path can name (written by other tools), are not listed.
-                if (file.Key != folderKey && !file.Key.EndsWith('/'))
-                {
-                    items.Add((file.Key, file));
-                }
-            }
-            items.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-            items.RemoveAll(i => (normalized.Length == 0 && Keys.IsState(i.Key)) || !IsNameable(Keys.PathOf(i.Key).Substring(normalized.Length == 0 ? 0 : normalized.Length + 1)));
-            var files = await DescribeAsync(items.Where(i => i.File is not null).Select(i => i.File!).ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var (key, file) in items)
-            {
-                if (file is null)
-                {
-                    yield return FolderEntry(Keys.PathOf(key));
-                }
-                else if (files.TryGetValue(key, out var entry))
-                {
-                    yield return entry;
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The pages of a listing of the keys under <paramref name="prefix"/> (one level with a <paramref name="delimiter"/>),
-    /// as S3 hands them out: up to 1000 keys in memory at a time, the next page asked for only when this one is done.
-    /// </summary>
-    private async IAsyncEnumerable<ListObjectsV2Response> ListPagesAsync(string prefix, string? delimiter, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, Delimiter = delimiter };
-        do
-        {
-            var page = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-            yield return page;
-            request.ContinuationToken = page.NextContinuationToken;
-        }
-        while (request.ContinuationToken is not null);
-    }
-
-    /// <summary>
-    /// Everything below a folder, folders before their content: keys come in order, and all keys under one folder come
-    /// together, so a stack of the folders entered says which folders a key brings that were not listed yet.
-    /// </summary>
-    private async IAsyncEnumerable<RemoteEntry> ListTreeAsync(string normalized, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string folderKey = Keys.Folder(normalized);
-        var open = new List<string>();
-        await foreach (var page in ListPagesAsync(folderKey, delimiter: null, cancellationToken).ConfigureAwait(false))
-        {
-            var pending = new List<(string Path, S3Object? File)>();
-            foreach (var file in page.S3Objects ?? [])
-            {
-                if (file.Key == folderKey || (normalized.Length == 0 && Keys.IsState(file.Key)))
-                {
-                    continue;
-                }
-                string relative = file.Key.Substring(folderKey.Length);
-                bool marker = relative.EndsWith('/');
-                string[] segments = relative.TrimEnd('/').Split('/');
-                if (!Array.TrueForAll(segments, IsNameable))
-                {
-                    continue;
-                }
-                int folders = marker ? segments.Length : segments.Length - 1;
-                int kept = 0;
-                while (kept < open.Count && kept < folders && open[kept] == segments[kept])
-                {
-                    kept++;
-                }
-                open.RemoveRange(kept, open.Count - kept);
-                for (int i = kept; i < folders; i++)
-                {
-                    open.Add(segments[i]);
-                    pending.Add((RemotePath.Combine(normalized, string.Join('/', segments, 0, i + 1)), null));
-                }
-                if (!marker)
-                {
-                    pending.Add((Keys.PathOf(file.Key), file));
-                }
-            }
-            var files = await DescribeAsync(pending.Where(p => p.File is not null).Select(p => p.File!).ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var (path, file) in pending)
-            {
-                if (file is null)
-                {
-                    yield return FolderEntry(path);
-                }
-                else if (files.TryGetValue(file.Key, out var entry))
-                {
-                    yield return entry;
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The entries of listed files, by key: a HEAD each, for the last write time kept in metadata (a listing has none), a
-    /// few at a time. Claims and files deleted meanwhile are left out.
-    /// </summary>
-    private async Task<Dictionary<string, RemoteEntry>> DescribeAsync(List<S3Object> files, CancellationToken cancellationToken)
-    {
-        var entries = new RemoteEntry?[files.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = HeadParallelism, CancellationToken = cancellationToken }, async (i, token) =>
-        {
-            if (await HeadAsync(files[i].Key, token).ConfigureAwait(false) is { IsClaim: false } head)
-            {
-                entries[i] = FileEntry(Keys.PathOf(files[i].Key), head);
-            }
-        }).ConfigureAwait(false);
-        var byKey = new Dictionary<string, RemoteEntry>(files.Count, StringComparer.Ordinal);
-        for (int i = 0; i < files.Count; i++)
-        {
-            if (entries[i] is { } entry)
-            {
-                byKey[files[i].Key] = entry;
-            }
-        }
-        return byKey;
     }
 
     /// <inheritdoc />
@@ -335,7 +198,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     /// <summary>Deletes every key under <paramref name="folderKey"/>, a page (one DeleteObjects call, at most 1000 keys) at a time.</summary>
     private async Task DeleteTreeAsync(string folderKey, CancellationToken cancellationToken)
     {
-        await foreach (var page in ListPagesAsync(folderKey, delimiter: null, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _listing.ListPagesAsync(folderKey, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
             await DeleteKeysAsync((page.S3Objects ?? []).Select(o => o.Key).ToList(), cancellationToken).ConfigureAwait(false);
         }
@@ -463,7 +326,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         if (!folder)
         {
             // Without replace the name is claimed first, so a file another server puts there meanwhile is never replaced.
-            if (!replace && !await TryClaimAsync(destination, cancellationToken).ConfigureAwait(false))
+            if (!replace && !await Claims.TryClaimAsync(destination, cancellationToken).ConfigureAwait(false))
             {
                 throw StoreErrors.AlreadyExists(destination);
             }
@@ -483,10 +346,10 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         // The folder exists at the destination even when it is empty or its content moves slowly.
         await PutMarkerAsync(destination, conditional: false, cancellationToken).ConfigureAwait(false);
         var moved = new List<string>();
-        await foreach (var page in ListPagesAsync(fromKey, delimiter: null, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _listing.ListPagesAsync(fromKey, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
             var objects = page.S3Objects ?? [];
-            await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = HeadParallelism, CancellationToken = cancellationToken }, async (o, token) =>
+            await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = S3Listing.HeadParallelism, CancellationToken = cancellationToken }, async (o, token) =>
             {
                 if (o.Key != fromKey)
                 {
@@ -602,81 +465,6 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         }
     }
 
-    /// <summary>
-    /// Takes the name <paramref name="normalized"/> for a file about to be copied there: an empty claim object, put only
-    /// if no object has that key (<c>If-None-Match: *</c>, which decides between servers). False when the name is taken
-    /// (a file, a fresh claim, or a folder).
-    /// </summary>
-    internal async Task<bool> TryClaimAsync(string normalized, CancellationToken cancellationToken) =>
-        await TryPutNewAsync(normalized, ArraySegment<byte>.Empty, new Dictionary<string, string> { [ClaimMetadata] = "1" }, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
-    /// Puts <paramref name="body"/> at <paramref name="normalized"/> only if no object has that key; a stale claim there
-    /// (a server that died mid-commit) is deleted and the put tried once more. False when the name is taken.
-    /// </summary>
-    internal async Task<bool> TryPutNewAsync(string normalized, ArraySegment<byte> body, Dictionary<string, string> metadata, CancellationToken cancellationToken)
-    {
-        if (await FolderExistsAsync(normalized, cancellationToken).ConfigureAwait(false))
-        {
-            return false;
-        }
-        string key = Keys.File(normalized);
-        for (int attempt = 0; ; attempt++)
-        {
-            var put = new PutObjectRequest
-            {
-                BucketName = _bucket,
-                Key = key,
-                InputStream = new MemoryStream(body.Array ?? [], body.Offset, body.Count, writable: false),
-                IfNoneMatch = "*",
-            };
-            AddMetadata(put.Metadata, metadata);
-            try
-            {
-                await _s3.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-                if (attempt > 0 || !await DeleteIfStaleClaimAsync(key, cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Deletes the object at <paramref name="key"/> when it is a claim older than <see cref="StaleClaimAge"/>. Between the
-    /// HEAD and the delete another server may do the same and claim anew, which this delete would then remove: a window
-    /// of milliseconds, after a server died mid-commit (docs/scale-out.md).
-    /// </summary>
-    private async Task<bool> DeleteIfStaleClaimAsync(string key, CancellationToken cancellationToken)
-    {
-        if (await HeadAsync(key, cancellationToken).ConfigureAwait(false) is not { IsClaim: true } head || _time.GetUtcNow() - head.Modified < StaleClaimAge)
-        {
-            return false;
-        }
-        await _s3.DeleteObjectAsync(_bucket, key, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>Deletes a claim this server made and no longer needs (a commit that failed); ignores failure.</summary>
-    internal async Task ReleaseClaimAsync(string normalized)
-    {
-        try
-        {
-            if (await HeadAsync(Keys.File(normalized), CancellationToken.None).ConfigureAwait(false) is { IsClaim: true })
-            {
-                await _s3.DeleteObjectAsync(_bucket, Keys.File(normalized)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is AmazonServiceException or IOException or HttpRequestException)
-        {
-            // Stale in time; the sweep or the next claim removes it.
-        }
-    }
-
     /// <inheritdoc />
     /// <remarks>
     /// Deletes upload records (in progress or committed) older than <paramref name="maxAge"/>, what a commit that died
@@ -714,7 +502,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
     {
         int count = 0;
         var resumable = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var page in ListPagesAsync(Keys.Base, delimiter: null, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _listing.ListPagesAsync(Keys.Base, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
             var stale = new List<string>();
             foreach (var o in page.S3Objects ?? [])
@@ -739,7 +527,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
                         stale.Add(o.Key);
                     }
                 }
-                else if (o.Size == 0 && !o.Key.EndsWith('/') && age >= StaleClaimAge
+                else if (o.Size == 0 && !o.Key.EndsWith('/') && age >= Claims.StaleClaimAge
                     && await HeadAsync(o.Key, cancellationToken).ConfigureAwait(false) is { IsClaim: true })
                 {
                     stale.Add(o.Key);
@@ -795,27 +583,10 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         return new S3Head(head.ContentLength, written, modified, head.ETag, head.Metadata[ClaimMetadata] is { Length: > 0 });
     }
 
-    private static RemoteEntry FileEntry(string normalized, S3Head head) => new(normalized, ItemKind.File, head.Length, head.LastWriteTime);
+    internal static RemoteEntry FileEntry(string normalized, S3Head head) => new(normalized, ItemKind.File, head.Length, head.LastWriteTime);
 
     /// <summary>A folder's entry: S3 keeps no time for a prefix, so every folder shows the Unix epoch (docs/scale-out.md).</summary>
-    private static RemoteEntry FolderEntry(string normalized) => new(normalized, ItemKind.Directory, 0, DateTimeOffset.UnixEpoch);
-
-    /// <summary>Whether a path found in the bucket could be named by a request (other tools may write any key).</summary>
-    private static bool IsNameable(string relative)
-    {
-        try
-        {
-            foreach (string segment in relative.Split('/'))
-            {
-                RemotePath.CheckName(segment);
-            }
-            return true;
-        }
-        catch (FtpException)
-        {
-            return false;
-        }
-    }
+    internal static RemoteEntry FolderEntry(string normalized) => new(normalized, ItemKind.Directory, 0, DateTimeOffset.UnixEpoch);
 
     /// <inheritdoc />
     public void Dispose() => _s3.Dispose();

@@ -11,7 +11,7 @@ namespace PSSocketFtp.Server;
 /// conditional PutObject at commit. A larger one becomes a multipart upload under the server's own keys
 /// (<c>prefix/.psftp/partial/</c>), a part (<see cref="PartSize"/>) at a time as the buffer fills; at commit the parts are
 /// assembled there, the final name is claimed (the duplicate-name rule, decided by conditional puts, see
-/// <see cref="S3FileStore.TryClaimAsync"/>), and the object is copied onto the claim. Nothing shows under the final name
+/// <see cref="S3NameClaims.TryClaimAsync"/>), and the object is copied onto the claim. Nothing shows under the final name
 /// before the copy, and a claim is hidden from every _request.
 /// </summary>
 /// <remarks>
@@ -149,7 +149,7 @@ internal sealed class S3Upload : IUploadSession
         {
             var body = new ArraySegment<byte>(_buffer ?? [], 0, _filled);
             final = await ChooseNameAsync(
-                candidate => _store.TryPutNewAsync(candidate, body, metadata, cancellationToken),
+                candidate => _store.Claims.TryPutNewAsync(candidate, body, metadata, cancellationToken),
                 () => PutAsync(body, metadata, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -176,7 +176,7 @@ internal sealed class S3Upload : IUploadSession
             try
             {
                 final = await ChooseNameAsync(
-                    candidate => _store.TryClaimAsync(candidate, cancellationToken),
+                    candidate => _store.Claims.TryClaimAsync(candidate, cancellationToken),
                     () => Task.CompletedTask,
                     cancellationToken).ConfigureAwait(false);
                 try
@@ -185,7 +185,7 @@ internal sealed class S3Upload : IUploadSession
                 }
                 catch when (_request.Conflict != ConflictMode.Overwrite)
                 {
-                    await _store.ReleaseClaimAsync(final.Path).ConfigureAwait(false);
+                    await _store.Claims.ReleaseClaimAsync(final.Path).ConfigureAwait(false);
                     throw;
                 }
             }

@@ -136,7 +136,7 @@ public sealed class S3FileStoreTests(CephFixture ceph) : IAsyncLifetime
         ceph.SkipUnlessRunning();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var store = NewStore(time, TimeSpan.FromMinutes(15));
-        Assert.True(await store.TryClaimAsync("c.txt", CancellationToken.None));
+        Assert.True(await store.Claims.TryClaimAsync("c.txt", CancellationToken.None));
 
         Assert.Equal(FtpStatus.NotFound, (await Assert.ThrowsAsync<FtpException>(() => store.StatAsync("c.txt", CancellationToken.None))).Status);
         Assert.Equal(FtpStatus.NotFound, (await Assert.ThrowsAsync<FtpException>(() => store.OpenReadAsync("c.txt", CancellationToken.None))).Status);
