@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,6 +70,7 @@ public static class FtpServerHost
         configureServices?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.MaxReadBufferSize = TransportMemoryPool.MaxReadBufferSize);
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<LoginGuard>();
         // Free space and quota are measured on the store's local folder; a store without one (S3) has only the size limit.

@@ -15,6 +15,17 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     /// <summary>The size of every block.</summary>
     public const int BlockSize = 64 * 1024;
 
+    /// <summary>
+    /// What the socket transport buffers for one connection before it stops receiving (its
+    /// <c>SocketTransportOptions.MaxReadBufferSize</c>, 1 MiB by default): a whole DATA payload of the clients' size
+    /// (<see cref="PSSocketFtp.Protocol.ProtocolConstants.DataChunkSize"/>), which the server reads only once it is all
+    /// there (so that it is checked before it is written), and one block beyond it, so that the next frame's first bytes
+    /// are already on their way. With Kestrel's default, 100 sessions uploading at once on two cores held up to 1 MiB
+    /// of blocks each. A larger payload (the protocol allows 1 MiB) is copied out as it comes, so that this bound holds
+    /// for it too (FtpConnectionSession.ReceiveCopiedPayloadAsync).
+    /// </summary>
+    public const int MaxReadBufferSize = PSSocketFtp.Protocol.ProtocolConstants.DataChunkSize + BlockSize;
+
     // Blocks kept for reuse; the rest go back to the GC, so that a burst of transfers does not pin memory for good.
     private const int MaxRetained = 128;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Framing;
 using PSSocketFtp.Protocol.Messages;
@@ -145,15 +146,14 @@ internal sealed partial class FtpConnectionSession
                 await FailUploadAsync(body, e);
             }
         }
+        if (whole && length > TransportMemoryPool.MaxReadBufferSize)
+        {
+            await ReceiveCopiedPayloadAsync(header, body);
+            return;
+        }
         while (length > 0)
         {
-            var result = await _frames.ReadInputAsync(whole ? length : 0);
-            var buffer = result.Buffer;
-            if (result.IsCanceled || (result.IsCompleted && buffer.Length < (whole ? length : 1)))
-            {
-                _frames.AdvanceTo(buffer.Start, buffer.End);
-                throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
-            }
+            var buffer = await ReadPayloadAsync(whole ? length : 0);
             var take = buffer.Slice(0, Math.Min(length, buffer.Length));
             if (whole)
             {
@@ -170,31 +170,96 @@ internal sealed partial class FtpConnectionSession
             }
             // Measured now: once advanced past, the buffer's segments go back to the pool and 'take' means nothing.
             length -= (int)take.Length;
-            Exception? failure = null;
-            if (body.Upload is { } upload)
-            {
-                try
-                {
-                    if (body.Hash is { } hash)
-                    {
-                        foreach (var segment in take)
-                        {
-                            hash.AppendInPlace(segment);
-                        }
-                    }
-                    // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
-                    await upload.WriteAsync(take, CancellationToken.None);
-                }
-                catch (Exception e) when (IsRequestFailure(e))
-                {
-                    failure = e;
-                }
-            }
+            var failure = await WritePayloadAsync(body, take);
             _frames.AdvanceTo(take.End);
             if (failure is not null)
             {
                 await FailUploadAsync(body, failure);
             }
+        }
+    }
+
+    /// <summary>
+    /// A checked payload larger than the transport's pipe is meant to hold (<see cref="TransportMemoryPool.MaxReadBufferSize"/>).
+    /// Waiting for it whole in the pipe would work, but would undo that bound: System.IO.Pipelines does not pause the
+    /// socket's writer while a ReadAtLeastAsync waits for more than the pause threshold, and pauses it only when a write
+    /// crosses the threshold from below, so past it the pipe grows as long as the client sends faster than the disk takes
+    /// (a simulation of 1 MiB frames over a 320 KiB threshold buffered 121 MiB). Its bytes are copied out as they come
+    /// into one rented buffer instead, the pipe advanced as they are, and checked there before any of them is written.
+    /// </summary>
+    private async Task ReceiveCopiedPayloadAsync(FrameHeader header, UploadStream body)
+    {
+        int length = header.PayloadLength;
+        byte[] copy = ArrayPool<byte>.Shared.Rent(length);
+        Exception? failure;
+        try
+        {
+            for (int copied = 0; copied < length;)
+            {
+                var buffer = await ReadPayloadAsync(0);
+                var take = buffer.Slice(0, Math.Min(length - copied, buffer.Length));
+                take.CopyTo(copy.AsSpan(copied));
+                copied += (int)take.Length;
+                _frames.AdvanceTo(take.End);
+            }
+            // A damaged payload throws here, with the pipe already past it and free for the goodbye.
+            var payload = new ReadOnlySequence<byte>(copy, 0, length);
+            FrameReader.TryReadPayload(ref payload, header, out var checkedPayload);
+            failure = await WritePayloadAsync(body, checkedPayload);
+        }
+        finally
+        {
+            // At once, not when the connection ends: up to 1 MiB per session that sends such frames.
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+        if (failure is not null)
+        {
+            await FailUploadAsync(body, failure);
+        }
+    }
+
+    /// <summary>
+    /// Reads on in a DATA payload: at least <paramref name="minimum"/> bytes, or (0) whatever has come. The connection
+    /// ends when the client closes in the middle of the payload or the read is cancelled.
+    /// </summary>
+    private async ValueTask<ReadOnlySequence<byte>> ReadPayloadAsync(int minimum)
+    {
+        var result = await _frames.ReadInputAsync(minimum);
+        var buffer = result.Buffer;
+        if (result.IsCanceled || (result.IsCompleted && buffer.Length < Math.Max(minimum, 1)))
+        {
+            _frames.AdvanceTo(buffer.Start, buffer.End);
+            throw new ConnectionEndedException(result.IsCanceled ? "the server is stopping" : "closed in the middle of a DATA frame");
+        }
+        return buffer;
+    }
+
+    /// <summary>
+    /// Hashes and writes payload bytes, unless an earlier failure ended the upload; returns a failure to answer once the
+    /// caller has given the bytes back to the pipe.
+    /// </summary>
+    private static async ValueTask<Exception?> WritePayloadAsync(UploadStream body, ReadOnlySequence<byte> payload)
+    {
+        if (body.Upload is not { } upload)
+        {
+            return null;
+        }
+        try
+        {
+            if (body.Hash is { } hash)
+            {
+                foreach (var segment in payload)
+                {
+                    hash.AppendInPlace(segment);
+                }
+            }
+            // Not cancelled when the client goes away: every byte that arrived is one a resumed upload need not send again.
+            await upload.WriteAsync(payload, CancellationToken.None);
+            return null;
+        }
+        catch (Exception e) when (IsRequestFailure(e))
+        {
+            return e;
         }
     }
 
