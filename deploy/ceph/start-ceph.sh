@@ -121,6 +121,10 @@ rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $STATE/rgw
 rgw thread pool size = 64
 rgw enable usage log = false
+# What S3 deletes, radosgw frees only by garbage collection, by default two hours later: the tests and the benches
+# delete gigabytes an hour, which filled the 10 GiB OSD (and a full OSD blocks every write, radosgw-admin's too).
+rgw gc obj min wait = 60
+rgw gc processor period = 60
 rgw dns name = localhost
 admin socket = $STATE/run/\$name.asok
 EOF
@@ -186,13 +190,21 @@ fi
 wait_for 120 "radosgw to answer on 127.0.0.1:$RGW_PORT" rgw_answers
 log "radosgw answers"
 
+# A full OSD takes no write and radosgw-admin waits for it without end: say so, and what to do, instead.
+if "${CEPH[@]}" health 2>/dev/null | grep -qE '[0-9]+ full osd'; then
+    die "the cluster is full ($("${CEPH[@]}" health 2>/dev/null)); free it with $(dirname "$0")/stop-ceph.sh $STATE --wipe, or start again with a larger PSSOCKETFTP_CEPH_OSD_SIZE after wiping"
+fi
+
 # --- S3 user, credentials, bucket -------------------------------------------------------------------------------
 CREDS=$STATE/credentials
-RGWADMIN=(radosgw-admin -c "$CONF" --log-file=/dev/null)
+# Bounded: radosgw-admin waits without end for a cluster that cannot take its writes.
+RGWADMIN=(timeout 60 radosgw-admin -c "$CONF" --log-file=/dev/null)
 info=$("${RGWADMIN[@]}" user info --uid="$S3_USER" 2>/dev/null) || {
+    (($? != 124)) || die "radosgw-admin did not answer within 60 s (cluster: $("${CEPH[@]}" health 2>/dev/null); logs: $STATE/log)"
     log "creating the S3 user $S3_USER (radosgw-admin generates its keys)"
     # The keys come out of radosgw-admin, never go onto a command line, and are kept only in $CREDS.
-    info=$("${RGWADMIN[@]}" user create --uid="$S3_USER" --display-name="PSSocketFtp" --gen-access-key --gen-secret)
+    info=$("${RGWADMIN[@]}" user create --uid="$S3_USER" --display-name="PSSocketFtp" --gen-access-key --gen-secret) \
+        || die "radosgw-admin could not create the S3 user $S3_USER (logs: $STATE/log)"
 }
 access=$(sed -n 's/.*"access_key": *"\([^"]*\)".*/\1/p' <<<"$info" | head -n1)
 secret=$(sed -n 's/.*"secret_key": *"\([^"]*\)".*/\1/p' <<<"$info" | head -n1)
