@@ -38,6 +38,10 @@ internal sealed class S3Upload : IUploadSession
     private string? _partialKey;
     private string? _uploadId;
     private bool _done;
+    // When the sweep last had a sign of this upload (its start or record, then its live marker), on the store's clock.
+    private DateTimeOffset _lastAlive;
+    // Whether this upload put a live marker (deleted when it ends).
+    private bool _marked;
 
     /// <summary>An upload starting at 0 (without an id, or smaller than a part).</summary>
     public S3Upload(S3FileStore store, string target, UploadRequest request)
@@ -45,6 +49,7 @@ internal sealed class S3Upload : IUploadSession
         _store = store;
         _target = target;
         _request = request;
+        _lastAlive = store.Time.GetUtcNow();
     }
 
     /// <summary>A resumable upload continuing <paramref name="state"/>'s multipart upload after the <paramref name="held"/> bytes of <paramref name="parts"/>.</summary>
@@ -74,6 +79,8 @@ internal sealed class S3Upload : IUploadSession
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        // Each write, not each part: on a slow link one part may take longer than the sweep's age.
+        await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
         var rest = data;
         while (rest.Length > 0)
         {
@@ -105,6 +112,19 @@ internal sealed class S3Upload : IUploadSession
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
         }
+    }
+
+    /// <summary>Puts the live marker again when the last sign for the sweep is older than <see cref="S3LiveUploads.RefreshInterval"/>.</summary>
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        var now = _store.Time.GetUtcNow();
+        if (_partialKey is null || now - _lastAlive < _store.Live.RefreshInterval)
+        {
+            return;
+        }
+        await _store.Live.TouchAsync(_partialKey, cancellationToken).ConfigureAwait(false);
+        _lastAlive = now;
+        _marked = true;
     }
 
     private async Task UploadPartAsync(CancellationToken cancellationToken)
@@ -155,6 +175,7 @@ internal sealed class S3Upload : IUploadSession
         }
         else
         {
+            await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
             if (_filled > 0)
             {
                 await UploadPartAsync(cancellationToken).ConfigureAwait(false);
@@ -192,6 +213,7 @@ internal sealed class S3Upload : IUploadSession
             finally
             {
                 await DeletePartialAsync().ConfigureAwait(false);
+                await ForgetMarkerAsync().ConfigureAwait(false);
             }
         }
         _done = true;
@@ -263,6 +285,15 @@ internal sealed class S3Upload : IUploadSession
         }
     }
 
+    private async Task ForgetMarkerAsync()
+    {
+        if (_marked && _partialKey is { } key)
+        {
+            _marked = false;
+            await _store.Live.ForgetAsync(key).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Aborts the parts and, for a resumable upload still owned by this one, deletes its record: the next try starts at 0.</summary>
     public async ValueTask DiscardAsync()
     {
@@ -281,6 +312,7 @@ internal sealed class S3Upload : IUploadSession
             }
             await _store.AbortQuietlyAsync(state.Key, state.MultipartId).ConfigureAwait(false);
             await _store.Uploads.ForgetAsync(state).ConfigureAwait(false);
+            await ForgetMarkerAsync().ConfigureAwait(false);
             return;
         }
         await DisposeAsync().ConfigureAwait(false);
@@ -295,7 +327,10 @@ internal sealed class S3Upload : IUploadSession
             if (_uploadId is { } id && _state is null)
             {
                 await _store.AbortQuietlyAsync(_partialKey!, id).ConfigureAwait(false);
+                await ForgetMarkerAsync().ConfigureAwait(false);
             }
+            // A resumable upload's marker stays: the parts kept for the next try age from its last refresh, as a local
+            // partial's from its last write.
         }
         ReturnBuffer();
     }

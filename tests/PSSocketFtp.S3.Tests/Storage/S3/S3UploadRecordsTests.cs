@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.S3.Model;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Protocol.Messages;
+using Microsoft.Extensions.Time.Testing;
 using PSSocketFtp.Server;
 
 namespace PSSocketFtp.S3.Tests;
@@ -17,7 +18,7 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
     private const int Part = S3Upload.PartSize;
     private readonly string _prefix = CephFixture.NewPrefix();
 
-    private S3FileStore NewStore() => new(S3ClientFactory.Create(ceph.Options), ceph.Options.Bucket!, _prefix, TimeProvider.System);
+    private S3FileStore NewStore(TimeProvider? time = null) => new(S3ClientFactory.Create(ceph.Options), ceph.Options.Bucket!, _prefix, time ?? TimeProvider.System);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -201,6 +202,70 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
         Assert.Null(await store.FindCommittedAsync(Resumable(10, "small"), CancellationToken.None));
         await using var again = await store.BeginUploadAsync(Resumable(body.Length, "large"), CancellationToken.None);
         Assert.Equal(0, again.Offset);
+    }
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SweepPartialsAsync_UploadLongerThanTheAge_KeepsItWhileItReceivesAndSweepsTheAbandoned(bool resumable)
+    {
+        ceph.SkipUnlessRunning();
+        var maxAge = TimeSpan.FromHours(1);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = NewStore(time);
+        // As the sweeper does at start: the store learns the age its uploads must stay younger than.
+        Assert.Equal(0, await store.SweepPartialsAsync(maxAge, CancellationToken.None));
+        var body = RandomNumberGenerator.GetBytes(4 * Part + 123);
+        UploadRequest Request(string name, string id) => resumable ? Resumable(body.Length, id) with { Path = name } : new UploadRequest(name, null, body.Length);
+        await using var running = await store.BeginUploadAsync(Request("running.bin", "running"), CancellationToken.None);
+        await using var abandoned = await store.BeginUploadAsync(Request("abandoned.bin", "abandoned"), CancellationToken.None);
+        await WriteAsync(abandoned, body, 0, Part);
+
+        // A slow link: a part every 25 minutes, so the upload spans more than the age before the sweep runs again.
+        for (int part = 0; part < 3; part++)
+        {
+            await WriteAsync(running, body, (long)part * Part, (long)(part + 1) * Part);
+            time.Advance(TimeSpan.FromMinutes(25));
+        }
+        Assert.Equal(2, await MultipartUploadsAsync());
+        await store.SweepPartialsAsync(maxAge, CancellationToken.None);
+
+        // The abandoned one is gone (its parts, and its record when it has one); the running one is whole.
+        Assert.Equal(1, await MultipartUploadsAsync());
+        var records = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/uploads/" });
+        Assert.Equal(resumable ? 1 : 0, records.S3Objects?.Count ?? 0);
+        await WriteAsync(running, body, 3L * Part, body.Length);
+        Assert.Equal("running.bin", (await running.CommitAsync(null, CancellationToken.None)).Path);
+        await using var download = await store.OpenReadAsync("running.bin", CancellationToken.None);
+        var copy = new MemoryStream();
+        await download.Content.CopyToAsync(copy);
+        Assert.Equal(body, copy.ToArray());
+        // Its marker went with it.
+        var markers = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/live/" });
+        Assert.Empty(markers.S3Objects ?? []);
+    }
+
+    [SkippableFact]
+    public async Task SweepPartialsAsync_UploadQuietLongerThanTheAge_Swept()
+    {
+        ceph.SkipUnlessRunning();
+        var maxAge = TimeSpan.FromHours(1);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = NewStore(time);
+        await store.SweepPartialsAsync(maxAge, CancellationToken.None);
+        var body = RandomNumberGenerator.GetBytes(3 * Part);
+        await using var upload = await store.BeginUploadAsync(Resumable(body.Length), CancellationToken.None);
+        // Marked alive once (past the refresh interval), then nothing for longer than the age: a client that vanished.
+        await WriteAsync(upload, body, 0, Part);
+        time.Advance(TimeSpan.FromMinutes(20));
+        await WriteAsync(upload, body, Part, 2 * Part);
+        time.Advance(maxAge);
+
+        Assert.Equal(3, await store.SweepPartialsAsync(maxAge, CancellationToken.None));
+
+        Assert.Equal(0, await MultipartUploadsAsync());
+        var own = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/" });
+        Assert.Empty(own.S3Objects ?? []);
     }
 
     private static byte[] XxHash(byte[] body)
