@@ -41,6 +41,21 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
     private async Task<int> MultipartUploadsAsync() =>
         (await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/" })).MultipartUploads?.Count ?? 0;
 
+    /// <summary>A try that sends <paramref name="body"/>[0..to) and is cut (the session disposes the upload).</summary>
+    private static async Task CutAfterAsync(S3FileStore store, UploadRequest request, byte[] body, long to)
+    {
+        await using var upload = await store.BeginUploadAsync(request, CancellationToken.None);
+        await WriteAsync(upload, body, 0, to);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(S3FileStore store, string path)
+    {
+        await using var download = await store.OpenReadAsync(path, CancellationToken.None);
+        var copy = new MemoryStream();
+        await download.Content.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
     /// <summary>Polls (with a deadline) until the one multipart upload under the prefix has <paramref name="count"/> parts stored.</summary>
     private async Task WaitForStoredPartsAsync(int count)
     {
@@ -89,10 +104,7 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
         }
 
         Assert.Equal(new UploadResult("big.bin", body.Length, false), result with { HashAlgorithm = null, Hash = null });
-        await using var download = await a.OpenReadAsync("big.bin", CancellationToken.None);
-        var copy = new MemoryStream();
-        await download.Content.CopyToAsync(copy);
-        Assert.Equal(body, copy.ToArray());
+        Assert.Equal(body, await ReadAllAsync(a, "big.bin"));
         // Nothing left: no multipart upload, no record of an upload in progress.
         Assert.Equal(0, await MultipartUploadsAsync());
         var own = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/uploads/" });
@@ -107,14 +119,10 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
     public async Task BeginUpload_LaterPartStoredButNotAnEarlierOne_ResumesFromTheGapByteExact()
     {
         ceph.SkipUnlessRunning();
-        using var a = NewStore();
-        using var b = NewStore();
         var body = RandomNumberGenerator.GetBytes(4 * Part + 500);
         var request = Resumable(body.Length);
-        await using (var first = await a.BeginUploadAsync(request, CancellationToken.None))
-        {
-            await WriteAsync(first, body, 0, Part + (1 << 20));
-        }
+        using var a = NewStore();
+        await CutAfterAsync(a, request, body, Part + (1 << 20));
         // With two parts in flight at a cut, part 3 may land while part 2 did not: store part 3 alone, as that cut would.
         var started = await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/" });
         var multipart = Assert.Single(started.MultipartUploads ?? []);
@@ -128,6 +136,7 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
         });
 
         // The bytes held end at the gap: part 3 is sent again (the same bytes), never skipped.
+        using var b = NewStore();
         await using (var second = await b.BeginUploadAsync(request, CancellationToken.None))
         {
             Assert.Equal(Part, second.Offset);
@@ -135,10 +144,7 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
             Assert.Equal(body.Length, (await second.CommitAsync(null, CancellationToken.None)).Length);
         }
 
-        await using var download = await a.OpenReadAsync("big.bin", CancellationToken.None);
-        var copy = new MemoryStream();
-        await download.Content.CopyToAsync(copy);
-        Assert.Equal(body, copy.ToArray());
+        Assert.Equal(body, await ReadAllAsync(a, "big.bin"));
     }
 
     [SkippableFact]
@@ -299,10 +305,7 @@ public sealed class S3UploadRecordsTests(CephFixture ceph) : IAsyncLifetime
         Assert.Equal(resumable ? 1 : 0, records.S3Objects?.Count ?? 0);
         await WriteAsync(running, body, 3L * Part, body.Length);
         Assert.Equal("running.bin", (await running.CommitAsync(null, CancellationToken.None)).Path);
-        await using var download = await store.OpenReadAsync("running.bin", CancellationToken.None);
-        var copy = new MemoryStream();
-        await download.Content.CopyToAsync(copy);
-        Assert.Equal(body, copy.ToArray());
+        Assert.Equal(body, await ReadAllAsync(store, "running.bin"));
         // Its marker went with it.
         var markers = await ceph.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/.psftp/live/" });
         Assert.Empty(markers.S3Objects ?? []);
