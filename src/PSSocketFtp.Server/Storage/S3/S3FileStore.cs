@@ -49,6 +49,7 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         Description = $"s3://{bucket}/{Keys.Base}";
         Uploads = new S3UploadRecords(this);
         Claims = new S3NameClaims(this, staleClaimAge ?? S3NameClaims.DefaultStaleClaimAge);
+        Live = new S3LiveUploads(this);
         _listing = new S3Listing(this);
     }
 
@@ -69,6 +70,9 @@ internal sealed class S3FileStore : IFileStore, IDisposable
 
     /// <summary>The names taken by conditional puts, which hold the duplicate-name rule across servers.</summary>
     internal S3NameClaims Claims { get; }
+
+    /// <summary>The markers that keep uploads still receiving from being swept.</summary>
+    internal S3LiveUploads Live { get; }
 
     internal IAmazonS3 Client => _s3;
 
@@ -467,23 +471,27 @@ internal sealed class S3FileStore : IFileStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Deletes upload records (in progress or committed) older than <paramref name="maxAge"/>, what a commit that died
-    /// left in the server's own keys, and stale claims in the tree (a HEAD for each empty object); then aborts multipart
-    /// uploads under the prefix started more than <paramref name="maxAge"/> ago, except a resumable one whose record is
-    /// younger (written again by each resume, as a local partial's time is by each write).
+    /// Deletes upload records (in progress or committed) older than <paramref name="maxAge"/>, except the record of an
+    /// upload still receiving (a fresh live marker, <see cref="S3LiveUploads"/>), what a commit that died left in the
+    /// server's own keys, stale live markers, and stale claims in the tree (a HEAD for each empty object); then aborts
+    /// multipart uploads under the prefix started more than <paramref name="maxAge"/> ago, except one still receiving
+    /// and a resumable one whose record is younger (written again by each resume, as a local partial's time is by each
+    /// write).
     /// </remarks>
     public async Task<int> SweepPartialsAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
+        Live.SweptWith(maxAge);
         var now = _time.GetUtcNow();
-        var (count, resumable) = await SweepKeysAsync(now, maxAge, cancellationToken).ConfigureAwait(false);
+        var (count, resumable, live) = await SweepKeysAsync(now, maxAge, cancellationToken).ConfigureAwait(false);
         var uploads = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = Keys.Base };
         do
         {
             var page = await _s3.ListMultipartUploadsAsync(uploads, cancellationToken).ConfigureAwait(false);
             foreach (var upload in page.MultipartUploads ?? [])
             {
-                bool kept = upload.Key.StartsWith(Keys.Partials, StringComparison.Ordinal)
-                    && S3UploadRecords.NameOfPartial(upload.Key.Substring(Keys.Partials.Length)) is { } name && resumable.Contains(name);
+                string? partial = upload.Key.StartsWith(Keys.Partials, StringComparison.Ordinal) ? upload.Key.Substring(Keys.Partials.Length) : null;
+                bool kept = partial is not null
+                    && (live.Contains(partial) || S3UploadRecords.NameOfPartial(partial) is { } name && resumable.Contains(name));
                 if (!kept && upload.Initiated is { } initiated && now - new DateTimeOffset(initiated.ToUniversalTime()) >= maxAge)
                 {
                     await AbortQuietlyAsync(upload.Key, upload.UploadId).ConfigureAwait(false);
@@ -497,26 +505,50 @@ internal sealed class S3FileStore : IFileStore, IDisposable
         return count;
     }
 
-    /// <summary>The sweep's pass over the keys; returns how many it deleted and the names of the fresh records of uploads in progress.</summary>
-    private async Task<(int Count, HashSet<string> Resumable)> SweepKeysAsync(DateTimeOffset now, TimeSpan maxAge, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sweep's pass over the keys; returns how many it deleted, the names of the records of uploads in progress it
+    /// kept (fresh, or of an upload still receiving), and the partial names of the uploads still receiving.
+    /// </summary>
+    private async Task<(int Count, HashSet<string> Resumable, HashSet<string> Live)> SweepKeysAsync(DateTimeOffset now, TimeSpan maxAge, CancellationToken cancellationToken)
     {
         int count = 0;
         var resumable = new HashSet<string>(StringComparer.Ordinal);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        // Old records of uploads in progress: deleted after the listing, once every live marker (which may name one) is known.
+        var oldRecords = new List<string>();
         await foreach (var page in _listing.ListPagesAsync(Keys.Base, delimiter: null, cancellationToken).ConfigureAwait(false))
         {
             var stale = new List<string>();
             foreach (var o in page.S3Objects ?? [])
             {
                 var age = now - new DateTimeOffset((o.LastModified ?? DateTime.UtcNow).ToUniversalTime());
-                if (o.Key.StartsWith(Keys.Uploads, StringComparison.Ordinal) || o.Key.StartsWith(Keys.Committed, StringComparison.Ordinal))
+                if (o.Key.StartsWith(Keys.Uploads, StringComparison.Ordinal))
+                {
+                    if (age >= maxAge)
+                    {
+                        oldRecords.Add(o.Key);
+                    }
+                    else
+                    {
+                        resumable.Add(o.Key.Substring(Keys.Uploads.Length));
+                    }
+                }
+                else if (o.Key.StartsWith(Keys.Committed, StringComparison.Ordinal))
                 {
                     if (age >= maxAge)
                     {
                         stale.Add(o.Key);
                     }
-                    else if (o.Key.StartsWith(Keys.Uploads, StringComparison.Ordinal))
+                }
+                else if (o.Key.StartsWith(Keys.Live, StringComparison.Ordinal))
+                {
+                    if (await Live.IsFreshAsync(o, now, maxAge, cancellationToken).ConfigureAwait(false))
                     {
-                        resumable.Add(o.Key.Substring(Keys.Uploads.Length));
+                        live.Add(Live.PartialNameOf(o.Key));
+                    }
+                    else
+                    {
+                        stale.Add(o.Key);
                     }
                 }
                 else if (o.Key.StartsWith(Keys.Partials, StringComparison.Ordinal))
@@ -536,7 +568,22 @@ internal sealed class S3FileStore : IFileStore, IDisposable
             await DeleteKeysAsync(stale, cancellationToken).ConfigureAwait(false);
             count += stale.Count;
         }
-        return (count, resumable);
+        var liveRecords = live.Select(S3UploadRecords.NameOfPartial).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var abandoned = new List<string>();
+        foreach (string key in oldRecords)
+        {
+            string name = key.Substring(Keys.Uploads.Length);
+            if (liveRecords.Contains(name))
+            {
+                resumable.Add(name);
+            }
+            else
+            {
+                abandoned.Add(key);
+            }
+        }
+        await DeleteKeysAsync(abandoned, cancellationToken).ConfigureAwait(false);
+        return (count + abandoned.Count, resumable, live);
     }
 
     /// <summary>What a path names: a file (not a claim), else a folder, else null.</summary>

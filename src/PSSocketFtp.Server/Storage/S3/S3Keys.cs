@@ -18,6 +18,7 @@ internal sealed class S3Keys
         Partials = State + "partial/";
         Uploads = State + "uploads/";
         Committed = State + "done/";
+        Live = State + "live/";
     }
 
     /// <summary>What every key of the tree starts with: the prefix and a slash, or nothing.</summary>
@@ -34,6 +35,9 @@ internal sealed class S3Keys
 
     /// <summary>Where each committed resumable upload keeps what it ended as, for a retry whose answer was lost.</summary>
     public string Committed { get; }
+
+    /// <summary>Where a long upload marks that it is still receiving (<see cref="S3LiveUploads"/>), one object per partial.</summary>
+    public string Live { get; }
 
     /// <summary>The prefix as a normalized remote path; a hostile one is an <see cref="ArgumentException"/> (a setting, not a request).</summary>
     public static string NormalizePrefix(string? prefix)

@@ -228,6 +228,55 @@ public sealed class S3FileStoreTests(CephFixture ceph) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Upload_SeveralPartsInUnevenFrames_ReadsBackByteExact()
+    {
+        ceph.SkipUnlessRunning();
+        using var store = NewStore();
+        // Five parts and a short one, in frames that straddle the part boundaries: two parts go up at once.
+        var body = RandomNumberGenerator.GetBytes(5 * S3Upload.PartSize + 777);
+        await using (var upload = await store.BeginUploadAsync(new UploadRequest("many.bin", null, body.Length), CancellationToken.None))
+        {
+            const int Frame = (3 << 20) + 7;
+            for (int i = 0; i < body.Length; i += Frame)
+            {
+                await upload.WriteAsync(new ReadOnlySequence<byte>(body, i, Math.Min(Frame, body.Length - i)), CancellationToken.None);
+            }
+            Assert.Equal(body.Length, (await upload.CommitAsync(null, CancellationToken.None)).Length);
+        }
+
+        Assert.Equal(body, await ReadAsync(store, "many.bin"));
+        var left = await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/" });
+        Assert.Empty(left.MultipartUploads ?? []);
+    }
+
+    [SkippableFact]
+    public async Task WriteAsync_PartFails_UploadFailsAndNothingIsCommitted()
+    {
+        ceph.SkipUnlessRunning();
+        using var store = NewStore();
+        var body = RandomNumberGenerator.GetBytes(4 * S3Upload.PartSize);
+        await using var upload = await store.BeginUploadAsync(new UploadRequest("failed.bin", null, body.Length), CancellationToken.None);
+        await upload.WriteAsync(new ReadOnlySequence<byte>(body, 0, S3Upload.PartSize), CancellationToken.None);
+        // The multipart upload vanishes under the parts in flight (an operator, or the sweep of another server).
+        var started = await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = _prefix + "/" });
+        var multipart = Assert.Single(started.MultipartUploads ?? []);
+        await ceph.Client.AbortMultipartUploadAsync(ceph.Options.Bucket, multipart.Key, multipart.UploadId);
+
+        var e = await Record.ExceptionAsync(async () =>
+        {
+            for (int i = S3Upload.PartSize; i < body.Length; i += 1 << 20)
+            {
+                await upload.WriteAsync(new ReadOnlySequence<byte>(body, i, 1 << 20), CancellationToken.None);
+            }
+            await upload.CommitAsync(null, CancellationToken.None);
+        });
+
+        Assert.IsType<Amazon.S3.AmazonS3Exception>(e);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => upload.CommitAsync(null, CancellationToken.None));
+        Assert.Equal(FtpStatus.NotFound, (await Assert.ThrowsAsync<FtpException>(() => store.StatAsync("failed.bin", CancellationToken.None))).Status);
+    }
+
+    [SkippableFact]
     public async Task Sweep_AbandonedMultipartUpload_Aborted()
     {
         ceph.SkipUnlessRunning();
