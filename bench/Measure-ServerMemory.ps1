@@ -129,7 +129,8 @@ try {
             $before = $null
             if ($Sequence) {
                 Invoke-Sequence $port $process.Id | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-                Start-Sleep -Seconds 1
+                # As the bench's own steps between the rows take: long enough for the server to see it is quiet (IdleMemoryTrimmer).
+                Start-Sleep -Seconds 3
                 $before = Get-Memory $process.Id
                 [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM: the peak of the sessions alone
             }
