@@ -4,7 +4,7 @@ namespace PSSocketFtp.Server;
 
 /// <summary>
 /// Gives the memory of a busy spell back to the system once the server has gone quiet. The workstation GC's gen0
-/// budget follows the L3 cache (16 MiB on a 32 MiB L3), and the regions a burst of requests filled stay committed
+/// budget follows the L3 cache (32 MiB on the bench's VM), and the regions a burst of requests filled stay committed
 /// after the collections that emptied them, since the GC decommits only a little at each later collection and a quiet
 /// server runs none. So a server that had served many small files sat at 51 MiB (27 anonymous) where a fresh one sits
 /// at 29, and 100 uploading sessions then peaked on top of that (docs/performance.md, "Memory"). Every
