@@ -82,6 +82,7 @@ public static class FtpServerHost
             ? S3FileStore.Create(options.S3, services.GetRequiredService<TimeProvider>())
             : new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
+        builder.Services.AddHostedService(services => new IdleMemoryTrimmer(services.GetRequiredService<TimeProvider>()));
         if (options.StopOnInputEnd)
         {
             builder.Services.AddHostedService<InputEndWatcher>();
