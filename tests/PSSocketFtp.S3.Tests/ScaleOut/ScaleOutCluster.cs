@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Amazon.S3.Model;
 using PSSocketFtp.Client;
 using PSSocketFtp.TestSupport;
 
@@ -11,9 +14,11 @@ namespace PSSocketFtp.S3.Tests;
 /// PSSocketFtp.Server.dll, each on its own port and its own empty <c>--root</c>) sharing one bucket and a random prefix of
 /// Ceph's S3 store, behind HAProxy (deploy/haproxy/start-haproxy.sh, with its own state folder, front port and stats
 /// port). A test may kill or replace a server; the next test's <see cref="StartAsync"/> brings all three back up. Where
-/// HAProxy cannot start, <see cref="StartAsync"/> skips the test and says why.
+/// HAProxy cannot start, <see cref="StartAsync"/> skips the test and says why. Built with TLS (<see cref="ScaleOutTlsCluster"/>),
+/// the three servers share one self-signed certificate and every session the cluster hands out pins it; HAProxy stays
+/// in TCP mode either way.
 /// </summary>
-public sealed class ScaleOutCluster : IAsyncLifetime
+public class ScaleOutCluster : IAsyncLifetime
 {
     public const int Count = 3;
     private const string Backend = "pssocketftp_servers";
@@ -23,8 +28,28 @@ public sealed class ScaleOutCluster : IAsyncLifetime
     private readonly int[] _ports = new int[Count];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private CephFixture? _ceph;
+    private readonly string[] _tlsArguments = [];
     private string? _skipReason;
     private int _starts;
+
+    public ScaleOutCluster()
+    {
+    }
+
+    /// <param name="tls">Start the servers with a certificate (<c>--certificate</c>, <c>--certificate-password</c>) and pin it in every session.</param>
+    protected ScaleOutCluster(bool tls)
+    {
+        if (tls)
+        {
+            string password = Guid.NewGuid().ToString("N");
+            string path = Path.Join(_folder, "servers.pfx");
+            Thumbprint = WriteCertificate(path, password);
+            _tlsArguments = ["--certificate", path, "--certificate-password", password];
+        }
+    }
+
+    /// <summary>The SHA-256 thumbprint of the servers' certificate; null without TLS.</summary>
+    public string? Thumbprint { get; }
 
     /// <summary>The prefix all three servers share (deleted at the end).</summary>
     public string Prefix { get; } = CephFixture.NewPrefix();
@@ -94,10 +119,24 @@ public sealed class ScaleOutCluster : IAsyncLifetime
     }
 
     /// <summary>Session options through HAProxy's front port.</summary>
-    public FtpSessionOptions ThroughFront() => new() { ComputerName = "127.0.0.1", Port = FrontPort };
+    public FtpSessionOptions ThroughFront() => SessionOptions(FrontPort);
 
     /// <summary>Session options straight to server <paramref name="index"/>, past HAProxy.</summary>
-    public FtpSessionOptions Direct(int index) => new() { ComputerName = "127.0.0.1", Port = _ports[index] };
+    public FtpSessionOptions Direct(int index) => SessionOptions(_ports[index]);
+
+    /// <summary>The bytes in whole parts of each multipart upload in progress under the cluster's prefix, one entry per upload.</summary>
+    public async Task<IReadOnlyList<long>> PartsHeldAsync()
+    {
+        var s3 = _ceph ?? throw new InvalidOperationException("the cluster has not started");
+        var uploads = await s3.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = s3.Options.Bucket, Prefix = Prefix + "/" });
+        var held = new List<long>();
+        foreach (var upload in uploads.MultipartUploads ?? [])
+        {
+            var parts = await s3.Client.ListPartsAsync(new ListPartsRequest { BucketName = s3.Options.Bucket, Key = upload.Key, UploadId = upload.UploadId });
+            held.Add((parts.Parts ?? []).Sum(p => p.Size ?? 0));
+        }
+        return held;
+    }
 
     /// <summary>Each server's line of HAProxy's stats (CSV), in the order s1, s2, s3.</summary>
     public async Task<IReadOnlyList<BackendStats>> StatsAsync()
@@ -118,15 +157,16 @@ public sealed class ScaleOutCluster : IAsyncLifetime
     public Task WaitForStatusAsync(int index, string status) =>
         WaitUntilAsync(async () => (await StatsAsync())[index].Status == status, $"HAProxy to mark s{index + 1} {status}");
 
-    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds, for at most 30 s.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds, for at most <paramref name="deadline"/> (30 s when not given).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
     {
-        var until = DateTime.UtcNow + Deadline;
+        var bound = deadline ?? Deadline;
+        var until = DateTime.UtcNow + bound;
         while (!await condition())
         {
             if (DateTime.UtcNow > until)
             {
-                throw new TimeoutException($"waited {Deadline.TotalSeconds} s for {what}");
+                throw new TimeoutException($"waited {bound.TotalSeconds} s for {what}");
             }
             await Task.Delay(100);
         }
@@ -145,6 +185,7 @@ public sealed class ScaleOutCluster : IAsyncLifetime
             [
                 "--print-port", "--stop-on-input-end",
                 "--s3-endpoint", options.Endpoint!, "--s3-bucket", options.Bucket!, "--s3-prefix", Prefix, "--s3-credentials", options.CredentialsFile!,
+                .. _tlsArguments,
             ],
         });
     }
@@ -158,6 +199,19 @@ public sealed class ScaleOutCluster : IAsyncLifetime
             TimeSpan.FromMinutes(3),
             ["--state", HaproxyState, FrontPort.ToString(CultureInfo.InvariantCulture), .. _ports.Select(p => p.ToString(CultureInfo.InvariantCulture))],
             new Dictionary<string, string> { ["PSSOCKETFTP_HAPROXY_STATS_PORT"] = StatsPort.ToString(CultureInfo.InvariantCulture) });
+    }
+
+    private FtpSessionOptions SessionOptions(int port) =>
+        new() { ComputerName = "127.0.0.1", Port = port, UseTls = Thumbprint is not null, CertificateThumbprint = Thumbprint };
+
+    /// <summary>Writes a self-signed ECDSA certificate with its key to <paramref name="path"/> (PFX); returns its SHA-256 thumbprint.</summary>
+    private static string WriteCertificate(string path, string password)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = new CertificateRequest("CN=pssocketftp-scaleout", key, HashAlgorithmName.SHA256).CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
+        return certificate.GetCertHashString(HashAlgorithmName.SHA256);
     }
 
     /// <summary>A port nothing listens on right now (the system's pick for port 0).</summary>
@@ -196,6 +250,9 @@ public sealed class ScaleOutCluster : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 }
+
+/// <summary>The same cluster with TLS end to end: the servers have a certificate, the sessions pin it, HAProxy passes TLS through.</summary>
+public sealed class ScaleOutTlsCluster() : ScaleOutCluster(tls: true);
 
 /// <summary>One server's line of HAProxy's stats: sessions now and in all, and the health check's verdict.</summary>
 public sealed record BackendStats(string Name, int Current, long Total, string Status);

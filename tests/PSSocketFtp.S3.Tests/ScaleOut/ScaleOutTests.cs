@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Amazon.S3.Model;
 using PSSocketFtp.Client;
 using PSSocketFtp.Protocol;
 using PSSocketFtp.Server;
-using PSSocketFtp.TestSupport;
 
 namespace PSSocketFtp.S3.Tests;
 
@@ -83,56 +81,7 @@ public sealed class ScaleOutTests(CephFixture ceph, ScaleOutCluster cluster, ITe
     public async Task UploadFileAsync_ServerKilledMidBody_RetryResumesOnAnotherServerThroughHaproxy()
     {
         await cluster.StartAsync(ceph);
-        string local = Path.Join(Path.GetTempPath(), "psftp-scaleout-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(local);
-        try
-        {
-            var body = RandomNumberGenerator.GetBytes(40 << 20);
-            string file = Path.Join(local, "large.bin");
-            await File.WriteAllBytesAsync(file, body);
-            var retries = new ConcurrentQueue<FtpRetryEventArgs>();
-            // The session's default retry settings: what a user gets.
-            using var session = await FtpSession.ConnectAsync(cluster.ThroughFront(), (_, e) => retries.Enqueue(e));
-            await session.CreateFolderAsync("/kill", existingOk: true);
-            int victim = (await cluster.StatsAsync()).ToList().FindIndex(s => s.Current == 1);
-            Assert.True(victim >= 0, "HAProxy shows no server with the session");
-
-            // Held on the client's sending thread once 3 parts and a bit are sent, so the kill lands mid-body.
-            var hold = new HoldPoint(3L * PartSize + (1 << 20));
-            var upload = Task.Run(() => session.UploadFileAsync(file, "/kill/", progress: hold));
-            await hold.WaitReachedAsync();
-            long held = 0;
-            await ScaleOutCluster.WaitUntilAsync(async () => (held = await PartsHeldAsync()) >= 2L * PartSize, "two parts of the upload stored in S3");
-            var watch = Stopwatch.StartNew();
-            cluster.Server(victim).Kill();
-            hold.Release();
-            var result = await upload.WaitAsync(TimeSpan.FromSeconds(90));
-            output.WriteLine($"killed s{victim + 1} with {held >> 20} MiB in whole parts; done {watch.Elapsed.TotalSeconds:0.0} s later, resumed from {result.ResumedFrom >> 20} MiB, {result.Attempts} attempts");
-            foreach (var retry in retries)
-            {
-                output.WriteLine($"  retry after try {retry.FailedTry}: {retry.Delay.TotalMilliseconds:0} ms, {retry.Reason.GetType().Name}: {retry.Reason.Message}");
-            }
-
-            Assert.Equal("/kill/large.bin", result.RemotePath);
-            Assert.False(result.Renamed);
-            Assert.True(result.ResumedFrom >= PartSize, $"the upload resumed from {result.ResumedFrom}, not from the {held} bytes stored before the kill");
-            var now = await cluster.StatsAsync();
-            Assert.Equal(1, now.Where((s, i) => i != victim).Sum(s => s.Current));
-
-            // The killed server comes back with an empty root; every server reads the file byte-exact.
-            await cluster.RestartAsync(victim);
-            for (int i = 0; i < ScaleOutCluster.Count; i++)
-            {
-                using var direct = await FtpSession.ConnectAsync(cluster.Direct(i));
-                using var back = new MemoryStream();
-                await direct.DownloadAsync("/kill/large.bin", back);
-                Assert.True(body.AsSpan().SequenceEqual(back.ToArray()), $"server s{i + 1} returned other bytes");
-            }
-        }
-        finally
-        {
-            Directory.Delete(local, recursive: true);
-        }
+        await ScaleOutScenarios.ServerKilledMidBodyResumesOnAnotherAsync(cluster, "/kill", output);
     }
 
     [SkippableFact]
@@ -165,10 +114,7 @@ public sealed class ScaleOutTests(CephFixture ceph, ScaleOutCluster cluster, ITe
             await session.PingAsync();
             var after = await cluster.StatsAsync();
             output.WriteLine($"s{Victim + 1} was {before.Status} right after the kill; the client was connected {watch.Elapsed.TotalSeconds:0.0} s after it, with {retries.Count} retries; s{Victim + 1} is {after[Victim].Status} now");
-            foreach (var retry in retries)
-            {
-                output.WriteLine($"  retry after try {retry.FailedTry}: {retry.Delay.TotalMilliseconds:0} ms, {retry.Reason.GetType().Name}: {retry.Reason.Message}");
-            }
+            ScaleOutScenarios.WriteRetries(output, retries);
             Assert.Equal(1, after.Where((s, i) => i != Victim).Sum(s => s.Current - 1));
         }
         finally
@@ -299,19 +245,6 @@ public sealed class ScaleOutTests(CephFixture ceph, ScaleOutCluster cluster, ITe
         using var copy = new MemoryStream();
         await other.DownloadAsync("/fresh/new.bin", copy);
         Assert.Equal(written, copy.ToArray());
-    }
-
-    /// <summary>The bytes in whole parts of the multipart uploads in progress under the cluster's prefix.</summary>
-    private async Task<long> PartsHeldAsync()
-    {
-        var uploads = await ceph.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = ceph.Options.Bucket, Prefix = cluster.Prefix + "/" });
-        long held = 0;
-        foreach (var upload in uploads.MultipartUploads ?? [])
-        {
-            var parts = await ceph.Client.ListPartsAsync(new ListPartsRequest { BucketName = ceph.Options.Bucket, Key = upload.Key, UploadId = upload.UploadId });
-            held += (parts.Parts ?? []).Sum(p => p.Size ?? 0);
-        }
-        return held;
     }
 
     private static byte[] RandomBytes(Random random, int length)
