@@ -18,6 +18,8 @@
 .EXAMPLE
     dotnet pwsh bench/Measure-ServerMemory.ps1 -Server ./artifacts/server/linux-x64/pssocketftp-server -Sequence -Idle 0
 .EXAMPLE
+    dotnet pwsh bench/Measure-ServerMemory.ps1 -Server ./artifacts/server/linux-x64/pssocketftp-server -Sequence -Passes 3 -Idle 0
+.EXAMPLE
     dotnet pwsh bench/Measure-ServerMemory.ps1 -Server ./artifacts/server/linux-x64/pssocketftp-server -Sessions 20 -Idle 100
 #>
 [CmdletBinding()]
@@ -30,7 +32,10 @@ param(
     [string] $Module,
     # Replays the side-by-side bench's earlier rows before the sessions (see the description).
     [switch] $Sequence,
-    [ValidateRange(1, 4096)] [int] $BigMB = 256
+    [ValidateRange(1, 4096)] [int] $BigMB = 256,
+    # Runs the sequence (with -Sequence) and the sessions this many times on the same server, a row each: whether
+    # what they leave grows from one pass to the next, as the side-by-side bench's three runs do on one server.
+    [ValidateRange(1, 20)] [int] $Passes = 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -126,46 +131,49 @@ try {
             if (-not $port) { throw "$program did not start: $(Get-Content -Raw -LiteralPath $log)" }
             Start-Sleep -Seconds 1
             $atStart = Get-Memory $process.Id
-            $before = $null
-            if ($Sequence) {
-                Invoke-Sequence $port $process.Id | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-                # As the bench's own steps between the rows take: long enough for the server to see it is quiet (IdleMemoryTrimmer).
-                Start-Sleep -Seconds 3
-                $before = Get-Memory $process.Id
-                [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM: the peak of the sessions alone
-            }
-
-            $files = @(Get-ChildItem -LiteralPath $source -File | ForEach-Object FullName)
-            $barrier = [Threading.Barrier]::new($files.Count)
-            $null = $files | ForEach-Object -ThrottleLimit $files.Count -Parallel {
-                Import-Module $using:Module
-                $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $using:port -NoDefault
-                if (-not ($using:barrier).SignalAndWait(120000)) { throw 'the sessions did not all connect within 120 s' }
-                $null = Send-FtpFile -LiteralPath $_ -Destination / -Session $session
-                Disconnect-FtpSocket -Session $session
-            }
-            $busy = Get-Memory $process.Id
-
-            $idleMemory = $null
-            if ($Idle) {
-                [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM
-                $held = [Collections.Generic.List[object]]::new()
-                try {
-                    for ($k = 0; $k -lt $Idle; $k++) { $held.Add((Connect-FtpSocket -ComputerName 127.0.0.1 -Port $port -NoDefault)) }
-                    Start-Sleep -Seconds 1
-                    $idleMemory = Get-Memory $process.Id
-                } finally {
-                    $held | ForEach-Object { Disconnect-FtpSocket -Session $_ }
+            for ($pass = 1; $pass -le $Passes; $pass++) {
+                $before = $null
+                if ($Sequence) {
+                    Invoke-Sequence $port $process.Id | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+                    # As the bench's own steps between the rows take: long enough for the server to see it is quiet (IdleMemoryTrimmer).
+                    Start-Sleep -Seconds 3
+                    $before = Get-Memory $process.Id
                 }
-            }
-            [pscustomobject]@{
-                Server                     = if ($program -like '*.dll') { 'framework-dependent' } else { 'native' }
-                'at start MiB'             = [math]::Round($atStart.Rss, 1)
-                'anon/file MiB'            = '{0:N1} / {1:N1}' -f $atStart.Anonymous, $atStart.File
-                'before sessions MiB'      = if ($before) { '{0:N1} ({1:N1} / {2:N1})' -f $before.Rss, $before.Anonymous, $before.File }
-                "peak, $Sessions sessions" = [math]::Round($busy.Peak, 1)
-                "$Idle idle MiB"           = if ($idleMemory) { [math]::Round($idleMemory.Rss, 1) }
-                'idle anon/file MiB'       = if ($idleMemory) { '{0:N1} / {1:N1}' -f $idleMemory.Anonymous, $idleMemory.File }
+                [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM: the peak of the sessions alone
+
+                $files = @(Get-ChildItem -LiteralPath $source -File | ForEach-Object FullName)
+                $barrier = [Threading.Barrier]::new($files.Count)
+                $null = $files | ForEach-Object -ThrottleLimit $files.Count -Parallel {
+                    Import-Module $using:Module
+                    $session = Connect-FtpSocket -ComputerName 127.0.0.1 -Port $using:port -NoDefault
+                    if (-not ($using:barrier).SignalAndWait(120000)) { throw 'the sessions did not all connect within 120 s' }
+                    $null = Send-FtpFile -LiteralPath $_ -Destination / -Session $session
+                    Disconnect-FtpSocket -Session $session
+                }
+                $busy = Get-Memory $process.Id
+
+                $idleMemory = $null
+                if ($Idle -and $pass -eq $Passes) {
+                    [IO.File]::WriteAllText("/proc/$($process.Id)/clear_refs", '5')   # resets VmHWM
+                    $held = [Collections.Generic.List[object]]::new()
+                    try {
+                        for ($k = 0; $k -lt $Idle; $k++) { $held.Add((Connect-FtpSocket -ComputerName 127.0.0.1 -Port $port -NoDefault)) }
+                        Start-Sleep -Seconds 1
+                        $idleMemory = Get-Memory $process.Id
+                    } finally {
+                        $held | ForEach-Object { Disconnect-FtpSocket -Session $_ }
+                    }
+                }
+                [pscustomobject]@{
+                    Server                     = if ($program -like '*.dll') { 'framework-dependent' } else { 'native' }
+                    Pass                       = $pass
+                    'at start MiB'             = [math]::Round($atStart.Rss, 1)
+                    'anon/file MiB'            = '{0:N1} / {1:N1}' -f $atStart.Anonymous, $atStart.File
+                    'before sessions MiB'      = if ($before) { '{0:N1} ({1:N1} / {2:N1})' -f $before.Rss, $before.Anonymous, $before.File }
+                    "peak, $Sessions sessions" = [math]::Round($busy.Peak, 1)
+                    "$Idle idle MiB"           = if ($idleMemory) { [math]::Round($idleMemory.Rss, 1) }
+                    'idle anon/file MiB'       = if ($idleMemory) { '{0:N1} / {1:N1}' -f $idleMemory.Anonymous, $idleMemory.File }
+                }
             }
         } finally {
             if (-not $process.HasExited) { $process.Kill(); $process.WaitForExit() }
