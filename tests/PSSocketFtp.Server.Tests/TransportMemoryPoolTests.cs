@@ -51,4 +51,36 @@ public class TransportMemoryPoolTests
         Assert.False(a.Memory.Span == b.Memory.Span);
         Assert.Throws<ObjectDisposedException>(() => block.Memory);
     }
+
+    [Fact]
+    public void Trim_BlocksKeptForReuse_LetsThemGo()
+    {
+        using var pool = new TransportMemoryPool();
+        var blocks = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
+        var held = pool.Rent();
+        blocks.ForEach(block => block.Dispose());
+        Assert.Equal(3, pool.Retained);
+
+        pool.Trim();
+        held.Dispose();
+
+        Assert.Equal(1, pool.Retained);
+        using var again = pool.Rent();
+        Assert.Equal(TransportMemoryPool.BlockSize, again.Memory.Length);
+    }
+
+    [Fact]
+    public void Trim_OnTheFactory_TrimsEveryPoolItMade()
+    {
+        var factory = new TransportMemoryPoolFactory();
+        using var first = (TransportMemoryPool)factory.Create();
+        using var second = (TransportMemoryPool)factory.Create();
+        first.Rent().Dispose();
+        second.Rent().Dispose();
+
+        factory.Trim();
+
+        Assert.Equal(0, first.Retained);
+        Assert.Equal(0, second.Retained);
+    }
 }

@@ -69,7 +69,8 @@ public static class FtpServerHost
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
+        builder.Services.AddSingleton<TransportMemoryPoolFactory>();
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(services => services.GetRequiredService<TransportMemoryPoolFactory>());
         builder.Services.Configure<SocketTransportOptions>(sockets => sockets.MaxReadBufferSize = TransportMemoryPool.MaxReadBufferSize);
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<LoginGuard>();
@@ -82,7 +83,7 @@ public static class FtpServerHost
             ? S3FileStore.Create(options.S3, services.GetRequiredService<TimeProvider>())
             : new LocalFolderStore(options.Root, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<PartialSweeper>();
-        builder.Services.AddHostedService(services => new IdleMemoryTrimmer(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(services => new IdleMemoryTrimmer(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<TransportMemoryPoolFactory>()));
         if (options.StopOnInputEnd)
         {
             builder.Services.AddHostedService<InputEndWatcher>();

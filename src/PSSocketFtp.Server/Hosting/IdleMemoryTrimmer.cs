@@ -28,9 +28,16 @@ internal sealed class IdleMemoryTrimmer(TimeProvider timeProvider, Func<long> al
     private long _atLastTick;
     private long _atLastTrim;
 
-    /// <summary>The server's trimmer: the process's allocations, and an aggressive full collection.</summary>
-    public IdleMemoryTrimmer(TimeProvider timeProvider)
-        : this(timeProvider, () => GC.GetTotalAllocatedBytes(), () => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true))
+    /// <summary>
+    /// The server's trimmer: the process's allocations; the transport's spare blocks let go (after 100 sessions they held
+    /// 8 MiB for good), then an aggressive full collection.
+    /// </summary>
+    public IdleMemoryTrimmer(TimeProvider timeProvider, TransportMemoryPoolFactory pools)
+        : this(timeProvider, () => GC.GetTotalAllocatedBytes(), () =>
+        {
+            pools.Trim();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        })
     {
     }
 

@@ -32,6 +32,9 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     private readonly ConcurrentQueue<byte[]> _free = new();
     private int _retained;
 
+    /// <summary>How many returned blocks are kept for reuse now.</summary>
+    internal int Retained => Volatile.Read(ref _retained);
+
     /// <inheritdoc />
     public override int MaxBufferSize => BlockSize;
 
@@ -54,8 +57,21 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
         return new Block(this, block);
     }
 
+    /// <summary>
+    /// Lets the blocks kept for reuse go to the GC: after a burst of connections the pool holds up to
+    /// <see cref="MaxRetained"/> of them (8 MiB, pinned, which no compaction moves), which a quiet server does not need
+    /// (<see cref="IdleMemoryTrimmer"/>). Blocks rented meanwhile are returned as usual.
+    /// </summary>
+    public void Trim()
+    {
+        while (_free.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _retained);
+        }
+    }
+
     /// <inheritdoc />
-    protected override void Dispose(bool disposing) => _free.Clear();
+    protected override void Dispose(bool disposing) => Trim();
 
     private void Return(byte[] block)
     {
